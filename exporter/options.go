@@ -1,0 +1,330 @@
+package exporter
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
+)
+
+// Environment variables read by [New]. Options given to New win over them.
+const (
+	EnvAPIKey         = "AGENTTRACE_API_KEY"
+	EnvAPIURL         = "AGENTTRACE_API_URL"
+	EnvProjectID      = "AGENTTRACE_PROJECT_ID"
+	EnvDebug          = "AGENTTRACE_DEBUG"
+	EnvBatchSize      = "AGENTTRACE_BATCH_SIZE"
+	EnvFlushInterval  = "AGENTTRACE_FLUSH_INTERVAL"
+	EnvMaxRequestSize = "AGENTTRACE_MAX_REQUEST_BYTES"
+	EnvTimeout        = "AGENTTRACE_TIMEOUT"
+	EnvRetryBudget    = "AGENTTRACE_RETRY_BUDGET"
+	EnvGzip           = "AGENTTRACE_GZIP"
+	EnvExportAllSpans = "AGENTTRACE_EXPORT_ALL_SPANS"
+)
+
+// Defaults.
+const (
+	// DefaultAPIURL is the AgentTrace cloud.
+	DefaultAPIURL = "https://api.agenttrace.io"
+	// DefaultBatchSize is the most events sent in one ingestion request.
+	DefaultBatchSize = 100
+	// DefaultMaxRequestBytes is the largest request body, under the server's
+	// 4 MiB limit.
+	DefaultMaxRequestBytes = 3.5 * (1 << 20)
+	// DefaultFlushInterval is how often queued records (scores, git links,
+	// trace updates) are sent.
+	DefaultFlushInterval = 5 * time.Second
+	// DefaultTimeout bounds one HTTP attempt.
+	DefaultTimeout = 10 * time.Second
+	// DefaultRetryBudget bounds the time one request may take with its
+	// retries.
+	DefaultRetryBudget = 30 * time.Second
+	// DefaultMaxQueuedRecords bounds the records waiting to be sent.
+	DefaultMaxQueuedRecords = 10000
+)
+
+// An Option configures an [Exporter].
+type Option interface {
+	apply(*config)
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// SpanFilter decides whether a span becomes an AgentTrace observation. Spans
+// it rejects are not sent, and their exported descendants are attached to
+// their nearest exported ancestor.
+type SpanFilter func(sdktrace.ReadOnlySpan) bool
+
+type config struct {
+	apiKey          string
+	apiURL          string
+	projectID       string
+	httpClient      *http.Client
+	batchSize       int
+	maxRequestBytes int
+	flushInterval   time.Duration
+	timeout         time.Duration
+	retryBudget     time.Duration
+	gzip            bool
+	logger          *slog.Logger
+	filter          SpanFilter
+	exportAll       bool
+	maxRecords      int
+	meterProvider   metric.MeterProvider
+}
+
+// WithAPIKey sets the AgentTrace public API key (pk-...). Environment:
+// AGENTTRACE_API_KEY. Required unless the API URL is a file:// URL.
+func WithAPIKey(key string) Option {
+	return optionFunc(func(c *config) { c.apiKey = key })
+}
+
+// WithAPIURL sets the base URL of the AgentTrace API, without /api/public.
+// A file:// URL selects offline mode: the exact request bodies are appended
+// to that file as JSON Lines instead of being sent. Environment:
+// AGENTTRACE_API_URL. Default: https://api.agenttrace.io.
+func WithAPIURL(u string) Option {
+	return optionFunc(func(c *config) { c.apiURL = u })
+}
+
+// WithProjectID sets the project id sent in X-Project-ID. Environment:
+// AGENTTRACE_PROJECT_ID. Default: none.
+func WithProjectID(id string) Option {
+	return optionFunc(func(c *config) { c.projectID = id })
+}
+
+// WithHTTPClient sets the HTTP client used for every request. Its own
+// Timeout, if any, applies on top of the per-attempt timeout. Default: a
+// client with its own transport.
+func WithHTTPClient(hc *http.Client) Option {
+	return optionFunc(func(c *config) { c.httpClient = hc })
+}
+
+// WithBatchSize sets the most events sent in one ingestion request.
+// Environment: AGENTTRACE_BATCH_SIZE. Default: 100.
+func WithBatchSize(n int) Option {
+	return optionFunc(func(c *config) { c.batchSize = n })
+}
+
+// WithMaxRequestBytes sets the largest request body. An event that alone is
+// larger has its largest fields truncated, with a visible marker, until it
+// fits. Environment: AGENTTRACE_MAX_REQUEST_BYTES. Default: 3.5 MiB.
+func WithMaxRequestBytes(n int) Option {
+	return optionFunc(func(c *config) { c.maxRequestBytes = n })
+}
+
+// WithFlushInterval sets how often queued records (scores, git links, agent
+// records, trace updates) are sent when no span export carries them.
+// Environment: AGENTTRACE_FLUSH_INTERVAL (a Go duration or seconds). Default:
+// 5s.
+func WithFlushInterval(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.flushInterval = d })
+}
+
+// WithTimeout bounds each HTTP attempt. Environment: AGENTTRACE_TIMEOUT.
+// Default: 10s.
+func WithTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.timeout = d })
+}
+
+// WithRetryBudget bounds the total time of one request with its retries;
+// zero disables retries. Environment: AGENTTRACE_RETRY_BUDGET. Default: 30s.
+func WithRetryBudget(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.retryBudget = d })
+}
+
+// WithGzip compresses request bodies with gzip. Environment: AGENTTRACE_GZIP.
+// Default: off.
+func WithGzip(on bool) Option {
+	return optionFunc(func(c *config) { c.gzip = on })
+}
+
+// WithLogger sets the logger of debug output (requests, retries, dropped
+// items). API keys never appear in it. Default: none; AGENTTRACE_DEBUG=true
+// logs to standard error.
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(c *config) { c.logger = l })
+}
+
+// WithDebug logs debug output to standard error when on. Environment:
+// AGENTTRACE_DEBUG.
+func WithDebug(on bool) Option {
+	return optionFunc(func(c *config) {
+		if on {
+			c.logger = debugLogger()
+		} else {
+			c.logger = nil
+		}
+	})
+}
+
+// WithSpanFilter replaces the default span filter, which keeps AgentTrace
+// spans, GenAI spans and spans of known LLM instrumentations.
+func WithSpanFilter(f SpanFilter) Option {
+	return optionFunc(func(c *config) { c.filter = f })
+}
+
+// WithExportAllSpans makes every span an observation, HTTP and database
+// spans included. Environment: AGENTTRACE_EXPORT_ALL_SPANS.
+func WithExportAllSpans() Option {
+	return optionFunc(func(c *config) { c.exportAll = true })
+}
+
+// WithMaxQueuedRecords bounds the records (scores, git links, agent
+// records) waiting to be sent; records beyond it are dropped and counted.
+// Default: 10000.
+func WithMaxQueuedRecords(n int) Option {
+	return optionFunc(func(c *config) { c.maxRecords = n })
+}
+
+// WithMeterProvider makes the exporter report its own metrics
+// (agenttrace.sdk.*) to mp. Default: none.
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return optionFunc(func(c *config) { c.meterProvider = mp })
+}
+
+func debugLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// newConfig applies defaults, then the environment, then opts, and
+// validates the result.
+func newConfig(opts []Option) (config, error) {
+	c := config{
+		apiURL:          DefaultAPIURL,
+		batchSize:       DefaultBatchSize,
+		maxRequestBytes: DefaultMaxRequestBytes,
+		flushInterval:   DefaultFlushInterval,
+		timeout:         DefaultTimeout,
+		retryBudget:     DefaultRetryBudget,
+		maxRecords:      DefaultMaxQueuedRecords,
+	}
+	var errs []error
+	env := func(name string, set func(string) error) {
+		if v, ok := os.LookupEnv(name); ok && strings.TrimSpace(v) != "" {
+			if err := set(strings.TrimSpace(v)); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			}
+		}
+	}
+	env(EnvAPIKey, func(v string) error { c.apiKey = v; return nil })
+	env(EnvAPIURL, func(v string) error { c.apiURL = v; return nil })
+	env(EnvProjectID, func(v string) error { c.projectID = v; return nil })
+	env(EnvBatchSize, intSetter(&c.batchSize))
+	env(EnvMaxRequestSize, intSetter(&c.maxRequestBytes))
+	env(EnvFlushInterval, durationSetter(&c.flushInterval))
+	env(EnvTimeout, durationSetter(&c.timeout))
+	env(EnvRetryBudget, durationSetter(&c.retryBudget))
+	env(EnvGzip, boolSetter(&c.gzip))
+	env(EnvExportAllSpans, boolSetter(&c.exportAll))
+	env(EnvDebug, func(v string) error {
+		var on bool
+		if err := boolSetter(&on)(v); err != nil {
+			return err
+		}
+		if on {
+			c.logger = debugLogger()
+		}
+		return nil
+	})
+	for _, o := range opts {
+		o.apply(&c)
+	}
+	if err := c.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("agenttrace exporter: %w", errors.Join(errs...))
+	}
+	return c, nil
+}
+
+func (c *config) validate() error {
+	var errs []error
+	u, err := url.Parse(c.apiURL)
+	switch {
+	case err != nil:
+		errs = append(errs, fmt.Errorf("API URL %q: %w", c.apiURL, err))
+	case u.Scheme == "file":
+	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
+		errs = append(errs, fmt.Errorf("API URL %q: want http://, https:// or file://", c.apiURL))
+	case c.apiKey == "":
+		errs = append(errs, errors.New("no API key: set AGENTTRACE_API_KEY or use WithAPIKey"))
+	}
+	if c.batchSize < 1 {
+		errs = append(errs, fmt.Errorf("batch size %d: want at least 1", c.batchSize))
+	}
+	if c.maxRequestBytes < 4096 {
+		errs = append(errs, fmt.Errorf("max request bytes %d: want at least 4096", c.maxRequestBytes))
+	}
+	if c.flushInterval <= 0 {
+		errs = append(errs, fmt.Errorf("flush interval %s: want more than 0", c.flushInterval))
+	}
+	if c.timeout <= 0 {
+		errs = append(errs, fmt.Errorf("timeout %s: want more than 0", c.timeout))
+	}
+	if c.retryBudget < 0 {
+		errs = append(errs, fmt.Errorf("retry budget %s: want 0 or more", c.retryBudget))
+	}
+	if c.maxRecords < 1 {
+		errs = append(errs, fmt.Errorf("max queued records %d: want at least 1", c.maxRecords))
+	}
+	return errors.Join(errs...)
+}
+
+func (c *config) retry() httpapi.Retry {
+	r := httpapi.DefaultRetry
+	r.Budget = c.retryBudget
+	return r
+}
+
+func intSetter(p *int) func(string) error {
+	return func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("%q is not an integer", v)
+		}
+		*p = n
+		return nil
+	}
+}
+
+// durationSetter accepts a Go duration ("5s", "250ms") or a number of
+// seconds ("5", "0.5"), as the Python SDK's flush_interval.
+func durationSetter(p *time.Duration) func(string) error {
+	return func(v string) error {
+		if d, err := time.ParseDuration(v); err == nil {
+			*p = d
+			return nil
+		}
+		s, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return fmt.Errorf("%q is neither a duration nor a number of seconds", v)
+		}
+		*p = time.Duration(s * float64(time.Second))
+		return nil
+	}
+}
+
+func boolSetter(p *bool) func(string) error {
+	return func(v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not a boolean", v)
+		}
+		*p = b
+		return nil
+	}
+}

@@ -1,0 +1,337 @@
+// Package httpapi is the HTTP client of the AgentTrace public API shared by
+// the exporter and the prompt client: authentication headers, request ids,
+// gzip, per-attempt timeouts, and retries of what can succeed later
+// (PROTOCOL.md A2, A10, A11).
+package httpapi
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+	"github.com/google/uuid"
+)
+
+// Version is the SDK version sent in the User-Agent header.
+const Version = "0.1.0"
+
+// UserAgent is the User-Agent header of every request.
+const UserAgent = "agenttrace-otel-go/" + Version
+
+// maxResponseBytes bounds how much of a response body is read.
+const maxResponseBytes = 4 << 20
+
+// Retry configures retries of a whole request.
+type Retry struct {
+	// InitialInterval is the wait after the first failure.
+	InitialInterval time.Duration
+	// MaxInterval caps the wait between two attempts before jitter.
+	MaxInterval time.Duration
+	// Budget is the total time a request may take, retries and waits
+	// included. Zero disables retries.
+	Budget time.Duration
+	// MaxRetryAfter caps how long a Retry-After header may make us wait.
+	MaxRetryAfter time.Duration
+}
+
+// DefaultRetry is the retry policy of the exporter and prompt client.
+var DefaultRetry = Retry{
+	InitialInterval: 500 * time.Millisecond,
+	MaxInterval:     5 * time.Second,
+	Budget:          30 * time.Second,
+	MaxRetryAfter:   30 * time.Second,
+}
+
+// Client sends requests to one AgentTrace API. It is safe for concurrent use.
+type Client struct {
+	// BaseURL is the API's base URL, without the /api/public prefix.
+	BaseURL *url.URL
+	// APIKey is sent in X-API-Key and as a Bearer token.
+	APIKey string
+	// ProjectID, when set, is sent in X-Project-ID.
+	ProjectID string
+	// HTTPClient sends the requests; nil means a client with no timeout of
+	// its own (each attempt has Timeout).
+	HTTPClient *http.Client
+	// Timeout bounds each attempt. Zero means no per-attempt bound.
+	Timeout time.Duration
+	// Gzip compresses request bodies.
+	Gzip bool
+	// Retry is the retry policy.
+	Retry Retry
+	// OnAttempt, when set, is called after every attempt with its status (0
+	// for a transport error), whether it will be retried and its duration.
+	OnAttempt func(status int, retry bool, d time.Duration)
+}
+
+// Response is a response whose body has been read.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Do sends body (nil for none) to the API path (for example
+// "/api/public/ingestion") and retries while the policy allows. It returns
+// the response of the last attempt when its status is 2xx, and an *APIError
+// otherwise (or the transport error of the last attempt, wrapped).
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body []byte) (*Response, error) {
+	payload, encoding, err := c.encode(body)
+	if err != nil {
+		return nil, err
+	}
+	b := &backoff.ExponentialBackOff{
+		InitialInterval:     c.Retry.InitialInterval,
+		RandomizationFactor: backoff.DefaultRandomizationFactor,
+		Multiplier:          backoff.DefaultMultiplier,
+		MaxInterval:         c.Retry.MaxInterval,
+	}
+	b.Reset()
+	start := time.Now()
+	for {
+		attemptStart := time.Now()
+		resp, err := c.attempt(ctx, method, path, query, payload, encoding)
+		retry, wait := c.evaluate(resp, err)
+		if retry {
+			wait = max(wait, b.NextBackOff())
+			if c.Retry.Budget <= 0 || time.Since(start)+wait > c.Retry.Budget || ctx.Err() != nil {
+				retry = false
+			}
+		}
+		if c.OnAttempt != nil {
+			status := 0
+			if resp != nil {
+				status = resp.Status
+			}
+			c.OnAttempt(status, retry, time.Since(attemptStart))
+		}
+		if err == nil && resp.Status/100 == 2 {
+			return resp, nil
+		}
+		if err == nil {
+			err = newAPIError(method, path, resp)
+		}
+		if !retry {
+			return resp, err
+		}
+		if werr := sleep(ctx, wait); werr != nil {
+			return resp, fmt.Errorf("%w (gave up waiting to retry: %w)", err, werr)
+		}
+	}
+}
+
+func (c *Client) encode(body []byte) ([]byte, string, error) {
+	if body == nil || !c.Gzip {
+		return body, "", nil
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(body); err != nil {
+		return nil, "", err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, "", err
+	}
+	return buf.Bytes(), "gzip", nil
+}
+
+func (c *Client) attempt(ctx context.Context, method, path string, query url.Values, payload []byte, encoding string) (*Response, error) {
+	if c.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
+		defer cancel()
+	}
+	u := c.BaseURL.JoinPath(path)
+	u.RawQuery = query.Encode()
+	var rd io.Reader
+	if payload != nil {
+		rd = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
+	if err != nil {
+		return nil, err
+	}
+	c.setHeaders(req.Header)
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if encoding != "" {
+		req.Header.Set("Content-Encoding", encoding)
+	}
+	hc := c.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	if err != nil {
+		return nil, fmt.Errorf("read response of %s %s: %w", method, path, err)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
+}
+
+// setHeaders sets the headers of PROTOCOL.md A2 and A11 on h.
+func (c *Client) setHeaders(h http.Header) {
+	h.Set("X-API-Key", c.APIKey)
+	h.Set("Authorization", "Bearer "+c.APIKey)
+	if c.ProjectID != "" {
+		h.Set("X-Project-ID", c.ProjectID)
+	}
+	h.Set("X-Request-ID", uuid.NewString())
+	h.Set("User-Agent", UserAgent)
+	h.Set("Accept", "application/json")
+}
+
+// evaluate says whether an attempt may succeed if repeated, and the wait the
+// server asked for.
+func (c *Client) evaluate(resp *Response, err error) (bool, time.Duration) {
+	if err != nil {
+		// Timeouts, refused and reset connections, truncated responses.
+		// A context cancelled by the caller is not retried: Do checks ctx.
+		var ne net.Error
+		return errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+			errors.Is(err, context.DeadlineExceeded) || isConnError(err), 0
+	}
+	switch resp.Status {
+	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
+		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true, min(retryAfter(resp.Header.Get("Retry-After"), time.Now()), c.Retry.MaxRetryAfter)
+	}
+	return false, 0
+}
+
+func isConnError(err error) bool {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		s := ue.Err.Error()
+		return strings.Contains(s, "connection reset") || strings.Contains(s, "connection refused") ||
+			strings.Contains(s, "broken pipe") || strings.Contains(s, "server closed")
+	}
+	return false
+}
+
+// retryAfter parses a Retry-After header: delay-seconds or an HTTP date.
+func retryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+		if s < 0 {
+			return 0
+		}
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-t.C:
+		return nil
+	}
+}
+
+// APIError is a non-2xx answer of the API.
+type APIError struct {
+	Method, Path string
+	Status       int
+	// Message is the server's message, from any of its three error shapes.
+	Message string
+	// RequestID is the X-Request-ID the server answered with.
+	RequestID string
+}
+
+func (e *APIError) Error() string {
+	msg := fmt.Sprintf("agenttrace: %s %s: %d %s", e.Method, e.Path, e.Status, http.StatusText(e.Status))
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	switch e.Status {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		msg += " (check that AGENTTRACE_API_KEY is a public key (pk-...) of your project and that AGENTTRACE_API_URL points at your AgentTrace server)"
+	case http.StatusNotFound:
+		if strings.HasPrefix(e.Message, "Cannot ") {
+			msg += " (check AGENTTRACE_API_URL: the server has no such route)"
+		}
+	}
+	return msg
+}
+
+// IsAuth reports whether the error is a 401 or 403.
+func (e *APIError) IsAuth() bool {
+	return e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden
+}
+
+func newAPIError(method, path string, resp *Response) *APIError {
+	return &APIError{
+		Method:    method,
+		Path:      path,
+		Status:    resp.Status,
+		Message:   ErrorMessage(resp.Body),
+		RequestID: resp.Header.Get("X-Request-ID"),
+	}
+}
+
+// ErrorMessage extracts the message of an error body in any of the server's
+// shapes: {"error":"Bad Request","message":"..."},
+// {"error":{"code":413,"message":"..."}}, or a body that is not JSON (its
+// first 200 bytes).
+func ErrorMessage(body []byte) string {
+	var v struct {
+		Error   json.RawMessage `json:"error"`
+		Message string          `json:"message"`
+	}
+	if err := json.Unmarshal(body, &v); err != nil {
+		s := strings.TrimSpace(string(body))
+		if len(s) > 200 {
+			s = s[:200] + "..."
+		}
+		return s
+	}
+	if v.Message != "" {
+		return v.Message
+	}
+	var nested struct {
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(v.Error, &nested) == nil && nested.Message != "" {
+		return nested.Message
+	}
+	var s string
+	if json.Unmarshal(v.Error, &s) == nil {
+		return s
+	}
+	return ""
+}
+
+// RedactKey returns a form of an API key safe to print: its prefix and last
+// four characters.
+func RedactKey(key string) string {
+	if len(key) <= 8 {
+		return "****"
+	}
+	prefix := key[:3]
+	return prefix + "..." + key[len(key)-4:]
+}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
@@ -191,7 +192,7 @@ func WithFallback(text string) GetOption {
 // WithChatFallback is [WithFallback] for a chat prompt.
 func WithChatFallback(msgs ...Message) GetOption {
 	return getOption(func(g *getConfig) {
-		g.fallback = &Prompt{Type: TypeChat, Messages: msgs}
+		g.fallback = &Prompt{Type: TypeChat, Messages: slices.Clone(msgs)}
 	})
 }
 

@@ -42,13 +42,20 @@ type seededVersion struct {
 	labels  []string
 }
 
+// newPromptServer starts a server closed when the test ends.
 func newPromptServer(t *testing.T) *promptServer {
 	t.Helper()
+	s := startPromptServer()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// startPromptServer starts a server; the caller closes it.
+func startPromptServer() *promptServer {
 	s := &promptServer{prompts: map[string]*seeded{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/public/prompts/{name}", s.get)
 	s.Server = httptest.NewServer(mux)
-	t.Cleanup(s.Close)
 	return s
 }
 

@@ -30,7 +30,7 @@ func (panickingError) Error() string { panic("no message") }
 
 type jsonError struct{ Code int }
 
-func (jsonError) Error() string                { return "coded" }
+func (jsonError) Error() string                  { return "coded" }
 func (e jsonError) MarshalJSON() ([]byte, error) { return []byte(`{"code":7}`), nil }
 
 type node struct {

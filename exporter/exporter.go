@@ -2,60 +2,358 @@ package exporter
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
 
+	"go.opentelemetry.io/otel"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/agenttrace/agenttrace-otel-go/exporter/internal/wire"
+	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
+	"github.com/agenttrace/agenttrace-otel-go/scores"
 )
 
 var _ sdktrace.SpanExporter = (*Exporter)(nil)
 
+// ErrShutdown is returned by an exporter that was shut down.
+var ErrShutdown = errors.New("agenttrace exporter: shut down")
+
 // Exporter is an [sdktrace.SpanExporter] that sends spans to AgentTrace as
-// ingestion events, and records (scores, git links) beside them.
+// ingestion events, and records (scores, git links, agent records) beside
+// them, following PROTOCOL.md Part A.
+//
+// One goroutine owns the exporter's state and does all the sending:
+// ExportSpans, ForceFlush and a timer (the flush interval) hand it work.
+// ExportSpans blocks until the spans' events were sent or given up, as OTel
+// exporters do; user code never waits on it because the SDK's batch span
+// processor calls it from its own goroutine.
 type Exporter struct {
-	cfg config
+	cfg    config
+	sink   sink
+	filter SpanFilter
+	// defaultFilter is true when filter is DefaultSpanFilter, which keep
+	// applies to converted spans without scanning attributes again.
+	defaultFilter bool
+	log           *slog.Logger
+
+	jobs chan job
+	stop chan struct{}
+	done chan struct{}
+	once sync.Once
+	down atomic.Bool
+
+	// records queued by ExportScore and ExportGitLink, taken by the loop.
+	recMu   sync.Mutex
+	queued  []*record
+	pending atomic.Int64 // records queued or waiting for their trace
+
+	stats stats
+
+	// Owned by the loop goroutine.
+	traces *traceTable
+	retry  []*event     // events that failed transiently, sent again next cycle
+	cur    *cycleState // the running cycle
+
+	retryLen atomic.Int64 // len(retry), for the queue depth metric
 }
 
-// New returns an exporter configured by opts, the AGENTTRACE_* environment
-// and defaults, in that order of precedence.
+// job is work for the loop goroutine.
+type job struct {
+	ctx   context.Context
+	spans []span
+	flush bool
+	done  chan error
+}
+
+// New returns an exporter configured by defaults, then the AGENTTRACE_*
+// environment, then opts.
 func New(ctx context.Context, opts ...Option) (*Exporter, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
 		return nil, err
 	}
-	return &Exporter{cfg: cfg}, nil
+	e := &Exporter{
+		cfg:    cfg,
+		filter: cfg.filter,
+		log:    cfg.logger,
+		jobs:   make(chan job),
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
+		traces: newTraceTable(),
+	}
+	if e.filter == nil && !cfg.exportAll {
+		e.filter, e.defaultFilter = DefaultSpanFilter, true
+	}
+	u, _ := url.Parse(cfg.apiURL)
+	if u.Scheme == "file" {
+		e.sink, err = newFileSink(u)
+		if err != nil {
+			return nil, fmt.Errorf("agenttrace exporter: %w", err)
+		}
+	} else {
+		hc := cfg.httpClient
+		if hc == nil {
+			hc = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		}
+		e.sink = &httpSink{c: &httpapi.Client{
+			BaseURL:    u,
+			APIKey:     cfg.apiKey,
+			ProjectID:  cfg.projectID,
+			HTTPClient: hc,
+			Timeout:    cfg.timeout,
+			Gzip:       cfg.gzip,
+			Retry:      cfg.retry(),
+			OnAttempt:  e.stats.attempt,
+		}}
+	}
+	if cfg.meterProvider != nil {
+		if err := e.stats.register(cfg.meterProvider, e); err != nil {
+			return nil, fmt.Errorf("agenttrace exporter: metrics: %w", err)
+		}
+	}
+	e.debug("exporter started", "url", redactURL(u), "batch_size", cfg.batchSize,
+		"max_request_bytes", cfg.maxRequestBytes, "flush_interval", cfg.flushInterval)
+	go e.run()
+	return e, nil
 }
 
-// ExportSpans converts spans to ingestion events and sends them.
+// ExportSpans converts spans to ingestion events and sends them, with the
+// trace rows and records that became due. It returns an error for what was
+// given up; events that failed transiently are kept and sent again by the
+// next export or flush.
 func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+	if e.down.Load() {
+		return ErrShutdown
+	}
+	converted := make([]span, 0, len(spans))
+	for _, s := range spans {
+		if c, ok := e.convertSafe(s); ok {
+			converted = append(converted, c)
+		}
+	}
+	return e.do(ctx, job{spans: converted})
+}
+
+// convertSafe converts one span; a panic while reading it (a broken span
+// implementation) loses that span, never the batch.
+func (e *Exporter) convertSafe(s sdktrace.ReadOnlySpan) (c span, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.lose(KindObservation, 1, fmt.Sprintf("span could not be converted: %v", r))
+			ok = false
+		}
+	}()
+	c = convert(s, e.cfg.maxRecordText)
+	c.keep = e.keep(s, &c)
+	return c, true
+}
+
+// do hands j to the loop and waits for its result or for ctx.
+func (e *Exporter) do(ctx context.Context, j job) error {
+	j.ctx = ctx
+	j.done = make(chan error, 1)
+	select {
+	case e.jobs <- j:
+	case <-e.done:
+		return ErrShutdown
+	case <-ctx.Done():
+		return fmt.Errorf("agenttrace exporter: %w", context.Cause(ctx))
+	}
+	select {
+	case err := <-j.done:
+		return err
+	case <-ctx.Done():
+		// The loop sees the same ctx and gives up soon; what it could not
+		// send stays queued.
+		return fmt.Errorf("agenttrace exporter: %w", context.Cause(ctx))
+	}
+}
+
+// ExportScore queues a score. It is sent as a score-create event once its
+// trace exists on the server (A12). It returns an error when the score is
+// invalid or the queue is full; it never blocks on the network.
+func (e *Exporter) ExportScore(s Score) error {
+	if err := validScore(s); err != nil {
+		return err
+	}
+	b := wire.Score{
+		TraceID: s.TraceID.String(),
+		Name:    s.Name,
+		Comment: s.Comment,
+	}
+	if s.ObservationID.IsValid() {
+		b.ObservationID = s.ObservationID.String()
+	}
+	switch v := s.Value.(type) {
+	case scores.Numeric:
+		b.DataType, b.Number = "NUMERIC", float64(v)
+	case scores.Boolean:
+		b.DataType = "BOOLEAN"
+		if v {
+			b.Number = 1
+		}
+	case scores.Categorical:
+		b.DataType, b.Category = "CATEGORICAL", string(v)
+	}
+	t := s.Time
+	if t.IsZero() {
+		t = time.Now()
+	}
+	return e.enqueue(&record{kind: KindScore, traceID: s.TraceID, traceStart: s.TraceStart, time: t, body: b.AppendJSON(nil)})
+}
+
+func validScore(s Score) error {
+	if !s.TraceID.IsValid() {
+		return errors.New("agenttrace: score needs a valid trace id")
+	}
+	if err := scores.Validate(s.Name, s.Value); err != nil {
+		return fmt.Errorf("agenttrace: %w", err)
+	}
 	return nil
 }
 
-// ExportScore queues a score.
-func (e *Exporter) ExportScore(s Score) error { return nil }
-
-// ExportGitLink queues a git link.
-func (e *Exporter) ExportGitLink(l GitLink) error { return nil }
-
-// ForceFlush sends everything queued.
-func (e *Exporter) ForceFlush(ctx context.Context) error { return nil }
-
-// Shutdown flushes and stops the exporter.
-func (e *Exporter) Shutdown(ctx context.Context) error { return nil }
-
-// Stats is a snapshot of the exporter's counters.
-type Stats struct {
-	// Requests is the number of HTTP attempts made.
-	Requests uint64
-	// Retries is the number of attempts that were retried.
-	Retries uint64
-	// BytesSent is the number of request body bytes sent.
-	BytesSent uint64
-	// Delivered counts events and records the server accepted, by kind.
-	Delivered map[string]uint64
-	// Dropped counts events and records given up, by reason.
-	Dropped map[string]uint64
-	// QueuedRecords is the number of records waiting to be sent.
-	QueuedRecords int
+// ExportGitLink queues a git link. It is sent to /api/public/git-links once
+// its trace exists on the server (A12).
+func (e *Exporter) ExportGitLink(l GitLink) error {
+	if !l.TraceID.IsValid() {
+		return errors.New("agenttrace: git link needs a valid trace id")
+	}
+	if l.CommitSHA == "" {
+		return errors.New("agenttrace: git link needs a commit SHA")
+	}
+	lt := l.LinkType
+	switch lt {
+	case "":
+		lt = GitLinkCurrent
+	case GitLinkCurrent, GitLinkStart, GitLinkEnd, GitLinkReferenced:
+	default:
+		return fmt.Errorf("agenttrace: git link type %q: want current, start, end or referenced", lt)
+	}
+	b := wire.GitLink{
+		TraceID:           l.TraceID.String(),
+		CommitSHA:         l.CommitSHA,
+		ParentSHA:         l.ParentSHA,
+		Branch:            l.Branch,
+		Tag:               l.Tag,
+		RepoURL:           l.RepoURL,
+		CommitMessage:     l.CommitMessage,
+		CommitAuthor:      l.CommitAuthor,
+		CommitAuthorEmail: l.CommitAuthorEmail,
+		CommitTimestamp:   l.CommitTime,
+		FilesAdded:        l.FilesAdded,
+		FilesModified:     l.FilesModified,
+		FilesDeleted:      l.FilesDeleted,
+		Additions:         nonNegative(int64(l.Additions)),
+		Deletions:         nonNegative(int64(l.Deletions)),
+		LinkType:          string(lt),
+	}
+	return e.enqueue(&record{kind: KindGitLink, traceID: l.TraceID, traceStart: l.TraceStart, time: time.Now(), body: b.AppendJSON(nil)})
 }
 
-// Stats returns a snapshot of the exporter's counters.
-func (e *Exporter) Stats() Stats { return Stats{} }
+func (e *Exporter) enqueue(r *record) error {
+	if e.down.Load() {
+		return ErrShutdown
+	}
+	if e.pending.Add(1) > int64(e.cfg.maxRecords) {
+		e.pending.Add(-1)
+		e.lose(r.kind, 1, "record queue full")
+		return fmt.Errorf("agenttrace: %s dropped: record queue full (%d)", r.kind, e.cfg.maxRecords)
+	}
+	e.recMu.Lock()
+	e.queued = append(e.queued, r)
+	e.recMu.Unlock()
+	return nil
+}
+
+// ForceFlush sends everything queued: trace rows, events kept for retry and
+// records. It returns a *DeliveryError describing what was not delivered
+// since the previous ForceFlush: dropped, or still queued when ctx ended.
+func (e *Exporter) ForceFlush(ctx context.Context) error {
+	if e.down.Load() {
+		return nil
+	}
+	if err := e.do(ctx, job{flush: true}); err != nil && !errors.As(err, new(*DeliveryError)) {
+		return errors.Join(err, e.stats.takeLoss(e.undelivered()))
+	}
+	return e.stats.takeLoss(e.undelivered())
+}
+
+// Shutdown flushes what is queued within ctx, then stops the exporter.
+// What could not be delivered is returned as a *DeliveryError. Calling it
+// again does nothing.
+func (e *Exporter) Shutdown(ctx context.Context) error {
+	var err error
+	e.once.Do(func() {
+		err = e.ForceFlush(ctx)
+		e.down.Store(true)
+		close(e.stop)
+		<-e.done
+		if c, ok := e.sink.(interface{ close() error }); ok {
+			err = errors.Join(err, c.close())
+		}
+		e.debug("exporter shut down", "stats", e.Stats())
+	})
+	return err
+}
+
+// undelivered counts what is still waiting, by kind.
+func (e *Exporter) undelivered() map[string]int {
+	m := map[string]int{}
+	if n := int(e.pending.Load()); n > 0 {
+		m["record"] = n
+	}
+	return m
+}
+
+// run is the loop goroutine.
+func (e *Exporter) run() {
+	defer close(e.done)
+	tick := time.NewTicker(e.cfg.flushInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case j := <-e.jobs:
+			j.done <- e.cycle(j.ctx, j.spans, j.flush)
+		case <-tick.C:
+			if e.pending.Load() > 0 || len(e.retry) > 0 || e.anyDirty() {
+				ctx, cancel := context.WithTimeout(context.Background(), e.cfg.retryBudget+e.cfg.timeout)
+				if err := e.cycle(ctx, nil, false); err != nil {
+					otel.Handle(err)
+				}
+				cancel()
+			}
+		case <-e.stop:
+			return
+		}
+	}
+}
+
+func (e *Exporter) anyDirty() bool {
+	for _, st := range e.traces.m {
+		if st.sendable() {
+			return true
+		}
+	}
+	return false
+}
+
+// debug logs at debug level when a logger is configured.
+func (e *Exporter) debug(msg string, args ...any) {
+	if e.log != nil {
+		e.log.Debug("agenttrace: "+msg, args...)
+	}
+}
+
+// redactURL returns u without credentials or query, safe to log.
+func redactURL(u *url.URL) string {
+	c := *u
+	c.User = nil
+	c.RawQuery = ""
+	return c.String()
+}

@@ -51,6 +51,9 @@ const (
 	DefaultRetryBudget = 30 * time.Second
 	// DefaultMaxQueuedRecords bounds the records waiting to be sent.
 	DefaultMaxQueuedRecords = 10000
+	// DefaultMaxRecordTextBytes bounds the stdout, stderr and diff preview
+	// of agent records (A14).
+	DefaultMaxRecordTextBytes = 64 << 10
 )
 
 // An Option configures an [Exporter].
@@ -82,6 +85,7 @@ type config struct {
 	filter          SpanFilter
 	exportAll       bool
 	maxRecords      int
+	maxRecordText   int
 	meterProvider   metric.MeterProvider
 }
 
@@ -189,6 +193,13 @@ func WithMaxQueuedRecords(n int) Option {
 	return optionFunc(func(c *config) { c.maxRecords = n })
 }
 
+// WithMaxRecordTextBytes bounds the captured stdout and stderr of terminal
+// commands and the diff preview of file operations; longer text is cut with
+// a visible marker and the *Truncated flags set. Default: 64 KiB.
+func WithMaxRecordTextBytes(n int) Option {
+	return optionFunc(func(c *config) { c.maxRecordText = n })
+}
+
 // WithMeterProvider makes the exporter report its own metrics
 // (agenttrace.sdk.*) to mp. Default: none.
 func WithMeterProvider(mp metric.MeterProvider) Option {
@@ -210,6 +221,7 @@ func newConfig(opts []Option) (config, error) {
 		timeout:         DefaultTimeout,
 		retryBudget:     DefaultRetryBudget,
 		maxRecords:      DefaultMaxQueuedRecords,
+		maxRecordText:   DefaultMaxRecordTextBytes,
 	}
 	var errs []error
 	env := func(name string, set func(string) error) {
@@ -277,6 +289,9 @@ func (c *config) validate() error {
 	}
 	if c.retryBudget < 0 {
 		errs = append(errs, fmt.Errorf("retry budget %s: want 0 or more", c.retryBudget))
+	}
+	if c.maxRecordText < 256 {
+		errs = append(errs, fmt.Errorf("max record text bytes %d: want at least 256", c.maxRecordText))
 	}
 	if c.maxRecords < 1 {
 		errs = append(errs, fmt.Errorf("max queued records %d: want at least 1", c.maxRecords))

@@ -83,10 +83,28 @@ type Response struct {
 }
 
 // Do sends body (nil for none) to the API path (for example
-// "/api/public/ingestion") and retries while the policy allows. It returns
-// the response of the last attempt when its status is 2xx, and an *APIError
-// otherwise (or the transport error of the last attempt, wrapped).
+// "/api/public/prompts/x") and retries while the policy allows. The request
+// must be idempotent: it is retried after timeouts and resets, when the
+// server may have acted on it. It returns the response of the last attempt
+// when its status is 2xx, and an *APIError otherwise (or the transport error
+// of the last attempt, wrapped).
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body []byte) (*Response, error) {
+	return c.do(ctx, method, path, query, body, true)
+}
+
+// PostOnce is Do for a POST that must not take effect twice (scores, agent
+// records): it is retried only when the server certainly did not act on it
+// (the connection was refused, or the answer was 429 or 503).
+func (c *Client) PostOnce(ctx context.Context, path string, body []byte) (*Response, error) {
+	return c.do(ctx, http.MethodPost, path, nil, body, false)
+}
+
+// Post is Do for an idempotent POST.
+func (c *Client) Post(ctx context.Context, path string, body []byte) (*Response, error) {
+	return c.do(ctx, http.MethodPost, path, nil, body, true)
+}
+
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, body []byte, idempotent bool) (*Response, error) {
 	payload, encoding, err := c.encode(body)
 	if err != nil {
 		return nil, err
@@ -102,7 +120,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 	for {
 		attemptStart := time.Now()
 		resp, err := c.attempt(ctx, method, path, query, payload, encoding)
-		retry, wait := c.evaluate(resp, err)
+		retry, wait := c.evaluate(resp, err, idempotent)
 		if retry {
 			wait = max(wait, b.NextBackOff())
 			if c.Retry.Budget <= 0 || time.Since(start)+wait > c.Retry.Budget || ctx.Err() != nil {
@@ -198,8 +216,18 @@ func (c *Client) setHeaders(h http.Header) {
 }
 
 // evaluate says whether an attempt may succeed if repeated, and the wait the
-// server asked for.
-func (c *Client) evaluate(resp *Response, err error) (bool, time.Duration) {
+// server asked for. A request that is not idempotent is repeated only when
+// the server certainly did not act on it.
+func (c *Client) evaluate(resp *Response, err error, idempotent bool) (bool, time.Duration) {
+	if !idempotent {
+		if err != nil {
+			return NeverSent(err), 0
+		}
+		if resp.Status == http.StatusTooManyRequests || resp.Status == http.StatusServiceUnavailable {
+			return true, min(retryAfter(resp.Header.Get("Retry-After"), time.Now()), c.Retry.MaxRetryAfter)
+		}
+		return false, 0
+	}
 	if err != nil {
 		// Timeouts, refused and reset connections, truncated responses.
 		// A context cancelled by the caller is not retried: Do checks ctx.
@@ -213,6 +241,13 @@ func (c *Client) evaluate(resp *Response, err error) (bool, time.Duration) {
 		return true, min(retryAfter(resp.Header.Get("Retry-After"), time.Now()), c.Retry.MaxRetryAfter)
 	}
 	return false, 0
+}
+
+// NeverSent reports whether err means the request never reached the
+// server: the connection could not be made.
+func NeverSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 func isConnError(err error) bool {

@@ -1,0 +1,242 @@
+package exporter
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/agenttrace/agenttrace-otel-go/exporter/internal/wire"
+	"github.com/agenttrace/agenttrace-otel-go/semconv"
+)
+
+// Kinds of records, as counted in [Stats] and [DeliveryError].
+const (
+	KindTrace           = "trace"
+	KindObservation     = "observation"
+	KindScore           = "score"
+	KindCheckpoint      = "checkpoint"
+	KindGitLink         = "git-link"
+	KindFileOperation   = "file-operation"
+	KindTerminalCommand = "terminal-command"
+)
+
+// agentRecord is the encoded REST body (or batch item) of an agent record.
+type agentRecord struct {
+	kind string
+	body []byte
+	// invalid, when set, says why the record cannot be sent.
+	invalid string
+}
+
+// recordAttrs collects the attributes of checkpoint, file operation and
+// terminal command spans.
+type recordAttrs struct {
+	cp wire.Checkpoint
+	fo wire.FileOperation
+	tc wire.TerminalCommand
+
+	commandArgs []string
+	success     *bool
+}
+
+// attr reads one record attribute; it reports whether the key is known.
+func (r *recordAttrs) attr(kv attribute.KeyValue) bool {
+	v := kv.Value
+	switch kv.Key {
+	case semconv.CheckpointNameKey:
+		r.cp.Name = v.Emit()
+	case semconv.CheckpointDescriptionKey:
+		r.cp.Description = v.Emit()
+	case semconv.CheckpointTypeKey:
+		r.cp.Type = v.Emit()
+	case semconv.CheckpointFilesSnapshotKey:
+		r.cp.FilesSnapshot = string(jsonAttr(v))
+	case semconv.CheckpointFilesChangedKey:
+		r.cp.FilesChanged = stringSlice(v)
+	case semconv.CheckpointTotalFilesKey:
+		r.cp.TotalFiles = nonNegative(intAttr(v))
+	case semconv.CheckpointTotalSizeBytesKey:
+		r.cp.TotalSizeBytes = nonNegative(intAttr(v))
+	case semconv.VCSRefHeadRevisionKey:
+		r.cp.GitCommitSHA = v.Emit()
+	case semconv.VCSRefHeadNameKey:
+		r.cp.GitBranch = v.Emit()
+	case semconv.VCSRepositoryURLFullKey:
+		r.cp.GitRepoURL = v.Emit()
+	case semconv.FileOperationKey:
+		r.fo.Operation = v.Emit()
+	case semconv.FilePathKey:
+		r.fo.FilePath = v.Emit()
+	case semconv.FileNewPathKey:
+		r.fo.NewPath = v.Emit()
+	case semconv.FileSizeKey:
+		r.fo.FileSize = nonNegative(intAttr(v))
+	case semconv.FileModeKey:
+		r.fo.FileMode = v.Emit()
+	case semconv.FileContentHashKey:
+		r.fo.ContentHash = v.Emit()
+	case semconv.FileContentBeforeHashKey:
+		r.fo.ContentBeforeHash = v.Emit()
+	case semconv.FileContentAfterHashKey:
+		r.fo.ContentAfterHash = v.Emit()
+	case semconv.FileMimeTypeKey:
+		r.fo.MimeType = v.Emit()
+	case semconv.FileLinesAddedKey:
+		r.fo.LinesAdded = nonNegative(intAttr(v))
+	case semconv.FileLinesRemovedKey:
+		r.fo.LinesRemoved = nonNegative(intAttr(v))
+	case semconv.FileDiffPreviewKey:
+		r.fo.DiffPreview = v.Emit()
+	case semconv.FileDiffPreviewTruncatedKey:
+		// The server has no field for it: a cut preview ends with a
+		// visible marker instead (see cut).
+	case semconv.FileSuccessKey:
+		b := v.AsBool()
+		r.success = &b
+	case semconv.FileErrorMessageKey:
+		r.fo.ErrorMessage = v.Emit()
+	case semconv.ProcessCommandKey:
+		r.tc.Command = v.Emit()
+	case semconv.ProcessCommandArgsKey:
+		r.commandArgs = stringSlice(v)
+	case semconv.ProcessExitCodeKey:
+		r.tc.ExitCode = intAttr(v)
+	case semconv.ProcessWorkingDirectoryKey:
+		r.tc.WorkingDirectory = v.Emit()
+	case semconv.TerminalShellKey:
+		r.tc.Shell = v.Emit()
+	case semconv.TerminalEnvVarsKey:
+		r.tc.EnvVars = string(jsonAttr(v))
+	case semconv.TerminalStdoutKey:
+		r.tc.Stdout = v.Emit()
+	case semconv.TerminalStderrKey:
+		r.tc.Stderr = v.Emit()
+	case semconv.TerminalStdoutTruncatedKey:
+		r.tc.StdoutTruncated = v.AsBool()
+	case semconv.TerminalStderrTruncatedKey:
+		r.tc.StderrTruncated = v.AsBool()
+	case semconv.TerminalTimedOutKey:
+		r.tc.TimedOut = v.AsBool()
+	case semconv.TerminalKilledKey:
+		r.tc.Killed = v.AsBool()
+	case semconv.TerminalMaxMemoryBytesKey:
+		r.tc.MaxMemoryBytes = nonNegative(intAttr(v))
+	case semconv.TerminalCPUTimeMsKey:
+		r.tc.CPUTimeMs = nonNegative(intAttr(v))
+	case semconv.AgentReasonKey:
+		r.fo.Reason, r.tc.Reason = v.Emit(), v.Emit()
+	case semconv.GenAIToolNameKey:
+		r.fo.ToolName, r.tc.ToolName = v.Emit(), v.Emit()
+	default:
+		return false
+	}
+	return true
+}
+
+// build encodes the record of a span of type typ.
+func (r *recordAttrs) build(typ string, ob *wire.Observation, textLimit int) *agentRecord {
+	switch typ {
+	case "checkpoint":
+		c := r.cp
+		c.TraceID, c.ObservationID = ob.TraceID, ob.ID
+		if c.Name == "" {
+			c.Name = ob.Name
+		}
+		if c.Type == "" {
+			c.Type = "manual"
+		}
+		rec := &agentRecord{kind: KindCheckpoint, body: c.AppendJSON(nil)}
+		if !oneOf(c.Type, "manual", "auto", "pre_edit", "post_edit", "rollback") {
+			rec.invalid = "invalid checkpoint type " + quoteForMessage(c.Type)
+		}
+		return rec
+	case "file_operation":
+		f := r.fo
+		f.TraceID, f.ObservationID = ob.TraceID, ob.ID
+		f.StartedAt, f.CompletedAt = ob.StartTime, ob.EndTime
+		f.DurationMs = nonNegative(ob.EndTime.Sub(ob.StartTime).Milliseconds())
+		if f.Operation == "edit" || f.Operation == "modify" || f.Operation == "write" {
+			f.Operation = "update"
+		}
+		f.Success = ob.Level != "ERROR"
+		if r.success != nil {
+			f.Success = *r.success
+		}
+		if !f.Success && f.ErrorMessage == "" {
+			f.ErrorMessage = ob.StatusMessage
+		}
+		f.DiffPreview, _ = cut(f.DiffPreview, textLimit)
+		rec := &agentRecord{kind: KindFileOperation, body: f.AppendJSON(nil)}
+		switch {
+		case !oneOf(f.Operation, "create", "read", "update", "delete", "rename", "move", "copy"):
+			rec.invalid = "invalid file operation " + quoteForMessage(f.Operation)
+		case f.FilePath == "":
+			rec.invalid = "file operation without file.path"
+		}
+		return rec
+	case "terminal_command":
+		t := r.tc
+		t.TraceID, t.ObservationID = ob.TraceID, ob.ID
+		t.StartedAt, t.CompletedAt = ob.StartTime, ob.EndTime
+		t.DurationMs = nonNegative(ob.EndTime.Sub(ob.StartTime).Milliseconds())
+		t.Args = r.commandArgs
+		if len(t.Args) > 0 && (t.Command == "" || t.Args[0] == t.Command) {
+			if t.Command == "" {
+				t.Command = t.Args[0]
+			}
+			t.Args = t.Args[1:]
+		}
+		t.Success = t.ExitCode == 0 && !t.TimedOut && !t.Killed
+		var cutOut, cutErr bool
+		t.Stdout, cutOut = cut(t.Stdout, textLimit)
+		t.Stderr, cutErr = cut(t.Stderr, textLimit)
+		t.StdoutTruncated = t.StdoutTruncated || cutOut
+		t.StderrTruncated = t.StderrTruncated || cutErr
+		rec := &agentRecord{kind: KindTerminalCommand, body: t.AppendJSON(nil)}
+		if t.Command == "" {
+			rec.invalid = "terminal command without process.command"
+		}
+		return rec
+	}
+	return nil
+}
+
+// cut shortens s to at most limit bytes on a UTF-8 boundary, ending it with
+// a visible marker that says how many bytes were left out; it reports
+// whether it cut.
+func cut(s string, limit int) (string, bool) {
+	if limit <= 0 || len(s) <= limit {
+		return s, false
+	}
+	// The marker's length depends on the count it shows; reserve room for
+	// the largest count.
+	keep := max(limit-len(cutMarker(len(s))), 0)
+	for keep > 0 && !utf8.RuneStart(s[keep]) {
+		keep--
+	}
+	return s[:keep] + cutMarker(len(s)-keep), true
+}
+
+func cutMarker(omitted int) string {
+	return "\n[agenttrace: " + strconv.Itoa(omitted) + " bytes truncated]"
+}
+
+func oneOf(s string, values ...string) bool {
+	for _, v := range values {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+func nonNegative(n int64) int64 { return max(n, 0) }
+
+func quoteForMessage(s string) string {
+	if len(s) > 40 {
+		s = s[:40] + "..."
+	}
+	return "\"" + strings.ReplaceAll(s, "\"", "'") + "\""
+}

@@ -1,0 +1,195 @@
+// Package wire encodes the request bodies of the AgentTrace public API
+// (PROTOCOL.md Part A) by appending JSON to byte slices: no reflection, so
+// encoding an event costs little more than copying its fields.
+package wire
+
+import (
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// TimeLayout is the timestamp format of every time on the wire: UTC, RFC
+// 3339, exactly millisecond precision, Z suffix (A4).
+const TimeLayout = "2006-01-02T15:04:05.000Z"
+
+// AppendTime appends t as a JSON string in TimeLayout.
+func AppendTime(b []byte, t time.Time) []byte {
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, TimeLayout)
+	return append(b, '"')
+}
+
+// FormatTime formats t in TimeLayout.
+func FormatTime(t time.Time) string {
+	return t.UTC().Format(TimeLayout)
+}
+
+const hex = "0123456789abcdef"
+
+// safe[c] is true when the ASCII byte c needs no escaping in a JSON string.
+var safe = func() (s [utf8.RuneSelf]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		s[c] = c != '"' && c != '\\'
+	}
+	return s
+}()
+
+// AppendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD,
+// like encoding/json; HTML characters are not escaped.
+func AppendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if safe[c] {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		// U+2028 and U+2029 are valid JSON but break JavaScript; escape
+		// them as encoding/json does.
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// Object appends the members of one JSON object. The zero value is not
+// usable: start one with Begin.
+type Object struct {
+	B     []byte
+	first bool
+}
+
+// Begin starts an object at the end of b.
+func Begin(b []byte) Object {
+	return Object{B: append(b, '{'), first: true}
+}
+
+// End closes the object and returns the buffer.
+func (o *Object) End() []byte {
+	return append(o.B, '}')
+}
+
+// Key appends a member name (which must need no escaping) and its colon.
+func (o *Object) Key(k string) {
+	if !o.first {
+		o.B = append(o.B, ',')
+	}
+	o.first = false
+	o.B = append(o.B, '"')
+	o.B = append(o.B, k...)
+	o.B = append(o.B, '"', ':')
+}
+
+// String appends a string member, omitted when empty.
+func (o *Object) String(k, v string) {
+	if v == "" {
+		return
+	}
+	o.Key(k)
+	o.B = AppendString(o.B, v)
+}
+
+// StringAlways appends a string member even when empty.
+func (o *Object) StringAlways(k, v string) {
+	o.Key(k)
+	o.B = AppendString(o.B, v)
+}
+
+// Time appends a timestamp member, omitted when t is zero.
+func (o *Object) Time(k string, t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	o.Key(k)
+	o.B = AppendTime(o.B, t)
+}
+
+// Int appends an integer member.
+func (o *Object) Int(k string, v int64) {
+	o.Key(k)
+	o.B = strconv.AppendInt(o.B, v, 10)
+}
+
+// IntNonZero appends an integer member, omitted when zero.
+func (o *Object) IntNonZero(k string, v int64) {
+	if v != 0 {
+		o.Int(k, v)
+	}
+}
+
+// Float appends a number member. v must be finite.
+func (o *Object) Float(k string, v float64) {
+	o.Key(k)
+	o.B = strconv.AppendFloat(o.B, v, 'g', -1, 64)
+}
+
+// Bool appends a boolean member.
+func (o *Object) Bool(k string, v bool) {
+	o.Key(k)
+	o.B = strconv.AppendBool(o.B, v)
+}
+
+// Raw appends a member whose value is JSON text, omitted when empty. The
+// caller guarantees raw is valid JSON.
+func (o *Object) Raw(k string, raw []byte) {
+	if len(raw) == 0 {
+		return
+	}
+	o.Key(k)
+	o.B = append(o.B, raw...)
+}
+
+// Strings appends an array-of-strings member, omitted when empty.
+func (o *Object) Strings(k string, v []string) {
+	if len(v) == 0 {
+		return
+	}
+	o.Key(k)
+	o.B = AppendStrings(o.B, v)
+}
+
+// AppendStrings appends v as a JSON array of strings.
+func AppendStrings(b []byte, v []string) []byte {
+	b = append(b, '[')
+	for i, s := range v {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = AppendString(b, s)
+	}
+	return append(b, ']')
+}

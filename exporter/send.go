@@ -1,0 +1,473 @@
+package exporter
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/agenttrace/agenttrace-otel-go/exporter/internal/wire"
+	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
+)
+
+const ingestionPath = "/api/public/ingestion"
+
+// Envelope framing of an ingestion request.
+var (
+	envelopeHead = []byte(`{"batch":[`)
+	envelopeTail = []byte(`],"metadata":{"sdk":"agenttrace-otel-go","sdkVersion":"` + httpapi.Version + `"}}`)
+)
+
+// maxBatchItems is the server's limit on items of the /batch endpoints.
+const maxBatchItems = 100
+
+// appendItem appends ev as one envelope item.
+func appendItem(b []byte, ev *event) []byte {
+	o := wire.Begin(b)
+	o.StringAlways("id", ev.id)
+	o.StringAlways("type", ev.typ)
+	o.Time("timestamp", ev.time)
+	o.Raw("body", ev.body)
+	return o.End()
+}
+
+// itemSize is the size of ev as an envelope item.
+func itemSize(ev *event) int {
+	// {"id":"<36>","type":"<typ>","timestamp":"<24>","body":<body>}
+	return len(`{"id":"","type":"","timestamp":"","body":}`) + len(ev.id) + len(ev.typ) + len(wire.TimeLayout) + len(ev.body)
+}
+
+// sendEvents sends events in as few ingestion requests as the count and size
+// budgets allow, in order, and handles the per-item results. idempotent is
+// false for score events, which must not be stored twice.
+func (e *Exporter) sendEvents(ctx context.Context, events []*event, idempotent bool) {
+	budget := e.cfg.maxRequestBytes - len(envelopeHead) - len(envelopeTail)
+	var retry []*event
+	for len(events) > 0 {
+		n, size := 0, 0
+		for n < len(events) && n < e.cfg.batchSize {
+			s := itemSize(events[n]) + 1
+			if s > budget && !e.shrink(events[n], budget-1) {
+				e.loseEvent(events[n], "event larger than the request size limit")
+				events = append(events[:n], events[n+1:]...)
+				continue
+			}
+			s = itemSize(events[n]) + 1
+			if size+s > budget {
+				break
+			}
+			size += s
+			n++
+		}
+		if n == 0 {
+			continue
+		}
+		retry = append(retry, e.sendChunk(ctx, events[:n], idempotent)...)
+		events = events[n:]
+		if len(events) == 0 && len(retry) > 0 {
+			// Items the server failed with a 5xx are sent once more (A9).
+			events, retry = retry, nil
+		}
+	}
+}
+
+// sendChunk sends one ingestion request and returns the items to send once
+// more.
+func (e *Exporter) sendChunk(ctx context.Context, chunk []*event, idempotent bool) []*event {
+	body := make([]byte, 0, e.cfg.maxRequestBytes/4)
+	body = append(body, envelopeHead...)
+	for i, ev := range chunk {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = appendItem(body, ev)
+	}
+	body = append(body, envelopeTail...)
+
+	for attempt := 0; ; attempt++ {
+		if ctx.Err() != nil {
+			return e.chunkFailed(ctx, chunk, idempotent, errNotAttempted)
+		}
+		resp, err := e.post(ctx, ingestionPath, body, idempotent)
+		if err != nil {
+			return e.chunkFailed(ctx, chunk, idempotent, err)
+		}
+		results, perr := parseResults(resp)
+		if perr == nil {
+			return e.handleResults(chunk, results)
+		}
+		// A 2xx whose body is not an ingestion response: a proxy, or a
+		// server answering garbage. Idempotent requests are sent again.
+		if !idempotent || attempt == 2 {
+			e.debug("unreadable ingestion response", "error", perr)
+			return e.chunkFailed(ctx, chunk, idempotent, perr)
+		}
+	}
+}
+
+// itemResult is one entry of the errors array of an ingestion response.
+type itemResult struct {
+	ID      string `json:"id"`
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+}
+
+type ingestionResults struct {
+	Successes []json.RawMessage `json:"successes"`
+	Errors    []itemResult      `json:"errors"`
+}
+
+// errUnreadable is the error of an ingestion response that cannot be read.
+var errUnreadable = errors.New("the server's answer is not an ingestion response")
+
+func parseResults(body []byte) (*ingestionResults, error) {
+	if body == nil {
+		return &ingestionResults{}, nil // offline mode: everything is written
+	}
+	var r ingestionResults
+	if err := json.Unmarshal(body, &r); err != nil {
+		return nil, fmt.Errorf("%w: %w", errUnreadable, err)
+	}
+	if r.Successes == nil && r.Errors == nil {
+		return nil, errUnreadable
+	}
+	return &r, nil
+}
+
+// handleResults applies the per-item results of a delivered request and
+// returns the items to send once more.
+func (e *Exporter) handleResults(chunk []*event, r *ingestionResults) []*event {
+	failed := make(map[string]itemResult, len(r.Errors))
+	for _, it := range r.Errors {
+		failed[it.ID] = it
+	}
+	var retry []*event
+	for _, ev := range chunk {
+		it, bad := failed[ev.id]
+		if !bad {
+			e.eventDelivered(ev)
+			continue
+		}
+		reason := fmt.Sprintf("server rejected %s (%d): %s", ev.typ, it.Status, it.Message)
+		switch {
+		case it.Status >= 500 && ev.kind != KindScore && !ev.retried:
+			ev.retried = true
+			retry = append(retry, ev)
+		case ev.kind == KindTrace:
+			e.rowFailed(ev, it.Status, reason)
+		default:
+			e.loseEvent(ev, reason)
+		}
+	}
+	return retry
+}
+
+func (e *Exporter) eventDelivered(ev *event) {
+	e.stats.delivered(ev.kind, 1)
+	switch ev.kind {
+	case KindTrace:
+		st := ev.st
+		st.accepted = true
+		st.failures = 0
+		if ev.version > st.sentVersion {
+			st.sentVersion = ev.version
+		}
+	case KindScore:
+		e.pending.Add(-1)
+	}
+}
+
+// rowFailed handles a trace row the server refused. A 4xx is final: the
+// trace's records are dropped with it. A 5xx leaves the row due, to be sent
+// by the next cycle, up to three cycles.
+func (e *Exporter) rowFailed(ev *event, status int, reason string) {
+	st := ev.st
+	st.failures++
+	if status < 500 || st.failures >= 3 {
+		st.rejected = reason
+		e.loseInCycle(KindTrace, 1, reason)
+		return
+	}
+	e.debug("trace row not stored, will retry", "trace_id", st.id.String(), "reason", reason)
+}
+
+// loseEvent gives up an event.
+func (e *Exporter) loseEvent(ev *event, reason string) {
+	if ev.kind == KindScore {
+		e.pending.Add(-1)
+	}
+	if ev.kind == KindTrace {
+		e.rowFailed(ev, http.StatusBadRequest, reason)
+		return
+	}
+	e.loseInCycle(ev.kind, 1, reason)
+}
+
+// chunkFailed handles a request that was not delivered and returns the items
+// to send once more in this cycle.
+func (e *Exporter) chunkFailed(ctx context.Context, chunk []*event, idempotent bool, err error) []*event {
+	var ae *httpapi.APIError
+	switch {
+	case errors.As(err, &ae) && ae.Status == http.StatusRequestEntityTooLarge:
+		// Split and send the halves; a single item is shrunk further.
+		if len(chunk) == 1 {
+			if e.shrink(chunk[0], itemSize(chunk[0])/2) {
+				return chunk
+			}
+			e.loseEvent(chunk[0], "event larger than the server's request size limit")
+			return nil
+		}
+		half := len(chunk) / 2
+		var retry []*event
+		retry = append(retry, e.sendChunk(ctx, chunk[:half], idempotent)...)
+		return append(retry, e.sendChunk(ctx, chunk[half:], idempotent)...)
+	case errors.As(err, &ae) && ae.Status/100 == 4 && ae.Status != http.StatusRequestTimeout && ae.Status != http.StatusTooManyRequests:
+		// Wrong key, wrong URL, or a body the server cannot read: sending
+		// again cannot help.
+		for _, ev := range chunk {
+			e.loseEvent(ev, ae.Error())
+		}
+	case !idempotent && !notSent(err):
+		// The server may have stored these scores; sending them again
+		// could store them twice.
+		for _, ev := range chunk {
+			e.loseEvent(ev, "not confirmed by the server, not sent again to avoid duplicates: "+errorText(err))
+		}
+	default:
+		// Transient: the server is down, slow or limiting us. Keep the
+		// events for the next cycle.
+		e.debug("request failed, keeping its items for the next flush", "items", len(chunk), "error", errorText(err))
+		for _, ev := range chunk {
+			if ev.kind == KindScore {
+				e.requeue(ev.rec)
+				continue
+			}
+			e.keepForRetry(ev)
+		}
+	}
+	return nil
+}
+
+// retryLater reports whether an API error says the request was not acted
+// on and may succeed later.
+func retryLater(ae *httpapi.APIError) bool {
+	return ae != nil && (ae.Status == http.StatusTooManyRequests || ae.Status == http.StatusServiceUnavailable)
+}
+
+// notSent reports whether err says the server certainly did not act on
+// the request.
+func notSent(err error) bool {
+	var ae *httpapi.APIError
+	return httpapi.NeverSent(err) || errors.Is(err, errNotAttempted) || errors.As(err, &ae) && retryLater(ae)
+}
+
+// errNotAttempted is the error of a request not sent because its context
+// had already ended.
+var errNotAttempted = errors.New("not sent: the flush ran out of time")
+
+// keepForRetry keeps an idempotent event for the next cycle, within the
+// record budget.
+func (e *Exporter) keepForRetry(ev *event) {
+	if len(e.retry) >= e.cfg.maxRecords {
+		e.loseEvent(ev, "retry queue full")
+		return
+	}
+	if ev.kind == KindTrace {
+		// The row stays due; the next cycle sends its latest version.
+		return
+	}
+	e.retry = append(e.retry, ev)
+}
+
+func errorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// sendREST sends agent records of one kind to their endpoint: checkpoints
+// and git links one per request, file operations and terminal commands
+// through the /batch endpoints, at most 100 per request (A11, A14).
+func (e *Exporter) sendREST(ctx context.Context, kind string, recs []*record) {
+	path, wrap := restEndpoint(kind)
+	budget := e.cfg.maxRequestBytes - 32
+	for len(recs) > 0 {
+		n, size := 1, len(recs[0].body)
+		if wrap != "" {
+			for n < len(recs) && n < maxBatchItems && size+len(recs[n].body)+1 <= budget {
+				size += len(recs[n].body) + 1
+				n++
+			}
+		}
+		part := recs[:n]
+		recs = recs[n:]
+		var body []byte
+		if wrap == "" {
+			body = part[0].body
+		} else {
+			body = make([]byte, 0, size+len(wrap)+8)
+			body = append(body, `{"`...)
+			body = append(body, wrap...)
+			body = append(body, `":[`...)
+			for i, r := range part {
+				if i > 0 {
+					body = append(body, ',')
+				}
+				body = append(body, r.body...)
+			}
+			body = append(body, "]}"...)
+		}
+		err := errNotAttempted
+		if ctx.Err() == nil {
+			_, err = e.post(ctx, path, body, false)
+		}
+		e.restResult(kind, part, err)
+	}
+}
+
+func restEndpoint(kind string) (path, wrap string) {
+	switch kind {
+	case KindCheckpoint:
+		return "/api/public/checkpoints", ""
+	case KindGitLink:
+		return "/api/public/git-links", ""
+	case KindFileOperation:
+		return "/api/public/file-operations/batch", "operations"
+	default:
+		return "/api/public/terminal-commands/batch", "commands"
+	}
+}
+
+// restResult applies the result of one REST request. Records the server
+// certainly did not store are kept for the next cycle (a 500 from these
+// endpoints stores nothing, up to three attempts); records it may have
+// stored are not sent again, so a retry never duplicates them.
+func (e *Exporter) restResult(kind string, part []*record, err error) {
+	if err == nil {
+		e.stats.delivered(kind, len(part))
+		e.pending.Add(-int64(len(part)))
+		return
+	}
+	var ae *httpapi.APIError
+	isAPI := errors.As(err, &ae)
+	keep := notSent(err) || isAPI && ae.Status == http.StatusInternalServerError
+	reason := errorText(err)
+	if !isAPI && !keep {
+		reason = "not confirmed by the server, not sent again to avoid duplicates: " + reason
+	}
+	for _, r := range part {
+		if keep && !errors.Is(err, errNotAttempted) {
+			r.attempts++
+		}
+		if keep && r.attempts < 3 {
+			e.requeue(r)
+			continue
+		}
+		e.pending.Add(-1)
+		e.loseInCycle(kind, 1, reason)
+	}
+}
+
+// shrink truncates the largest fields of an event until it fits in size
+// bytes, marking each cut; it reports whether it made the event fit.
+func (e *Exporter) shrink(ev *event, size int) bool {
+	for range 16 {
+		if itemSize(ev) <= size {
+			return true
+		}
+		excess := itemSize(ev) - size
+		switch {
+		case ev.obs != nil:
+			f := largest(&ev.obs.Input, &ev.obs.Output, &ev.obs.Metadata, &ev.obs.ModelParameters)
+			if f == nil || !truncateJSON(f, excess) {
+				return false
+			}
+			ev.body = ev.obs.AppendJSON(nil)
+		case ev.row != nil:
+			f := largest(&ev.row.Input, &ev.row.Output, &ev.row.Metadata)
+			if f == nil || !truncateJSON(f, excess) {
+				return false
+			}
+			ev.body = ev.row.AppendJSON(nil)
+		default:
+			return false
+		}
+	}
+	return itemSize(ev) <= size
+}
+
+// largest returns the longest of the fields, nil when all are empty.
+func largest(fields ...*[]byte) *[]byte {
+	var best *[]byte
+	for _, f := range fields {
+		if len(*f) > 0 && (best == nil || len(*f) > len(*best)) {
+			best = f
+		}
+	}
+	return best
+}
+
+// truncateJSON replaces the JSON value in *f by a marker object that keeps
+// a prefix of its text as a string, aiming to make it excess bytes shorter:
+// {"agenttrace.truncated":true,"originalBytes":N,"preview":"..."}. When no
+// prefix fits, the value becomes null. It reports whether *f got shorter.
+func truncateJSON(f *[]byte, excess int) bool {
+	orig := *f
+	if len(orig) <= len("null") {
+		return false
+	}
+	target := len(orig) - excess
+	for keep := target - 80; keep > 0; {
+		b := truncationMarker(orig, keep)
+		if len(b) <= target {
+			*f = b
+			return true
+		}
+		keep -= len(b) - target
+	}
+	*f = []byte("null")
+	return true
+}
+
+func truncationMarker(orig []byte, keep int) []byte {
+	o := wire.Begin(make([]byte, 0, keep+80))
+	o.Bool("agenttrace.truncated", true)
+	o.Int("originalBytes", int64(len(orig)))
+	o.StringAlways("preview", strings.ToValidUTF8(string(orig[:keep]), ""))
+	return o.End()
+}
+
+// post sends a request body through the sink, counting its bytes.
+func (e *Exporter) post(ctx context.Context, path string, body []byte, idempotent bool) ([]byte, error) {
+	e.stats.bytes.Add(uint64(len(body)))
+	return e.sink.post(ctx, path, body, idempotent)
+}
+
+// sink sends request bodies.
+type sink interface {
+	// post sends body to path and returns the response body of a 2xx
+	// answer (nil in offline mode). idempotent says whether the request may
+	// be repeated after an ambiguous failure.
+	post(ctx context.Context, path string, body []byte, idempotent bool) ([]byte, error)
+}
+
+type httpSink struct {
+	c *httpapi.Client
+}
+
+func (s *httpSink) post(ctx context.Context, path string, body []byte, idempotent bool) ([]byte, error) {
+	var resp *httpapi.Response
+	var err error
+	if idempotent {
+		resp, err = s.c.Post(ctx, path, body)
+	} else {
+		resp, err = s.c.PostOnce(ctx, path, body)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return resp.Body, nil
+}

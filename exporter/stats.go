@@ -1,0 +1,217 @@
+package exporter
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel"
+)
+
+// stats holds the exporter's counters. Counters are atomics; the maps are
+// guarded by mu, which is never held while calling out.
+type stats struct {
+	requests atomic.Uint64
+	retries  atomic.Uint64
+	bytes    atomic.Uint64
+
+	mu        sync.Mutex
+	deliv     map[string]uint64
+	dropped   map[string]uint64 // by reason
+	window    lossWindow        // losses since the last ForceFlush
+	announced map[string]bool   // reasons already reported to otel.Handle
+
+	metrics *selfMetrics
+}
+
+// lossWindow accumulates what was given up between two reports.
+type lossWindow struct {
+	byKind  map[string]int
+	reasons map[string]int
+}
+
+func (w *lossWindow) add(kind string, n int, reason string) {
+	if w.byKind == nil {
+		w.byKind, w.reasons = map[string]int{}, map[string]int{}
+	}
+	w.byKind[kind] += n
+	w.reasons[reason] += n
+}
+
+// attempt is the httpapi.Client hook called after every HTTP attempt.
+func (s *stats) attempt(status int, retry bool, d time.Duration) {
+	s.requests.Add(1)
+	if retry {
+		s.retries.Add(1)
+	}
+	if s.metrics != nil {
+		s.metrics.request(status, retry, d)
+	}
+}
+
+func (s *stats) delivered(kind string, n int) {
+	s.mu.Lock()
+	if s.deliv == nil {
+		s.deliv = map[string]uint64{}
+	}
+	s.deliv[kind] += uint64(n)
+	s.mu.Unlock()
+	if s.metrics != nil {
+		s.metrics.exported(kind, n)
+	}
+}
+
+// lose counts n items of kind given up for reason, and reports each
+// distinct reason once to otel.Handle (PROTOCOL.md A9).
+func (s *stats) lose(kind string, n int, reason string) {
+	s.mu.Lock()
+	if s.dropped == nil {
+		s.dropped, s.announced = map[string]uint64{}, map[string]bool{}
+	}
+	s.dropped[reason] += uint64(n)
+	s.window.add(kind, n, reason)
+	first := !s.announced[reason]
+	s.announced[reason] = true
+	s.mu.Unlock()
+	if s.metrics != nil {
+		s.metrics.dropped(kind, n, reason)
+	}
+	if first {
+		otel.Handle(fmt.Errorf("agenttrace: %s dropped: %s", kind, reason))
+	}
+}
+
+// takeLoss returns what was lost since the previous call, with what is
+// still waiting, as a *DeliveryError; nil when both are empty.
+func (s *stats) takeLoss(pending map[string]int) error {
+	s.mu.Lock()
+	w := s.window
+	s.window = lossWindow{}
+	s.mu.Unlock()
+	if len(w.byKind) == 0 && len(pending) == 0 {
+		return nil
+	}
+	return &DeliveryError{Lost: w.byKind, Pending: pending, Reasons: w.reasons}
+}
+
+// lose gives up n items of kind.
+func (e *Exporter) lose(kind string, n int, reason string) {
+	e.debug("dropped", "kind", kind, "count", n, "reason", reason)
+	e.stats.lose(kind, n, reason)
+}
+
+// cycleState collects what one cycle of the loop gave up.
+type cycleState struct {
+	lost lossWindow
+}
+
+func (c *cycleState) err() error {
+	if len(c.lost.byKind) == 0 {
+		return nil
+	}
+	return &DeliveryError{Lost: c.lost.byKind, Reasons: c.lost.reasons}
+}
+
+// loseInCycle gives up n items of kind during a cycle; the cycle's result
+// reports them too. Only the loop goroutine calls it.
+func (e *Exporter) loseInCycle(kind string, n int, reason string) {
+	if e.cur != nil {
+		e.cur.lost.add(kind, n, reason)
+	}
+	e.lose(kind, n, reason)
+}
+
+// DeliveryError says what an export, flush or shutdown could not deliver.
+type DeliveryError struct {
+	// Lost counts what was given up, by kind (trace, observation, score,
+	// checkpoint, git-link, file-operation, terminal-command).
+	Lost map[string]int
+	// Pending counts what was still waiting to be sent when the flush
+	// ended (its context expired, or the server could not be reached).
+	Pending map[string]int
+	// Reasons counts the lost items by distinct reason.
+	Reasons map[string]int
+}
+
+func (e *DeliveryError) Error() string {
+	var b strings.Builder
+	b.WriteString("agenttrace: not delivered:")
+	if len(e.Lost) > 0 {
+		b.WriteString(" lost ")
+		b.WriteString(counts(e.Lost))
+	}
+	if len(e.Pending) > 0 {
+		if len(e.Lost) > 0 {
+			b.WriteString(";")
+		}
+		b.WriteString(" still queued ")
+		b.WriteString(counts(e.Pending))
+	}
+	if len(e.Reasons) > 0 {
+		reasons := slices.Sorted(maps.Keys(e.Reasons))
+		b.WriteString(" (")
+		for i, r := range reasons {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(r)
+		}
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// Is makes errors.Is(err, ErrNotDelivered) true for any DeliveryError.
+func (e *DeliveryError) Is(target error) bool { return target == ErrNotDelivered }
+
+// ErrNotDelivered matches every *DeliveryError with errors.Is.
+var ErrNotDelivered = errors.New("agenttrace: not delivered")
+
+func counts(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%d %s", m[k], k)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Stats is a snapshot of the exporter's counters.
+type Stats struct {
+	// Requests is the number of HTTP attempts made.
+	Requests uint64
+	// Retries is the number of attempts that were followed by another.
+	Retries uint64
+	// BytesSent is the number of request body bytes written, before gzip.
+	BytesSent uint64
+	// Delivered counts items the server accepted, by kind.
+	Delivered map[string]uint64
+	// Dropped counts items given up, by reason.
+	Dropped map[string]uint64
+	// QueuedRecords is the number of records waiting to be sent.
+	QueuedRecords int
+}
+
+// Stats returns a snapshot of the exporter's counters.
+func (e *Exporter) Stats() Stats {
+	e.stats.mu.Lock()
+	defer e.stats.mu.Unlock()
+	return Stats{
+		Requests:      e.stats.requests.Load(),
+		Retries:       e.stats.retries.Load(),
+		BytesSent:     e.stats.bytes.Load(),
+		Delivered:     maps.Clone(e.stats.deliv),
+		Dropped:       maps.Clone(e.stats.dropped),
+		QueuedRecords: int(e.pending.Load()),
+	}
+}

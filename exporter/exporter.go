@@ -57,7 +57,7 @@ type Exporter struct {
 
 	// Owned by the loop goroutine.
 	traces *traceTable
-	retry  []*event     // events that failed transiently, sent again next cycle
+	retry  []*event    // events that failed transiently, sent again next cycle
 	cur    *cycleState // the running cycle
 
 	retryLen atomic.Int64 // len(retry), for the queue depth metric

@@ -1,0 +1,270 @@
+package agenttracetest
+
+import (
+	"net/http"
+	"slices"
+	"time"
+)
+
+type traceKey struct {
+	id    string
+	start int64 // Unix milliseconds
+}
+
+type observationKey struct {
+	traceID string
+	start   int64
+	id      string
+}
+
+// store is the server's data. Rows replaced by an upsert move to the end, so
+// rows are in the order they were last written.
+type store struct {
+	traces           []Trace
+	observations     []Observation
+	scores           []Score
+	checkpoints      []Checkpoint
+	gitLinks         []GitLink
+	fileOperations   []FileOperation
+	terminalCommands []TerminalCommand
+	requests         []Request
+	// requestBase is the sequence number of requests[0].
+	requestBase int
+	// attempts counts ingestion events for Event.Attempt.
+	attempts map[string]int
+	prompts  map[string]*prompt
+}
+
+func newStore() store {
+	return store{attempts: make(map[string]int), prompts: make(map[string]*prompt)}
+}
+
+// putTrace inserts or replaces the trace row with t's (id, startTime).
+func (st *store) putTrace(t Trace) {
+	k := traceKey{t.ID, t.StartTime.UnixMilli()}
+	st.traces = slices.DeleteFunc(st.traces, func(o Trace) bool {
+		return traceKey{o.ID, o.StartTime.UnixMilli()} == k
+	})
+	st.traces = append(st.traces, t)
+}
+
+// putObservation inserts or replaces the observation row with o's
+// (traceId, startTime, id).
+func (st *store) putObservation(o Observation) {
+	k := observationKey{o.TraceID, o.StartTime.UnixMilli(), o.ID}
+	st.observations = slices.DeleteFunc(st.observations, func(x Observation) bool {
+		return observationKey{x.TraceID, x.StartTime.UnixMilli(), x.ID} == k
+	})
+	st.observations = append(st.observations, o)
+}
+
+func (st *store) traceExists(id string) bool {
+	return slices.ContainsFunc(st.traces, func(t Trace) bool { return t.ID == id })
+}
+
+func (st *store) observationExists(id string) bool {
+	return slices.ContainsFunc(st.observations, func(o Observation) bool { return o.ID == id })
+}
+
+// notifyLocked wakes the waiters; s.mu must be held.
+func (s *Server) notifyLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+func (s *Server) recordRequest(r *http.Request, in *incoming, now time.Time) int {
+	req := Request{
+		Method:     r.Method,
+		Path:       r.URL.Path,
+		RawQuery:   r.URL.RawQuery,
+		Header:     r.Header.Clone(),
+		Body:       in.recorded,
+		WireBytes:  in.wireBytes,
+		RemoteAddr: r.RemoteAddr,
+		ReceivedAt: now,
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.data.requests = append(s.data.requests, req)
+	s.notifyLocked()
+	return s.data.requestBase + len(s.data.requests) - 1
+}
+
+func (s *Server) finishRequest(seq, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := seq - s.data.requestBase
+	if i < 0 || i >= len(s.data.requests) {
+		return // dropped by Reset
+	}
+	s.data.requests[i].Status = status
+	s.notifyLocked()
+}
+
+// Reset forgets everything the server received: traces, observations,
+// scores, agent records, requests, rate-limit counters and the attempt counts
+// of [Event]. Keys, prompts, faults and options are kept. Use it to share a
+// server between subtests.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	prompts := s.data.prompts
+	base := s.data.requestBase + len(s.data.requests)
+	s.data = newStore()
+	s.data.prompts = prompts
+	s.data.requestBase = base
+	s.notifyLocked()
+	s.mu.Unlock()
+	if s.limiter != nil {
+		s.limiter.reset()
+	}
+}
+
+// Snapshot is a copy of everything the server has stored, each kind in the
+// order it was (last) written. It is the argument of [Server.WaitFor];
+// changing it does not change the server.
+type Snapshot struct {
+	// Traces holds every trace row: a trace re-sent with another start time
+	// appears twice.
+	Traces []Trace
+	// Observations holds every observation row, of every trace.
+	Observations     []Observation
+	Scores           []Score
+	Checkpoints      []Checkpoint
+	GitLinks         []GitLink
+	FileOperations   []FileOperation
+	TerminalCommands []TerminalCommand
+	// Requests holds every HTTP request received, in arrival order.
+	Requests []Request
+}
+
+func (st *store) snapshot() Snapshot {
+	return Snapshot{
+		Traces:           cloneAll(st.traces, Trace.clone),
+		Observations:     cloneAll(st.observations, Observation.clone),
+		Scores:           cloneAll(st.scores, Score.clone),
+		Checkpoints:      cloneAll(st.checkpoints, Checkpoint.clone),
+		GitLinks:         cloneAll(st.gitLinks, GitLink.clone),
+		FileOperations:   cloneAll(st.fileOperations, FileOperation.clone),
+		TerminalCommands: cloneAll(st.terminalCommands, TerminalCommand.clone),
+		Requests:         cloneAll(st.requests, Request.clone),
+	}
+}
+
+// Trace returns the last written row of the trace with the id.
+func (sn Snapshot) Trace(id string) (Trace, bool) {
+	for i := len(sn.Traces) - 1; i >= 0; i-- {
+		if sn.Traces[i].ID == id {
+			return sn.Traces[i], true
+		}
+	}
+	return Trace{}, false
+}
+
+// TraceRows returns every row of the trace with the id: more than one means
+// the trace was sent with different start times.
+func (sn Snapshot) TraceRows(id string) []Trace {
+	var rows []Trace
+	for _, t := range sn.Traces {
+		if t.ID == id {
+			rows = append(rows, t)
+		}
+	}
+	return rows
+}
+
+// ObservationsOf returns the observation rows of a trace ordered by start
+// time (rows with the same start time in the order they were written).
+func (sn Snapshot) ObservationsOf(traceID string) []Observation {
+	var obs []Observation
+	for _, o := range sn.Observations {
+		if o.TraceID == traceID {
+			obs = append(obs, o)
+		}
+	}
+	slices.SortStableFunc(obs, func(a, b Observation) int { return a.StartTime.Compare(b.StartTime) })
+	return obs
+}
+
+// ScoresOf returns the scores of a trace, in the order they were created.
+func (sn Snapshot) ScoresOf(traceID string) []Score {
+	var out []Score
+	for _, sc := range sn.Scores {
+		if sc.TraceID == traceID {
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
+// Snapshot returns a copy of everything the server has stored.
+func (s *Server) Snapshot() Snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.data.snapshot()
+}
+
+// Traces returns every trace row, in the order they were last written.
+func (s *Server) Traces() []Trace {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return cloneAll(s.data.traces, Trace.clone)
+}
+
+// Trace returns the last written row of the trace with the id.
+func (s *Server) Trace(id string) (Trace, bool) {
+	return Snapshot{Traces: s.Traces()}.Trace(id)
+}
+
+// Observations returns the observation rows of a trace ordered by start
+// time.
+func (s *Server) Observations(traceID string) []Observation {
+	s.mu.Lock()
+	obs := cloneAll(s.data.observations, Observation.clone)
+	s.mu.Unlock()
+	return Snapshot{Observations: obs}.ObservationsOf(traceID)
+}
+
+// Scores returns every score, in the order they were created.
+func (s *Server) Scores() []Score {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return cloneAll(s.data.scores, Score.clone)
+}
+
+// Checkpoints returns every checkpoint, in the order they were created.
+func (s *Server) Checkpoints() []Checkpoint {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return cloneAll(s.data.checkpoints, Checkpoint.clone)
+}
+
+// GitLinks returns every git link, in the order they were created.
+func (s *Server) GitLinks() []GitLink {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return cloneAll(s.data.gitLinks, GitLink.clone)
+}
+
+// FileOperations returns every file operation, in the order they were
+// created.
+func (s *Server) FileOperations() []FileOperation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return cloneAll(s.data.fileOperations, FileOperation.clone)
+}
+
+// TerminalCommands returns every terminal command, in the order they were
+// created.
+func (s *Server) TerminalCommands() []TerminalCommand {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return cloneAll(s.data.terminalCommands, TerminalCommand.clone)
+}
+
+// Requests returns every HTTP request received, in arrival order, including
+// those answered with an error or a fault.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return cloneAll(s.data.requests, Request.clone)
+}

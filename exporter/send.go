@@ -104,6 +104,7 @@ func (e *Exporter) sendChunk(ctx context.Context, chunk []*event, idempotent boo
 			e.debug("unreadable ingestion response", "error", perr)
 			return e.chunkFailed(ctx, chunk, idempotent, perr)
 		}
+		e.stats.retries.Add(1)
 	}
 }
 

@@ -132,11 +132,11 @@ func (st *traceState) body() (*wire.Trace, bool) {
 // sendable reports whether a row of this trace can be sent now: its root
 // has ended, or records wait for it and its start time is known.
 func (st *traceState) sendable() bool {
-	if st.rejected != "" || !st.dirty() {
+	if st.rejected != "" {
 		return false
 	}
 	if st.root != nil {
-		return st.hasObservations || !st.fields.empty() || len(st.records) > 0
+		return st.dirty() && (st.hasObservations || !st.fields.empty() || len(st.records) > 0)
 	}
 	return len(st.records) > 0 && !st.accepted && !st.assumeExists && !(st.knownStart.IsZero() && st.start.IsZero())
 }

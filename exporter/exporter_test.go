@@ -17,8 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/goleak"
@@ -177,7 +177,7 @@ func TestWireRules(t *testing.T) {
 		var env struct {
 			Batch []struct {
 				ID, Type, Timestamp string
-				Body               map[string]any
+				Body                map[string]any
 			}
 			Metadata map[string]any
 		}
@@ -416,7 +416,9 @@ func TestScores(t *testing.T) {
 	var bodies []string
 	for _, r := range srv.Requests() {
 		if bytes.Contains(r.Body, []byte("score-create")) {
-			var env struct{ Batch []struct{ Body json.RawMessage } }
+			var env struct {
+				Batch []struct{ Body json.RawMessage }
+			}
 			require.NoError(t, json.Unmarshal(r.Body, &env))
 			for _, b := range env.Batch {
 				bodies = append(bodies, string(b.Body))

@@ -2,9 +2,9 @@ package prompts_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -12,54 +12,20 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/prompts"
 )
 
-// fakeClock is the time of a Client under test.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// newClient returns a client of srv that does not retry, reads clock, and is
-// shut down when the test ends.
-func newClient(t *testing.T, srv *promptServer, clock *fakeClock, opts ...prompts.Option) *prompts.Client {
-	t.Helper()
-	base := []prompts.Option{
-		prompts.WithAPIURL(srv.URL),
-		prompts.WithAPIKey("pk-test"),
-		prompts.WithRetryBudget(0),
-		prompts.WithClock(clock.Now),
-	}
-	c, err := prompts.New(append(base, opts...)...)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, c.Shutdown(context.Background())) })
-	return c
-}
-
-func newClock() *fakeClock {
-	return &fakeClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
-}
+type version = agenttracetest.PromptVersion
 
 func TestGetSelectsVersion(t *testing.T) {
-	srv := newPromptServer(t)
-	srv.seed("code-review", "text", "v1 {{language}}", nil)
-	srv.seed("code-review", "text", "v2 {{language}}", nil, "production")
-	srv.seed("code-review", "text", "v3 {{language}}", nil, "staging")
-	srv.seed("draft", "text", "d1", nil)
-	srv.seed("draft", "text", "d2", nil, "staging")
+	srv := newServer(t)
+	require.NoError(t, srv.CreatePrompt(agenttracetest.PromptInfo{Name: "code-review", Tags: []string{"agent"}}))
+	seed(t, srv, "code-review", version{Content: "v1 {{language}}"})
+	seed(t, srv, "code-review", version{Content: "v2 {{language}}", Labels: []string{"production"}})
+	seed(t, srv, "code-review", version{Content: "v3 {{language}}", Labels: []string{"staging"}})
+	seed(t, srv, "draft", version{Content: "d1"})
+	seed(t, srv, "draft", version{Content: "d2", Labels: []string{"staging"}})
 	c := newClient(t, srv, newClock())
 
 	tests := []struct {
@@ -69,13 +35,14 @@ func TestGetSelectsVersion(t *testing.T) {
 		wantVer    int
 		wantText   string
 		wantLabels []string
+		wantTags   []string
 	}{
-		{"default is production", "code-review", nil, 2, "v2 {{language}}", []string{"production"}},
-		{"version", "code-review", []prompts.GetOption{prompts.WithVersion(3)}, 3, "v3 {{language}}", []string{"staging"}},
-		{"old version", "code-review", []prompts.GetOption{prompts.WithVersion(1)}, 1, "v1 {{language}}", nil},
-		{"label", "code-review", []prompts.GetOption{prompts.WithLabel("production")}, 2, "v2 {{language}}", []string{"production"}},
-		{"other label", "code-review", []prompts.GetOption{prompts.WithLabel("staging")}, 3, "v3 {{language}}", []string{"staging"}},
-		{"default without production is newest", "draft", nil, 2, "d2", []string{"staging"}},
+		{"default is production", "code-review", nil, 2, "v2 {{language}}", []string{"production"}, []string{"agent"}},
+		{"version", "code-review", []prompts.GetOption{prompts.WithVersion(3)}, 3, "v3 {{language}}", []string{"staging"}, []string{"agent"}},
+		{"old version", "code-review", []prompts.GetOption{prompts.WithVersion(1)}, 1, "v1 {{language}}", []string{}, []string{"agent"}},
+		{"label", "code-review", []prompts.GetOption{prompts.WithLabel("production")}, 2, "v2 {{language}}", []string{"production"}, []string{"agent"}},
+		{"other label", "code-review", []prompts.GetOption{prompts.WithLabel("staging")}, 3, "v3 {{language}}", []string{"staging"}, []string{"agent"}},
+		{"default without production is newest", "draft", nil, 2, "d2", []string{"staging"}, []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,43 +53,39 @@ func TestGetSelectsVersion(t *testing.T) {
 			assert.Equal(t, prompts.TypeText, p.Type)
 			assert.Equal(t, tt.wantText, p.Text)
 			assert.Equal(t, tt.wantLabels, p.Labels)
-			assert.Equal(t, []string{"agent"}, p.Tags)
+			assert.Equal(t, tt.wantTags, p.Tags)
 			assert.Equal(t, prompts.SourceServer, p.Source)
 			assert.NoError(t, p.FetchError)
 		})
 	}
-	assert.Equal(t, int64(len(tests)), srv.requests.Load(), "each key is fetched once")
+	assert.Equal(t, len(tests), promptRequests(srv), "each key is fetched once")
 }
 
 func TestGetDecodes(t *testing.T) {
-	chat := `[{"role":"system","content":"You review {{language}}."},{"role":"user","content":"{{code}}"}]`
-	msgs := []prompts.Message{{Role: "system", Content: "You review {{language}}."}, {Role: "user", Content: "{{code}}"}}
+	msgs := []agenttracetest.ChatMessage{{Role: "system", Content: "You review {{language}}."}, {Role: "user", Content: "{{code}}"}}
 	tests := []struct {
 		name       string
-		typ        string
-		content    string
-		config     string // wire value of latestVersion.config; "" for none
+		v          version
+		wantType   prompts.Type
 		wantText   string
 		wantMsgs   []prompts.Message
 		wantConfig string // "" for nil
 	}{
-		{"text with config", "text", "hi", `"{\"temperature\": 0.1}"`, "hi", nil, `{"temperature":0.1}`},
-		{"config encoded twice", "text", "hi", `"\"{\\\"temperature\\\":0.1,\\\"model\\\":\\\"gpt-4o\\\"}\""`, "hi", nil, `{"temperature":0.1,"model":"gpt-4o"}`},
-		{"no config", "text", "hi", "", "hi", nil, ""},
-		{"chat", "chat", chat, `"{\"temperature\":0}"`, "", msgs, `{"temperature":0}`},
+		{"text with config", version{Content: "hi", Config: `{"temperature": 0.1}`}, prompts.TypeText, "hi", nil, `{"temperature":0.1}`},
+		{"config encoded twice", version{Content: "hi", Config: `"{\"temperature\":0.1,\"model\":\"gpt-4o\"}"`}, prompts.TypeText, "hi", nil, `{"temperature":0.1,"model":"gpt-4o"}`},
+		{"config a string", version{Content: "hi", Config: `"fast"`}, prompts.TypeText, "hi", nil, `"fast"`},
+		{"no config", version{Content: "hi"}, prompts.TypeText, "hi", nil, ""},
+		{"chat", version{Messages: msgs, Config: `{"temperature":0}`}, prompts.TypeChat, "",
+			[]prompts.Message{{Role: "system", Content: "You review {{language}}."}, {Role: "user", Content: "{{code}}"}}, `{"temperature":0}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newPromptServer(t)
-			var config json.RawMessage
-			if tt.config != "" {
-				config = json.RawMessage(tt.config)
-			}
-			srv.seed("p", tt.typ, tt.content, config)
+			srv := newServer(t)
+			seed(t, srv, "p", tt.v)
 			c := newClient(t, srv, newClock())
 			p, err := c.Get(context.Background(), "p")
 			require.NoError(t, err)
-			assert.Equal(t, prompts.Type(tt.typ), p.Type)
+			assert.Equal(t, tt.wantType, p.Type)
 			assert.Equal(t, tt.wantText, p.Text)
 			assert.Equal(t, tt.wantMsgs, p.Messages)
 			if tt.wantConfig == "" {
@@ -135,9 +98,9 @@ func TestGetDecodes(t *testing.T) {
 }
 
 func TestGetNotFound(t *testing.T) {
-	srv := newPromptServer(t)
-	srv.seed("code-review", "text", "v1", nil, "production")
-	srv.seedEmpty("empty")
+	srv := newServer(t)
+	seed(t, srv, "code-review", version{Content: "v1", Labels: []string{"production"}})
+	require.NoError(t, srv.CreatePrompt(agenttracetest.PromptInfo{Name: "empty"}))
 	c := newClient(t, srv, newClock())
 	tests := []struct {
 		name   string
@@ -165,9 +128,18 @@ func TestGetNotFound(t *testing.T) {
 	}
 }
 
+func TestWrongURLIsNotNotFound(t *testing.T) {
+	srv := newServer(t)
+	seed(t, srv, "code-review", version{Content: "v1"})
+	c := newClient(t, srv, newClock(), prompts.WithAPIURL(srv.URL+"/wrong"))
+	_, err := c.Get(context.Background(), "code-review")
+	require.ErrorContains(t, err, "404")
+	assert.NotErrorIs(t, err, prompts.ErrNotFound, "a missing route is a wrong URL, not a missing prompt")
+}
+
 func TestServerDownServesStale(t *testing.T) {
-	srv := newPromptServer(t)
-	srv.seed("code-review", "text", "Review {{code}}", nil, "production")
+	srv := newServer(t)
+	seed(t, srv, "code-review", version{Content: "Review {{code}}", Labels: []string{"production"}})
 	clock := newClock()
 	c := newClient(t, srv, clock)
 	ctx := context.Background()
@@ -175,7 +147,7 @@ func TestServerDownServesStale(t *testing.T) {
 	p, err := c.Get(ctx, "code-review")
 	require.NoError(t, err)
 	require.Equal(t, prompts.SourceServer, p.Source)
-	srv.Close()
+	srv.Down()
 	clock.Advance(prompts.DefaultCacheTTL)
 
 	// The first stale Get returns at once; its refresh is still running.
@@ -203,43 +175,55 @@ func TestServerDownServesStale(t *testing.T) {
 
 func TestServerErrorServesStale(t *testing.T) {
 	tests := []struct {
-		name   string
-		status int
-		body   string
+		name  string
+		fault agenttracetest.Fault
+		want  string
 	}{
-		{"503", http.StatusServiceUnavailable, `{"error":"Service Unavailable","message":"down"}`},
-		{"401", http.StatusUnauthorized, `{"error":"Unauthorized","message":"Invalid API key"}`},
-		{"routing defect 400", http.StatusBadRequest, `{"error":"Bad Request","message":"Prompt name required"}`},
-		{"route missing 404", http.StatusNotFound, `{"error":{"code":404,"message":"Cannot GET /api/public/prompts/code-review"}}`},
-		{"not JSON", http.StatusOK, `<html>proxy</html>`},
+		{"503", agenttracetest.Status(http.StatusServiceUnavailable), "503"},
+		{"401", agenttracetest.Status(http.StatusUnauthorized), "Invalid API key"},
+		{"400", agenttracetest.Status(http.StatusBadRequest), "400"},
+		{"not JSON", agenttracetest.Garbage(), "decode"},
+		{"connection reset", agenttracetest.ConnReset(), "fetch"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newPromptServer(t)
-			srv.seed("code-review", "text", "Review", nil)
+			srv := newServer(t)
+			seed(t, srv, "code-review", version{Content: "Review"})
 			c := newClient(t, srv, newClock())
 			_, err := c.Get(context.Background(), "code-review")
 			require.NoError(t, err)
-			srv.fail(tt.status, tt.body)
+			srv.SetFault(tt.fault)
 
 			p, err := c.Get(context.Background(), "code-review", prompts.WithCacheTTL(0))
 			require.NoError(t, err)
 			assert.Equal(t, prompts.SourceStale, p.Source)
-			require.Error(t, p.FetchError)
+			assert.ErrorContains(t, p.FetchError, tt.want)
 			assert.NotErrorIs(t, p.FetchError, prompts.ErrNotFound)
-			assert.NotContains(t, p.FetchError.Error(), "pk-test")
+			assert.NotContains(t, p.FetchError.Error(), srv.APIKey)
 
 			_, err = c.Get(context.Background(), "other")
-			require.Error(t, err, "nothing cached, no fallback")
+			require.ErrorContains(t, err, tt.want, "nothing cached, no fallback")
 			assert.NotErrorIs(t, err, prompts.ErrNotFound)
 		})
 	}
 }
 
-func TestServerDownFallback(t *testing.T) {
-	srv := newPromptServer(t)
+func TestRoutingDefect(t *testing.T) {
+	srv := agenttracetest.NewServer(agenttracetest.WithHEADDefects(agenttracetest.DefectPromptRouting))
+	defer srv.Close()
+	seed(t, srv, "code-review", version{Content: "v1"})
 	c := newClient(t, srv, newClock())
-	srv.Close()
+	p, err := c.Get(context.Background(), "code-review", prompts.WithFallback("fb"))
+	require.NoError(t, err)
+	assert.Equal(t, prompts.SourceFallback, p.Source)
+	assert.ErrorContains(t, p.FetchError, "Prompt name required")
+	assert.NotErrorIs(t, p.FetchError, prompts.ErrNotFound)
+}
+
+func TestServerDownFallback(t *testing.T) {
+	srv := newServer(t)
+	c := newClient(t, srv, newClock())
+	srv.Down()
 	ctx := context.Background()
 
 	_, err := c.Get(ctx, "code-review")
@@ -266,10 +250,11 @@ func TestServerDownFallback(t *testing.T) {
 }
 
 func TestConcurrentGetsShareOneRequest(t *testing.T) {
-	srv := newPromptServer(t)
-	srv.seed("code-review", "text", "Review", nil, "production")
-	c := newClient(t, srv, newClock())
-	arrived, release := srv.holdRequests()
+	srv := newServer(t)
+	seed(t, srv, "code-review", version{Content: "Review", Labels: []string{"production"}})
+	g := newGate()
+	c := newClient(t, srv, newClock(), g.client())
+	g.hold()
 
 	const n = 20
 	var started, done sync.WaitGroup
@@ -285,11 +270,11 @@ func TestConcurrentGetsShareOneRequest(t *testing.T) {
 		}()
 	}
 	started.Wait()
-	<-arrived
-	release()
+	<-g.arrived
+	g.release()
 	done.Wait()
 
-	assert.Equal(t, int64(1), srv.requests.Load())
+	assert.Equal(t, 1, promptRequests(srv))
 	for i := range n {
 		require.NoError(t, errs[i])
 		assert.Equal(t, 1, results[i].Version)
@@ -310,8 +295,8 @@ func TestCacheTTL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newPromptServer(t)
-			srv.seed("code-review", "text", "v1", nil, "production")
+			srv := newServer(t)
+			seed(t, srv, "code-review", version{Content: "v1", Labels: []string{"production"}})
 			clock := newClock()
 			c := newClient(t, srv, clock, tt.clientOpts...)
 			get := func() *prompts.Prompt {
@@ -327,15 +312,15 @@ func TestCacheTTL(t *testing.T) {
 			p := get()
 			assert.Equal(t, prompts.SourceCache, p.Source)
 			assert.Equal(t, fetchedAt, p.FetchedAt)
-			assert.Equal(t, int64(1), srv.requests.Load())
+			assert.Equal(t, 1, promptRequests(srv))
 
-			srv.seed("code-review", "text", "v2", nil, "production")
+			seed(t, srv, "code-review", version{Content: "v2", Labels: []string{"production"}})
 			clock.Advance(time.Nanosecond)
 			p = get()
 			assert.Equal(t, prompts.SourceStale, p.Source)
 			assert.Equal(t, "v1", p.Text)
 			c.WaitFetches()
-			assert.Equal(t, int64(2), srv.requests.Load())
+			assert.Equal(t, 2, promptRequests(srv))
 
 			p = get()
 			assert.Equal(t, prompts.SourceCache, p.Source)
@@ -346,45 +331,52 @@ func TestCacheTTL(t *testing.T) {
 }
 
 func TestTTLZeroAlwaysFetches(t *testing.T) {
-	srv := newPromptServer(t)
-	srv.seed("code-review", "text", "v1", nil)
+	srv := newServer(t)
+	seed(t, srv, "code-review", version{Content: "v1"})
 	c := newClient(t, srv, newClock(), prompts.WithCacheTTL(0))
 	for i := range 3 {
 		p, err := c.Get(context.Background(), "code-review")
 		require.NoError(t, err)
 		assert.Equal(t, prompts.SourceServer, p.Source)
-		assert.Equal(t, int64(i+1), srv.requests.Load())
+		assert.Equal(t, i+1, promptRequests(srv))
 	}
 }
 
 func TestBackgroundRefreshServesCache(t *testing.T) {
-	srv := newPromptServer(t)
-	srv.seed("code-review", "text", "v1", nil, "production")
+	srv := newServer(t)
+	seed(t, srv, "code-review", version{Content: "v1", Labels: []string{"production"}})
 	clock := newClock()
-	c := newClient(t, srv, clock)
+	g := newGate()
+	c := newClient(t, srv, clock, g.client())
 	ctx := context.Background()
 	_, err := c.Get(ctx, "code-review")
 	require.NoError(t, err)
 
-	srv.seed("code-review", "text", "v2", nil, "production")
+	seed(t, srv, "code-review", version{Content: "v2", Labels: []string{"production"}})
 	clock.Advance(prompts.DefaultCacheTTL)
-	arrived, release := srv.holdRequests()
+	g.hold()
 
-	// While the refresh is held by the server, every Get is served the
-	// cached copy at once, and starts no other request.
-	for range 5 {
-		p, err := c.Get(ctx, "code-review")
+	// While the refresh is held, every Get is served the cached copy at
+	// once, and starts no other request, nor a goroutine to join the
+	// refresh.
+	p, err := c.Get(ctx, "code-review")
+	require.NoError(t, err)
+	<-g.arrived
+	before := runtime.NumGoroutine()
+	for range 200 {
+		p, err = c.Get(ctx, "code-review")
 		require.NoError(t, err)
 		assert.Equal(t, prompts.SourceStale, p.Source)
 		assert.Equal(t, "v1", p.Text)
 		assert.NoError(t, p.FetchError)
 	}
-	<-arrived
-	release()
+	assert.Less(t, runtime.NumGoroutine()-before, 50)
+	assert.Empty(t, g.arrived, "one refresh only")
+	g.release()
 	c.WaitFetches()
-	assert.Equal(t, int64(2), srv.requests.Load())
+	assert.Equal(t, 2, promptRequests(srv))
 
-	p, err := c.Get(ctx, "code-review")
+	p, err = c.Get(ctx, "code-review")
 	require.NoError(t, err)
 	assert.Equal(t, prompts.SourceCache, p.Source)
 	assert.Equal(t, "v2", p.Text)
@@ -392,8 +384,8 @@ func TestBackgroundRefreshServesCache(t *testing.T) {
 }
 
 func TestFailedRefreshRetriedAfterTTL(t *testing.T) {
-	srv := newPromptServer(t)
-	srv.seed("code-review", "text", "v1", nil)
+	srv := newServer(t)
+	seed(t, srv, "code-review", version{Content: "v1"})
 	clock := newClock()
 	c := newClient(t, srv, clock)
 	ctx := context.Background()
@@ -405,37 +397,37 @@ func TestFailedRefreshRetriedAfterTTL(t *testing.T) {
 		return p
 	}
 	get()
-	srv.fail(http.StatusServiceUnavailable, `{"error":"Service Unavailable","message":"down"}`)
+	srv.SetFault(agenttracetest.Status(http.StatusServiceUnavailable))
 	clock.Advance(prompts.DefaultCacheTTL)
 	assert.NoError(t, get().FetchError) // starts the refresh, which fails
-	assert.Equal(t, int64(2), srv.requests.Load())
+	assert.Equal(t, 2, promptRequests(srv))
 
 	// No new attempt until another TTL has passed since the failure.
 	clock.Advance(prompts.DefaultCacheTTL - time.Second)
 	p := get()
 	assert.Equal(t, prompts.SourceStale, p.Source)
 	assert.ErrorContains(t, p.FetchError, "503")
-	assert.Equal(t, int64(2), srv.requests.Load())
+	assert.Equal(t, 2, promptRequests(srv))
 
-	srv.fail(0, "")
+	srv.ClearFaults()
 	clock.Advance(time.Second)
 	get() // a new refresh, which succeeds
-	assert.Equal(t, int64(3), srv.requests.Load())
+	assert.Equal(t, 3, promptRequests(srv))
 	p = get()
 	assert.Equal(t, prompts.SourceCache, p.Source)
 	assert.NoError(t, p.FetchError)
 }
 
 func TestDeletedPromptIsNotServedStale(t *testing.T) {
-	srv := newPromptServer(t)
-	srv.seed("code-review", "text", "v1", nil)
+	srv := newServer(t)
+	seed(t, srv, "code-review", version{Content: "v1"})
 	clock := newClock()
 	c := newClient(t, srv, clock)
 	ctx := context.Background()
 	_, err := c.Get(ctx, "code-review")
 	require.NoError(t, err)
 
-	srv.remove("code-review")
+	srv.SetFault(agenttracetest.Status(http.StatusNotFound)) // the prompt is deleted
 	clock.Advance(prompts.DefaultCacheTTL)
 	p, err := c.Get(ctx, "code-review")
 	require.NoError(t, err)
@@ -451,12 +443,12 @@ func TestDeletedPromptIsNotServedStale(t *testing.T) {
 }
 
 func TestNotFoundWithCopyAndTTLZero(t *testing.T) {
-	srv := newPromptServer(t)
-	srv.seed("code-review", "text", "v1", nil)
+	srv := newServer(t)
+	seed(t, srv, "code-review", version{Content: "v1"})
 	c := newClient(t, srv, newClock())
 	_, err := c.Get(context.Background(), "code-review")
 	require.NoError(t, err)
-	srv.remove("code-review")
+	srv.SetFault(agenttracetest.Status(http.StatusNotFound))
 	_, err = c.Get(context.Background(), "code-review", prompts.WithCacheTTL(0))
 	require.ErrorIs(t, err, prompts.ErrNotFound)
 }
@@ -472,9 +464,9 @@ func TestInvalidateAndClear(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newPromptServer(t)
-			srv.seed("code-review", "text", "v1", nil, "production")
-			srv.seed("other", "text", "o1", nil)
+			srv := newServer(t)
+			seed(t, srv, "code-review", version{Content: "v1", Labels: []string{"production"}})
+			seed(t, srv, "other", version{Content: "o1"})
 			c := newClient(t, srv, newClock())
 			ctx := context.Background()
 			for _, opts := range [][]prompts.GetOption{nil, {prompts.WithVersion(1)}} {
@@ -483,7 +475,7 @@ func TestInvalidateAndClear(t *testing.T) {
 			}
 			_, err := c.Get(ctx, "other")
 			require.NoError(t, err)
-			srv.seed("code-review", "text", "v2", nil, "production")
+			seed(t, srv, "code-review", version{Content: "v2", Labels: []string{"production"}})
 
 			tt.drop(c)
 			p, err := c.Get(ctx, "code-review")
@@ -501,18 +493,19 @@ func TestInvalidateAndClear(t *testing.T) {
 }
 
 func TestInvalidateDuringFetch(t *testing.T) {
-	srv := newPromptServer(t)
-	srv.seed("code-review", "text", "v1", nil)
-	c := newClient(t, srv, newClock())
-	arrived, release := srv.holdRequests()
+	srv := newServer(t)
+	seed(t, srv, "code-review", version{Content: "v1"})
+	g := newGate()
+	c := newClient(t, srv, newClock(), g.client())
+	g.hold()
 	got := make(chan *prompts.Prompt)
 	go func() {
 		p, _ := c.Get(context.Background(), "code-review")
 		got <- p
 	}()
-	<-arrived
+	<-g.arrived
 	c.Invalidate("code-review")
-	release()
+	g.release()
 	p := <-got
 	assert.Equal(t, "v1", p.Text, "the caller gets the answer")
 	c.WaitFetches()
@@ -520,14 +513,15 @@ func TestInvalidateDuringFetch(t *testing.T) {
 	p, err := c.Get(context.Background(), "code-review")
 	require.NoError(t, err)
 	assert.Equal(t, prompts.SourceServer, p.Source, "the answer begun before Invalidate was not cached")
-	assert.Equal(t, int64(2), srv.requests.Load())
+	assert.Equal(t, 2, promptRequests(srv))
 }
 
 func TestContextEndsFirst(t *testing.T) {
-	srv := newPromptServer(t)
-	srv.seed("code-review", "text", "v1", nil)
-	c := newClient(t, srv, newClock())
-	arrived, release := srv.holdRequests()
+	srv := newServer(t)
+	seed(t, srv, "code-review", version{Content: "v1"})
+	g := newGate()
+	c := newClient(t, srv, newClock(), g.client())
+	g.hold()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 
@@ -539,18 +533,18 @@ func TestContextEndsFirst(t *testing.T) {
 	assert.ErrorIs(t, p.FetchError, context.Canceled)
 
 	// The fetch goes on, and fills the cache.
-	<-arrived
-	release()
+	<-g.arrived
+	g.release()
 	c.WaitFetches()
 	p, err = c.Get(context.Background(), "code-review")
 	require.NoError(t, err)
 	assert.Equal(t, prompts.SourceCache, p.Source)
-	assert.Equal(t, int64(1), srv.requests.Load())
+	assert.Equal(t, 1, promptRequests(srv))
 }
 
 func TestShutdown(t *testing.T) {
-	srv := newPromptServer(t)
-	srv.seed("code-review", "text", "v1", nil)
+	srv := newServer(t)
+	seed(t, srv, "code-review", version{Content: "v1"})
 	clock := newClock()
 	c := newClient(t, srv, clock)
 	ctx := context.Background()
@@ -558,14 +552,13 @@ func TestShutdown(t *testing.T) {
 	require.NoError(t, err)
 
 	// Shutdown cancels a fetch in flight.
-	arrived, release := srv.holdRequests()
-	defer release()
+	srv.FailNext(1, agenttracetest.Hang())
 	errc := make(chan error)
 	go func() {
 		_, err := c.Get(ctx, "other")
 		errc <- err
 	}()
-	<-arrived
+	require.NoError(t, srv.WaitForRequests(ctx, 2))
 	require.NoError(t, c.Shutdown(ctx))
 	assert.ErrorIs(t, <-errc, prompts.ErrClosed)
 	require.NoError(t, c.Shutdown(ctx), "a second Shutdown is harmless")
@@ -583,35 +576,36 @@ func TestShutdown(t *testing.T) {
 	p, err = c.Get(ctx, "other", prompts.WithFallback("fb"))
 	require.NoError(t, err)
 	assert.Equal(t, prompts.SourceFallback, p.Source)
-	assert.Equal(t, int64(2), srv.requests.Load(), "no request after Shutdown")
-}
-
-// blockingTransport holds every request until release is closed, deaf to
-// its context, as a misbehaving transport would.
-type blockingTransport struct {
-	arrived chan struct{}
-	release chan struct{}
-}
-
-func (b *blockingTransport) RoundTrip(*http.Request) (*http.Response, error) {
-	b.arrived <- struct{}{}
-	<-b.release
-	return nil, errors.New("released")
+	assert.Equal(t, 2, promptRequests(srv), "no request after Shutdown")
 }
 
 func TestShutdownDeadline(t *testing.T) {
-	bt := &blockingTransport{arrived: make(chan struct{}, 1), release: make(chan struct{})}
+	deaf := deafTransport{arrived: make(chan struct{}, 1), release: make(chan struct{})}
 	c, err := prompts.New(prompts.WithAPIURL("http://127.0.0.1:1"), prompts.WithAPIKey("k"),
-		prompts.WithRetryBudget(0), prompts.WithHTTPClient(&http.Client{Transport: bt}))
+		prompts.WithRetryBudget(0), prompts.WithHTTPClient(&http.Client{Transport: deaf}))
 	require.NoError(t, err)
 	go func() { _, _ = c.Get(context.Background(), "code-review") }()
-	<-bt.arrived
+	<-deaf.arrived
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	assert.ErrorIs(t, c.Shutdown(ctx), context.Canceled, "gives up waiting when ctx ends")
-	close(bt.release)
+	close(deaf.release)
 	assert.NoError(t, c.Shutdown(context.Background()), "then waits for the fetch to end")
+}
+
+// deafTransport holds each request until released, deaf to the request's
+// context, as a misbehaving transport would; then fails it. It sends
+// nothing.
+type deafTransport struct {
+	arrived chan struct{}
+	release chan struct{}
+}
+
+func (d deafTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	d.arrived <- struct{}{}
+	<-d.release
+	return nil, errors.New("deaf transport")
 }
 
 func TestNilClient(t *testing.T) {
@@ -629,7 +623,7 @@ func TestNilClient(t *testing.T) {
 }
 
 func TestGetOptionErrors(t *testing.T) {
-	srv := newPromptServer(t)
+	srv := newServer(t)
 	c := newClient(t, srv, newClock())
 	tests := []struct {
 		name   string
@@ -650,7 +644,7 @@ func TestGetOptionErrors(t *testing.T) {
 			assert.ErrorContains(t, err, tt.want, "a fallback does not hide a wrong call")
 		})
 	}
-	assert.Zero(t, srv.requests.Load())
+	assert.Zero(t, promptRequests(srv))
 }
 
 func TestNew(t *testing.T) {
@@ -687,23 +681,27 @@ func TestNew(t *testing.T) {
 }
 
 func TestNewFromEnvironment(t *testing.T) {
-	srv := newPromptServer(t)
-	srv.seed("code-review", "text", "v1", nil)
+	srv := newServer(t)
+	seed(t, srv, "code-review", version{Content: "v1"})
 	t.Setenv("AGENTTRACE_API_URL", srv.URL)
-	t.Setenv("AGENTTRACE_API_KEY", "pk-env")
+	t.Setenv("AGENTTRACE_API_KEY", srv.APIKey)
+	t.Setenv("AGENTTRACE_PROJECT_ID", srv.ProjectID)
 	c, err := prompts.New(prompts.WithRetryBudget(0))
 	require.NoError(t, err)
 	defer func() { require.NoError(t, c.Shutdown(context.Background())) }()
 	p, err := c.Get(context.Background(), "code-review")
 	require.NoError(t, err)
 	assert.Equal(t, "v1", p.Text)
+	reqs := srv.Requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, srv.ProjectID, reqs[0].Header.Get("X-Project-ID"))
 }
 
 func TestNameIsEscaped(t *testing.T) {
-	srv := newPromptServer(t)
+	srv := newServer(t)
 	names := []string{"code review", "team/review", "what?#%", "ünïcode"}
 	for _, n := range names {
-		srv.seed(n, "text", "text of "+n, nil)
+		seed(t, srv, n, version{Content: "text of " + n})
 	}
 	c := newClient(t, srv, newClock())
 	for _, n := range names {
@@ -715,8 +713,9 @@ func TestNameIsEscaped(t *testing.T) {
 }
 
 func TestReturnedPromptIsTheCallers(t *testing.T) {
-	srv := newPromptServer(t)
-	srv.seed("chat", "chat", `[{"role":"user","content":"hi"}]`, json.RawMessage(`"{\"t\":1}"`), "production")
+	srv := newServer(t)
+	require.NoError(t, srv.CreatePrompt(agenttracetest.PromptInfo{Name: "chat", Type: agenttracetest.PromptTypeChat, Tags: []string{"agent"}}))
+	seed(t, srv, "chat", version{Messages: []agenttracetest.ChatMessage{{Role: "user", Content: "hi"}}, Config: `{"t":1}`, Labels: []string{"production"}})
 	c := newClient(t, srv, newClock())
 	p, err := c.Get(context.Background(), "chat")
 	require.NoError(t, err)

@@ -2,7 +2,6 @@ package prompts_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
@@ -10,17 +9,27 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
+	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/prompts"
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
 
-// exampleServer stands in for an AgentTrace server that has the prompt
+// exampleServer starts an in-process AgentTrace server that has the prompt
 // "code-review": version 1, and version 2 labelled production.
-func exampleServer() *promptServer {
-	srv := startPromptServer()
-	srv.seed("code-review", "text", "Review this code:\n{{code}}", nil)
-	srv.seed("code-review", "text", "Review this {{language}} code:\n{{code}}",
-		json.RawMessage(`"{\"model\":\"gpt-4o\",\"temperature\":0.2}"`), "production")
+func exampleServer() *agenttracetest.Server {
+	srv := agenttracetest.NewServer()
+	for _, v := range []agenttracetest.PromptVersion{
+		{Content: "Review this code:\n{{code}}"},
+		{
+			Content: "Review this {{language}} code:\n{{code}}",
+			Config:  `{"model":"gpt-4o","temperature":0.2}`,
+			Labels:  []string{"production"},
+		},
+	} {
+		if _, err := srv.AddPromptVersion("code-review", v); err != nil {
+			log.Fatal(err)
+		}
+	}
 	return srv
 }
 
@@ -29,7 +38,7 @@ func exampleServer() *promptServer {
 func ExampleClient_Get() {
 	srv := exampleServer()
 	defer srv.Close()
-	client, err := prompts.New(prompts.WithAPIURL(srv.URL), prompts.WithAPIKey("pk-example"))
+	client, err := prompts.New(prompts.WithAPIURL(srv.URL), prompts.WithAPIKey(srv.APIKey))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -74,7 +83,7 @@ func ExampleClient_Get() {
 func ExamplePrompt_Compile() {
 	srv := exampleServer()
 	defer srv.Close()
-	client, err := prompts.New(prompts.WithAPIURL(srv.URL), prompts.WithAPIKey("pk-example"))
+	client, err := prompts.New(prompts.WithAPIURL(srv.URL), prompts.WithAPIKey(srv.APIKey))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -135,8 +144,9 @@ func ExampleMissingVariablesError() {
 // fallback, and says so.
 func ExampleWithFallback() {
 	srv := exampleServer()
-	srv.Close() // the server is down
-	client, err := prompts.New(prompts.WithAPIURL(srv.URL), prompts.WithAPIKey("pk-example"),
+	defer srv.Close()
+	srv.Down() // the server cannot be reached
+	client, err := prompts.New(prompts.WithAPIURL(srv.URL), prompts.WithAPIKey(srv.APIKey),
 		prompts.WithRetryBudget(0))
 	if err != nil {
 		log.Fatal(err)
@@ -162,7 +172,7 @@ func ExampleWithFallback() {
 func ExamplePrompt_linking() {
 	srv := exampleServer()
 	defer srv.Close()
-	client, err := prompts.New(prompts.WithAPIURL(srv.URL), prompts.WithAPIKey("pk-example"))
+	client, err := prompts.New(prompts.WithAPIURL(srv.URL), prompts.WithAPIKey(srv.APIKey))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -108,9 +108,9 @@ func New(opts ...Option) (*Client, error) {
 // from:
 //
 //   - SourceCache: a copy younger than the cache TTL ([WithCacheTTL]).
-//   - SourceStale: an older copy, returned at once; one background refresh
-//     of the key runs meanwhile, at most one per TTL. If the last refresh
-//     failed, FetchError holds its error.
+//   - SourceStale: an older copy, returned at once, while one background
+//     refresh of the key runs (a failed refresh is tried again a TTL
+//     later). If the last refresh failed, FetchError holds its error.
 //   - SourceServer: nothing was cached (or the TTL is zero), so Get asked
 //     the server and waited. Concurrent Gets of the same key share one
 //     request.
@@ -118,9 +118,10 @@ func New(opts ...Option) (*Client, error) {
 //   - SourceFallback, with FetchError: that fetch failed, nothing was
 //     cached, and the caller gave [WithFallback] or [WithChatFallback].
 //
-// A prompt the server does not have is an error wrapping [ErrNotFound]
-// (answered with the fallback, if given, but never with a stale copy: the
-// prompt, version or label is gone, and its cached copies are dropped).
+// A prompt the server does not have is an error wrapping [ErrNotFound],
+// answered with the fallback if given. Once the server says so, the cached
+// copy of the key is dropped and no longer served stale: the prompt, version
+// or label is gone.
 // Other failures (the server down or answering 5xx, 401, a malformed
 // answer, ctx ending first) are returned when there is neither a cached copy
 // nor a fallback.

@@ -5,8 +5,8 @@
 // a prompt (the one labelled "production", else the newest), for a version
 // ([WithVersion]) or for a label ([WithLabel]). A [Prompt] is a text prompt
 // (Text) or a chat prompt (Messages), with its Config, Labels and Tags. The
-// instrument package's client.GetPrompt is a Client.Get, and links the
-// generations that use a prompt to it by Name and Version.
+// instrument package's client.GetPrompt wraps Client.Get; a generation is
+// linked to the prompt it used by the prompt's Name and Version.
 //
 // # Compiling
 //

@@ -1,0 +1,292 @@
+package instrument
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/agenttrace/agenttrace-otel-go/exporter"
+	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
+)
+
+const (
+	// ScopeName is the instrumentation scope of the spans the client
+	// creates.
+	ScopeName = "github.com/agenttrace/agenttrace-otel-go/instrument"
+	// Version is the version of this module.
+	Version = httpapi.Version
+)
+
+// A Client creates traces and observations and sends them to AgentTrace.
+// Create one with [New] and share it: it is safe for concurrent use. End
+// it with [Client.Shutdown].
+//
+// A nil *Client, like a disabled one, hands out no-op observations.
+type Client struct {
+	// tracer is nil when tracing is disabled.
+	tracer trace.Tracer
+	// provider is the client's own TracerProvider; nil with
+	// WithTracerProvider.
+	provider     *sdktrace.TracerProvider
+	userProvider trace.TracerProvider
+	exporter     *exporter.Exporter
+	// processor sends spans to AgentTrace: a batch span processor around
+	// exporter, filtered by the sample rate.
+	processor sdktrace.SpanProcessor
+	// ratio decides which traces are kept; nil keeps all.
+	ratio sdktrace.Sampler
+
+	mask            func(any) any
+	maxContentBytes int
+
+	// shutdownSem is a one-slot semaphore serialising Shutdown; down,
+	// guarded by it, is true once Shutdown ran.
+	shutdownSem chan struct{}
+	down        bool
+}
+
+// New returns a client configured by defaults, then the AGENTTRACE_*
+// environment, then opts. While tracing is enabled it needs an API key
+// (AGENTTRACE_API_KEY or [WithAPIKey]) unless the API URL is a file:// URL,
+// and it starts the exporter's goroutines; a disabled client starts none.
+func New(ctx context.Context, opts ...Option) (*Client, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		mask:            cfg.mask,
+		maxContentBytes: cfg.maxContentBytes,
+		shutdownSem:     make(chan struct{}, 1),
+	}
+	if !cfg.enabled {
+		return c, nil
+	}
+
+	exp, err := exporter.New(ctx, cfg.exporterOpts...)
+	if err != nil {
+		return nil, err
+	}
+	var otlpExp sdktrace.SpanExporter
+	if cfg.tracerProvider == nil && cfg.otlpEnabled() {
+		var o []otlptracehttp.Option
+		if cfg.otlpEndpoint != "" {
+			o = append(o, otlptracehttp.WithEndpointURL(cfg.otlpEndpoint))
+		}
+		otlpExp, err = otlptracehttp.New(ctx, append(o, cfg.otlpOptions...)...)
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("agenttrace: OTLP exporter: %w", err), exp.Shutdown(ctx))
+		}
+	}
+
+	c.exporter = exp
+	flush, batch := batchSettings(exp, &cfg)
+	bsp := sdktrace.NewBatchSpanProcessor(exp,
+		sdktrace.WithBatchTimeout(flush),
+		sdktrace.WithMaxExportBatchSize(batch),
+		sdktrace.WithMaxQueueSize(max(sdktrace.DefaultMaxQueueSize, 4*batch)),
+	)
+	c.processor = bsp
+	if cfg.sampleRate < 1 {
+		c.ratio = sdktrace.TraceIDRatioBased(cfg.sampleRate)
+		c.processor = &sampledProcessor{SpanProcessor: bsp, ratio: c.ratio}
+	}
+
+	if tp := cfg.tracerProvider; tp != nil {
+		c.userProvider = tp
+		c.tracer = tp.Tracer(ScopeName, trace.WithInstrumentationVersion(Version))
+		return c, nil
+	}
+	popts := []sdktrace.TracerProviderOption{
+		sdktrace.WithSpanProcessor(c.processor),
+		sdktrace.WithIDGenerator(idGenerator{}),
+		sdktrace.WithRawSpanLimits(spanLimits()),
+	}
+	if cfg.sampleRateSet {
+		popts = append(popts, sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(cfg.sampleRate))))
+	}
+	res := cfg.resource
+	if res == nil {
+		// Default() is computed once per process; Environment() reads
+		// OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES now.
+		res, err = resource.Merge(resource.Default(), resource.Environment())
+		if err != nil {
+			otel.Handle(fmt.Errorf("agenttrace: resource: %w", err))
+		}
+	}
+	popts = append(popts, sdktrace.WithResource(res))
+	if otlpExp != nil {
+		popts = append(popts, sdktrace.WithBatcher(otlpExp))
+	}
+	for _, sp := range cfg.processors {
+		popts = append(popts, sdktrace.WithSpanProcessor(sp))
+	}
+	c.provider = sdktrace.NewTracerProvider(popts...)
+	c.tracer = c.provider.Tracer(ScopeName, trace.WithInstrumentationVersion(Version))
+	return c, nil
+}
+
+// exporterSettings is implemented by an exporter that reports the flush
+// interval and batch size it resolved from its options and environment.
+type exporterSettings interface {
+	FlushInterval() time.Duration
+	BatchSize() int
+}
+
+// batchSettings returns the batch timeout and export batch size of the
+// AgentTrace batch span processor: the exporter's resolved settings when it
+// reports them, else the explicit options, else the defaults.
+func batchSettings(exp any, cfg *config) (time.Duration, int) {
+	if s, ok := exp.(exporterSettings); ok {
+		return s.FlushInterval(), s.BatchSize()
+	}
+	flush, batch := cfg.flushInterval, cfg.batchSize
+	if flush <= 0 {
+		flush = exporter.DefaultFlushInterval
+	}
+	if batch <= 0 {
+		batch = exporter.DefaultBatchSize
+	}
+	return flush, batch
+}
+
+// spanLimits are OpenTelemetry's limits (with their OTEL_SPAN_* variables)
+// with the attribute count raised unless the environment sets it.
+func spanLimits() sdktrace.SpanLimits {
+	l := sdktrace.NewSpanLimits()
+	if _, ok := lookupEnv(envSpanAttributeCount); !ok {
+		l.AttributeCountLimit = DefaultAttributeCountLimit
+	}
+	return l
+}
+
+// enabled reports whether c records anything.
+func (c *Client) enabled() bool { return c != nil && c.tracer != nil }
+
+// TracerProvider returns the provider the client creates its spans with:
+// its own, the one given to [WithTracerProvider], or a no-op provider when
+// tracing is disabled. Give it to other instrumentations (otelhttp, ...) so
+// that their spans join the same traces and exports.
+func (c *Client) TracerProvider() trace.TracerProvider {
+	switch {
+	case !c.enabled():
+		return noop.NewTracerProvider()
+	case c.provider != nil:
+		return c.provider
+	default:
+		return c.userProvider
+	}
+}
+
+// SpanProcessor returns the processor that sends spans to AgentTrace (a
+// batch span processor around the client's exporter, honouring the sample
+// rate). Register it on a TracerProvider the application already has to add
+// AgentTrace export to it:
+//
+//	client, err := instrument.New(ctx, instrument.WithTracerProvider(tp))
+//	tp.RegisterSpanProcessor(client.SpanProcessor())
+//
+// Its lifecycle is the client's: [Client.Shutdown] shuts it down, and so
+// does shutting down a provider it is registered on. A disabled client
+// returns a processor that does nothing.
+func (c *Client) SpanProcessor() sdktrace.SpanProcessor {
+	if !c.enabled() {
+		return noopProcessor{}
+	}
+	return c.processor
+}
+
+// Flush sends every span that has ended and every queued record (scores,
+// git links) now, and waits until they are delivered or ctx is done. It
+// returns what could not be delivered. With [WithTracerProvider], only the
+// AgentTrace processor is flushed, not the rest of the application's
+// provider.
+func (c *Client) Flush(ctx context.Context) error {
+	if !c.enabled() {
+		return nil
+	}
+	var err error
+	if c.provider != nil {
+		err = c.provider.ForceFlush(ctx)
+	} else {
+		err = c.processor.ForceFlush(ctx)
+	}
+	err = errors.Join(err, c.exporter.ForceFlush(ctx))
+	if err != nil {
+		return fmt.Errorf("agenttrace: flush: %w", err)
+	}
+	return nil
+}
+
+// Shutdown flushes what is pending, stops the client's goroutines and
+// returns what could not be delivered before ctx was done. Observations
+// started afterwards are not sent. A second call does nothing and returns
+// nil. With [WithTracerProvider], the application's provider is left
+// running.
+func (c *Client) Shutdown(ctx context.Context) error {
+	if !c.enabled() {
+		return nil
+	}
+	select {
+	case c.shutdownSem <- struct{}{}:
+		defer func() { <-c.shutdownSem }()
+	case <-ctx.Done():
+		return fmt.Errorf("agenttrace: shutdown: %w", ctx.Err())
+	}
+	if c.down {
+		return nil
+	}
+	c.down = true
+	var err error
+	if c.provider != nil {
+		// Shuts down every processor; the AgentTrace one shuts the
+		// exporter down, which sends its queued records.
+		err = c.provider.Shutdown(ctx)
+	} else {
+		err = c.processor.Shutdown(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("agenttrace: shutdown: %w", err)
+	}
+	return nil
+}
+
+// sampledProcessor passes on the spans of the traces ratio keeps.
+type sampledProcessor struct {
+	sdktrace.SpanProcessor
+	ratio sdktrace.Sampler
+}
+
+func (p *sampledProcessor) OnStart(ctx context.Context, s sdktrace.ReadWriteSpan) {
+	if keep(p.ratio, s.SpanContext().TraceID()) {
+		p.SpanProcessor.OnStart(ctx, s)
+	}
+}
+
+func (p *sampledProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
+	if keep(p.ratio, s.SpanContext().TraceID()) {
+		p.SpanProcessor.OnEnd(s)
+	}
+}
+
+// keep reports whether the trace with id is kept by ratio.
+func keep(ratio sdktrace.Sampler, id trace.TraceID) bool {
+	r := ratio.ShouldSample(sdktrace.SamplingParameters{ParentContext: context.Background(), TraceID: id})
+	return r.Decision == sdktrace.RecordAndSample
+}
+
+// noopProcessor is the SpanProcessor of a disabled client.
+type noopProcessor struct{}
+
+func (noopProcessor) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
+func (noopProcessor) OnEnd(sdktrace.ReadOnlySpan)                     {}
+func (noopProcessor) ForceFlush(context.Context) error                { return nil }
+func (noopProcessor) Shutdown(context.Context) error                  { return nil }

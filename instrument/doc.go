@@ -1,0 +1,99 @@
+// Package instrument is the AgentTrace API of applications: a [Client] that
+// creates traces and observations (spans, generations, events) as
+// OpenTelemetry spans carrying AgentTrace's attributes (package semconv),
+// and sends them to AgentTrace through the exporter package, beside any
+// other OpenTelemetry export.
+//
+// # Getting started
+//
+//	client, err := instrument.New(ctx) // AGENTTRACE_API_KEY from the environment
+//	if err != nil {
+//		return err
+//	}
+//	defer client.Shutdown(context.Background())
+//
+//	ctx, tr := client.Trace(ctx, "chat", instrument.WithUserID("u-42"))
+//	defer tr.End()
+//	ctx, gen := tr.Generation(ctx, "gpt-call", instrument.WithModel("gpt-4"))
+//	gen.SetInput(messages)
+//	// ... call the model ...
+//	gen.SetOutput(answer)
+//	gen.SetUsage(instrument.Usage{InputTokens: 9, OutputTokens: 12})
+//	gen.End()
+//
+// [Observe], [Do] and [Wrap] trace a function call in one line, keeping
+// the function's signature (the Go form of the Python SDK's @observe).
+//
+// # Configuration
+//
+// [New] reads defaults, then the AGENTTRACE_* environment variables
+// (AGENTTRACE_API_KEY, AGENTTRACE_PROJECT_ID, AGENTTRACE_API_URL,
+// AGENTTRACE_DEBUG, AGENTTRACE_FLUSH_INTERVAL, AGENTTRACE_BATCH_SIZE,
+// AGENTTRACE_ENABLED, AGENTTRACE_SAMPLE_RATE), then its options; explicit
+// options win. An enabled client without an API key is an error at New. A
+// disabled client ([WithEnabled](false) or AGENTTRACE_ENABLED=false) needs
+// no key, starts no goroutine and hands out no-op observations.
+//
+// # Context and nesting
+//
+// Every observation is put in the context it returns, and nesting follows
+// the context: [FromContext] returns the current observation (a no-op one,
+// never nil, when there is none), [TraceFromContext] its trace, and
+// [Observe] nests under whatever the context carries, so library code needs
+// only a ctx. Contexts cross goroutines as usual (errgroup, worker pools).
+// The explicit parent wins: parent.Span(ctx, ...) is a child of parent even
+// when ctx carries something else. When spans of other instrumentations sit
+// between an observation and its AgentTrace parent, the child records the
+// parent's id (agenttrace.observation.parent_id) so the AgentTrace tree
+// stays right however those spans are exported.
+//
+// The client is never global: [Observe] and [Wrap] take it as an argument
+// to start a trace when the context has none, and nested calls may pass
+// nil.
+//
+// # OpenTelemetry setups
+//
+// By default the client has its own TracerProvider: the AgentTrace exporter
+// in a batch span processor (batch timeout = flush interval, batch size =
+// batch size), span attribute count limit raised to 1024, the sample rate
+// as ParentBased(TraceIDRatioBased(rate)), an ID generator that honours
+// [WithTraceID], and OpenTelemetry's default resource (OTEL_SERVICE_NAME,
+// OTEL_RESOURCE_ATTRIBUTES). [Client.TracerProvider] returns it for other
+// instrumentations.
+//
+// Dual export: [WithOTLPEndpoint] or the standard
+// OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+// variables add plain OTLP/HTTP export of the same spans (to a Collector,
+// Jaeger, Tempo...).
+//
+// An application that already has a TracerProvider adds AgentTrace export
+// to it in two lines, and the client then creates its spans through that
+// provider:
+//
+//	client, err := instrument.New(ctx, instrument.WithTracerProvider(tp))
+//	tp.RegisterSpanProcessor(client.SpanProcessor())
+//
+// # Sampling
+//
+// The sample rate is decided per trace from the trace id: a trace is kept
+// or dropped whole, and a dropped trace sends nothing. Observations under a
+// disabled client or a sampled-out trace are shared no-op handles: creating
+// one costs a few nanoseconds and no allocation, and the context is
+// returned unchanged.
+//
+// # Captured content
+//
+// Inputs, outputs, metadata and event data may be any Go value. They are
+// passed through the mask of [WithMask], then encoded as JSON within the
+// budget of [WithMaxContentBytes] (32 KiB by default): long strings are cut
+// with a marker, oversized values replaced by a marked preview, and values
+// JSON cannot hold (channels, functions, cycles, NaN, failing marshalers)
+// by readable placeholders. Encoding never panics and is skipped entirely
+// when the observation does not record.
+//
+// # Lifecycle
+//
+// [Client.Flush] sends what is pending and [Client.Shutdown] also stops the
+// client; both honour their context's deadline and return what could not be
+// delivered.
+package instrument

@@ -1,0 +1,294 @@
+package instrument
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/agenttrace/agenttrace-otel-go/exporter"
+	"github.com/agenttrace/agenttrace-otel-go/internal/jsonvalue"
+)
+
+// Environment variables read by [New] besides the exporter's
+// (AGENTTRACE_API_KEY, AGENTTRACE_API_URL, AGENTTRACE_PROJECT_ID,
+// AGENTTRACE_DEBUG, AGENTTRACE_FLUSH_INTERVAL, AGENTTRACE_BATCH_SIZE: see
+// [exporter.EnvAPIKey] and the constants beside it). Options given to New
+// win over them.
+const (
+	// EnvEnabled turns tracing off when false ("false", "0").
+	EnvEnabled = "AGENTTRACE_ENABLED"
+	// EnvSampleRate is the fraction of traces kept, from 0 to 1.
+	EnvSampleRate = "AGENTTRACE_SAMPLE_RATE"
+)
+
+// The standard OTLP variables that turn on dual export (see
+// [WithOTLPEndpoint]).
+const (
+	envOTLPEndpoint       = "OTEL_EXPORTER_OTLP_ENDPOINT"
+	envOTLPTracesEndpoint = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+	envSpanAttributeCount = "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT"
+)
+
+// Defaults.
+const (
+	// DefaultMaxContentBytes is the budget of each captured input, output
+	// and metadata value.
+	DefaultMaxContentBytes = 32 << 10
+	// DefaultAttributeCountLimit is the attribute count limit of the
+	// client's own TracerProvider, raised from OpenTelemetry's 128 so that
+	// trace-level attributes set late on a busy span are kept.
+	DefaultAttributeCountLimit = 1024
+)
+
+// An Option configures a [Client].
+type Option interface {
+	apply(*config)
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+type config struct {
+	// exporterOpts go to exporter.New, which validates them and reads the
+	// exporter's environment variables.
+	exporterOpts []exporter.Option
+	// flushInterval and batchSize are the explicit values, zero when
+	// not given.
+	flushInterval time.Duration
+	batchSize     int
+
+	enabled       bool
+	sampleRate    float64
+	sampleRateSet bool
+
+	tracerProvider trace.TracerProvider
+	processors     []sdktrace.SpanProcessor
+	resource       *resource.Resource
+	otlpEndpoint   string
+	otlpOptions    []otlptracehttp.Option
+
+	mask            func(any) any
+	maxContentBytes int
+}
+
+// WithAPIKey sets the AgentTrace API key. Environment: AGENTTRACE_API_KEY.
+// Required while tracing is enabled, unless the API URL is a file:// URL.
+func WithAPIKey(key string) Option {
+	return withExporter(exporter.WithAPIKey(key))
+}
+
+// WithProjectID sets the project id sent with every request. Environment:
+// AGENTTRACE_PROJECT_ID. Default: none.
+func WithProjectID(id string) Option {
+	return withExporter(exporter.WithProjectID(id))
+}
+
+// WithAPIURL sets the base URL of the AgentTrace API (for self-hosted
+// servers). A file:// URL selects offline mode: requests are appended to
+// that file instead of being sent, and no API key is needed. Environment:
+// AGENTTRACE_API_URL. Default: https://api.agenttrace.io.
+func WithAPIURL(u string) Option {
+	return withExporter(exporter.WithAPIURL(u))
+}
+
+// WithDebug logs what the exporter does (requests, retries, dropped items)
+// to standard error when on; API keys never appear in it. Environment:
+// AGENTTRACE_DEBUG. Default: off.
+func WithDebug(on bool) Option {
+	return withExporter(exporter.WithDebug(on))
+}
+
+// WithFlushInterval sets how long ended spans and queued records wait
+// before they are sent: the batch timeout of the client's batch span
+// processor and the exporter's flush interval. Environment:
+// AGENTTRACE_FLUSH_INTERVAL (a Go duration or seconds). Default: 5s.
+func WithFlushInterval(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		c.flushInterval = d
+		c.exporterOpts = append(c.exporterOpts, exporter.WithFlushInterval(d))
+	})
+}
+
+// WithBatchSize sets the most spans exported at once and the most events
+// sent in one request. Environment: AGENTTRACE_BATCH_SIZE. Default: 100.
+func WithBatchSize(n int) Option {
+	return optionFunc(func(c *config) {
+		c.batchSize = n
+		c.exporterOpts = append(c.exporterOpts, exporter.WithBatchSize(n))
+	})
+}
+
+// WithHTTPClient sets the HTTP client of the requests to AgentTrace (not
+// of OTLP export: see [WithOTLPOptions]). Default: a client with its own
+// transport.
+func WithHTTPClient(hc *http.Client) Option {
+	return withExporter(exporter.WithHTTPClient(hc))
+}
+
+// WithExporterOptions passes options to the AgentTrace exporter
+// ([exporter.WithGzip], [exporter.WithTimeout], [exporter.WithLogger],
+// [exporter.WithSpanFilter], ...). They apply after the options above.
+func WithExporterOptions(opts ...exporter.Option) Option {
+	return optionFunc(func(c *config) { c.exporterOpts = append(c.exporterOpts, opts...) })
+}
+
+func withExporter(o exporter.Option) Option {
+	return optionFunc(func(c *config) { c.exporterOpts = append(c.exporterOpts, o) })
+}
+
+// WithEnabled turns tracing on or off. A disabled client needs no API key,
+// starts no goroutine, sends nothing and hands out no-op observations.
+// Environment: AGENTTRACE_ENABLED. Default: on.
+func WithEnabled(on bool) Option {
+	return optionFunc(func(c *config) { c.enabled = on })
+}
+
+// WithSampleRate sets the fraction of traces recorded and sent, from 0 to
+// 1. The decision is made once per trace from its trace id, so a trace is
+// kept or dropped whole, and every service and record (score, git link)
+// sharing the trace id decides alike. With the client's own
+// TracerProvider, dropped traces are not recorded at all (the sampler is
+// ParentBased(TraceIDRatioBased(rate)), so a remote parent's decision is
+// followed); in every case only kept traces reach AgentTrace. Environment:
+// AGENTTRACE_SAMPLE_RATE. Default: 1 (and OTEL_TRACES_SAMPLER, when set,
+// chooses the own provider's sampler).
+func WithSampleRate(rate float64) Option {
+	return optionFunc(func(c *config) { c.sampleRate, c.sampleRateSet = rate, true })
+}
+
+// WithTracerProvider makes the client create its spans through tp, an
+// OpenTelemetry setup the application already has, instead of its own
+// provider. AgentTrace export is then added to tp by registering
+// [Client.SpanProcessor] on it. [Client.Shutdown] does not shut tp down.
+// Options that configure the client's own provider (WithOTLPEndpoint,
+// WithSpanProcessor, WithResource) cannot be combined with it.
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return optionFunc(func(c *config) { c.tracerProvider = tp })
+}
+
+// WithSpanProcessor adds sp to the client's own TracerProvider, beside the
+// AgentTrace export: another exporter, an enriching processor, a
+// tracetest.SpanRecorder. The client shuts it down with the provider.
+func WithSpanProcessor(sp sdktrace.SpanProcessor) Option {
+	return optionFunc(func(c *config) { c.processors = append(c.processors, sp) })
+}
+
+// WithResource sets the resource of the client's own TracerProvider.
+// Default: OpenTelemetry's default resource merged with
+// OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME.
+func WithResource(r *resource.Resource) Option {
+	return optionFunc(func(c *config) { c.resource = r })
+}
+
+// WithOTLPEndpoint adds plain OTLP/HTTP export of the same spans to the
+// OTLP endpoint URL (a Collector, Jaeger, Tempo...), for example
+// "http://localhost:4318". Environment: OTEL_EXPORTER_OTLP_ENDPOINT or
+// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (and the other OTEL_EXPORTER_OTLP_*
+// variables otlptracehttp reads). Default: no OTLP export.
+func WithOTLPEndpoint(url string) Option {
+	return optionFunc(func(c *config) { c.otlpEndpoint = url })
+}
+
+// WithOTLPOptions passes options to the OTLP/HTTP exporter of dual export
+// (headers, TLS, HTTP client...). They apply after the endpoint.
+func WithOTLPOptions(opts ...otlptracehttp.Option) Option {
+	return optionFunc(func(c *config) { c.otlpOptions = append(c.otlpOptions, opts...) })
+}
+
+// WithMask sets a function applied to every captured input, output and
+// metadata value (and event data) before it is encoded, to remove secrets
+// or personal data. It receives the value as the application passed it and
+// must not modify it; what it returns is encoded instead. A mask that
+// panics yields the placeholder "[masking failed]", never the unmasked
+// value. Default: none.
+func WithMask(mask func(v any) any) Option {
+	return optionFunc(func(c *config) { c.mask = mask })
+}
+
+// WithMaxContentBytes sets the budget of each captured value as JSON text
+// (at least 128). Larger values are cut in a way that keeps them valid JSON
+// and says so: long strings keep their beginning and a marker
+// "...[agenttrace: truncated N of M bytes]"; values with too many elements
+// become {"agenttrace.truncated":true,"bytes":M,"preview":"..."}. Default:
+// 32 KiB.
+func WithMaxContentBytes(n int) Option {
+	return optionFunc(func(c *config) { c.maxContentBytes = n })
+}
+
+// newConfig applies defaults, then the environment, then opts, and
+// validates the result. The exporter's settings are validated by
+// exporter.New.
+func newConfig(opts []Option) (config, error) {
+	c := config{
+		enabled:         true,
+		sampleRate:      1,
+		maxContentBytes: DefaultMaxContentBytes,
+	}
+	var errs []error
+	if v, ok := lookupEnv(EnvEnabled); ok {
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %q is not a boolean", EnvEnabled, v))
+		} else {
+			c.enabled = on
+		}
+	}
+	if v, ok := lookupEnv(EnvSampleRate); ok {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %q is not a number", EnvSampleRate, v))
+		} else {
+			c.sampleRate, c.sampleRateSet = r, true
+		}
+	}
+	for _, o := range opts {
+		o.apply(&c)
+	}
+	if c.sampleRate < 0 || c.sampleRate > 1 || c.sampleRate != c.sampleRate {
+		errs = append(errs, fmt.Errorf("sample rate %v: want 0 to 1", c.sampleRate))
+	}
+	if c.maxContentBytes < jsonvalue.MinLimit {
+		errs = append(errs, fmt.Errorf("max content bytes %d: want at least %d", c.maxContentBytes, jsonvalue.MinLimit))
+	}
+	if c.tracerProvider != nil {
+		switch {
+		case c.otlpEndpoint != "":
+			errs = append(errs, errors.New("WithOTLPEndpoint configures the client's own TracerProvider: add OTLP export to the provider given to WithTracerProvider"))
+		case len(c.processors) > 0:
+			errs = append(errs, errors.New("WithSpanProcessor configures the client's own TracerProvider: register the processor on the provider given to WithTracerProvider"))
+		case c.resource != nil:
+			errs = append(errs, errors.New("WithResource configures the client's own TracerProvider, not the one given to WithTracerProvider"))
+		}
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("agenttrace: %w", errors.Join(errs...))
+	}
+	return c, nil
+}
+
+// otlpEnabled reports whether dual export is asked for.
+func (c *config) otlpEnabled() bool {
+	if c.otlpEndpoint != "" {
+		return true
+	}
+	_, a := lookupEnv(envOTLPEndpoint)
+	_, b := lookupEnv(envOTLPTracesEndpoint)
+	return a || b
+}
+
+// lookupEnv returns the trimmed value of a set, non-blank variable.
+func lookupEnv(name string) (string, bool) {
+	v, ok := os.LookupEnv(name)
+	v = strings.TrimSpace(v)
+	return v, ok && v != ""
+}

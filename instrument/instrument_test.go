@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -25,7 +27,31 @@ func TestMain(m *testing.M) {
 			os.Unsetenv(name)
 		}
 	}
+	otel.SetErrorHandler(handled)
 	goleak.VerifyTestMain(m)
+}
+
+// handled records what the package reports to otel.Handle.
+var handled = &errorRecorder{}
+
+type errorRecorder struct {
+	mu   sync.Mutex
+	errs []error
+}
+
+func (r *errorRecorder) Handle(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errs = append(r.errs, err)
+}
+
+// take returns the errors reported since the last call.
+func (r *errorRecorder) take() []error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	errs := r.errs
+	r.errs = nil
+	return errs
 }
 
 // offline is the API URL option of tests: the exporter writes its

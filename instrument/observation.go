@@ -90,12 +90,14 @@ func (c *Client) Trace(ctx context.Context, name string, opts ...ObservationOpti
 	if !c.enabled() {
 		return ctx, noopTrace
 	}
-	return c.startTrace(ctx, name, configOf(opts), "")
+	return c.startTrace(ctx, name, kindTrace, configOf(opts), "")
 }
 
-// startTrace starts a trace; sessionID, when not empty, is the session it
-// belongs to.
-func (c *Client) startTrace(ctx context.Context, name string, cfg *obsConfig, sessionID string) (context.Context, *Trace) {
+// startTrace starts a trace. k is kindTrace when the options' metadata and
+// version are the trace's, kindSpan when they are its root observation's
+// (Observe). sessionID, when not empty, is the session the trace belongs
+// to.
+func (c *Client) startTrace(ctx context.Context, name string, k kind, cfg *obsConfig, sessionID string) (context.Context, *Trace) {
 	typ := TypeSpan
 	if cfg != nil && cfg.typ != "" {
 		typ = cfg.typ
@@ -131,7 +133,7 @@ func (c *Client) startTrace(ctx context.Context, name string, cfg *obsConfig, se
 			attrs = append(attrs, semconv.TraceSessionIDKey.String(sessionID))
 		}
 		if cfg != nil {
-			attrs = cfg.appendAttrs(attrs, c, kindTrace)
+			attrs = cfg.appendAttrs(attrs, c, k)
 		}
 		if len(attrs) > 0 {
 			span.SetAttributes(attrs...)
@@ -157,7 +159,7 @@ func configOf(opts []ObservationOption) *obsConfig {
 // [WithType] makes it one of the other observation types (tool, agent,
 // retriever...).
 func (o *Observation) Span(ctx context.Context, name string, opts ...ObservationOption) (context.Context, *Span) {
-	if !o.recording() {
+	if !o.live() {
 		return ctx, noopSpan
 	}
 	ctx, span := o.startChild(ctx, name, kindSpan, configOf(opts))
@@ -173,7 +175,7 @@ func (o *Observation) Span(ctx context.Context, name string, opts ...Observation
 //		instrument.WithModelParameters(map[string]any{"temperature": 0.7}))
 //	defer gen.End()
 func (o *Observation) Generation(ctx context.Context, name string, opts ...ObservationOption) (context.Context, *Generation) {
-	if !o.recording() {
+	if !o.live() {
 		return ctx, noopGeneration
 	}
 	ctx, span := o.startChild(ctx, name, kindGeneration, configOf(opts))
@@ -184,7 +186,7 @@ func (o *Observation) Generation(ctx context.Context, name string, opts ...Obser
 // Event records a point in time under o: a child observation of type event
 // with no duration whose input is data (nil for none).
 func (o *Observation) Event(ctx context.Context, name string, data any, opts ...ObservationOption) {
-	if !o.recording() {
+	if !o.live() {
 		return
 	}
 	cfg := newObsConfig(opts)
@@ -295,6 +297,13 @@ func metadataKey(k kind) attribute.Key {
 // recording reports whether o records what is set on it.
 func (o *Observation) recording() bool {
 	return o.span != nil && o.span.IsRecording()
+}
+
+// live reports whether children of o are recorded: o records, or has
+// ended in a sampled trace (work may outlive the observation that started
+// it).
+func (o *Observation) live() bool {
+	return o.span != nil && (o.span.IsRecording() || o.span.SpanContext().IsSampled())
 }
 
 // IsRecording reports whether o records what is set on it: false for the

@@ -106,8 +106,9 @@ func WithOutput(v any) ObservationOption {
 	return observationOption(func(c *obsConfig) { c.output, c.hasOutput = v, true })
 }
 
-// WithMetadata sets the metadata: the trace's for [Client.Trace], the
-// observation's otherwise (see [Observation.SetMetadata]).
+// WithMetadata sets the metadata: the trace's for [Client.Trace] and
+// [Session.Trace], the observation's otherwise (see
+// [Observation.SetMetadata]).
 func WithMetadata(md map[string]any) ObservationOption {
 	return observationOption(func(c *obsConfig) { c.metadata = md })
 }
@@ -121,8 +122,8 @@ func WithStatusMessage(msg string) ObservationOption {
 	return observationOption(func(c *obsConfig) { c.statusMessage = msg })
 }
 
-// WithVersion sets the version: the trace's for [Client.Trace], the
-// observation's otherwise.
+// WithVersion sets the version: the trace's for [Client.Trace] and
+// [Session.Trace], the observation's otherwise.
 func WithVersion(v string) ObservationOption {
 	return observationOption(func(c *obsConfig) { c.version = v })
 }

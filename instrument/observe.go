@@ -76,7 +76,7 @@ func Wrap[In, Out any](c *Client, name string, fn func(context.Context, In) (Out
 // c. The client is nil when the call is not traced.
 func target(ctx context.Context, c *Client) (*Observation, *Client) {
 	if p := current(ctx); p != nil {
-		if !p.recording() {
+		if !p.live() {
 			return nil, nil
 		}
 		return p, p.client
@@ -90,7 +90,7 @@ func target(ctx context.Context, c *Client) (*Observation, *Client) {
 // begin starts the observation of an Observe call.
 func begin(ctx context.Context, parent *Observation, c *Client, name string, cfg *obsConfig) (context.Context, *Observation) {
 	if parent == nil {
-		ctx, tr := c.startTrace(ctx, name, cfg, "")
+		ctx, tr := c.startTrace(ctx, name, kindSpan, cfg, "")
 		return ctx, &tr.Observation
 	}
 	ctx, span := parent.startChild(ctx, name, kindSpan, cfg)

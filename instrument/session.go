@@ -24,5 +24,5 @@ func (s Session) Trace(ctx context.Context, name string, opts ...ObservationOpti
 	if !s.client.enabled() {
 		return ctx, noopTrace
 	}
-	return s.client.startTrace(ctx, name, configOf(opts), s.id)
+	return s.client.startTrace(ctx, name, kindTrace, configOf(opts), s.id)
 }

@@ -3,6 +3,7 @@ package instrument_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -277,7 +278,11 @@ func TestLevelAndStatusMessage(t *testing.T) {
 	lower.SetLevel("error")
 	lower.End()
 	_, info := tr.Span(ctx, "info")
+	handled.take()
 	info.SetLevel("INFO")
+	if errs := handled.take(); len(errs) != 1 || !strings.Contains(errs[0].Error(), `level "INFO"`) {
+		t.Errorf("reported %v, want the unknown level", errs)
+	}
 	info.End()
 	tr.SetError(nil)
 	tr.End()

@@ -40,8 +40,11 @@ type Fault struct {
 // body and "Retry-After: 60" (change it with [Fault.WithRetryAfter]); 413
 // with the framework's error shape; 401 with "Invalid API key"; any other
 // status with the handler error shape and the message
-// "agenttracetest: injected fault".
+// "agenttracetest: injected fault". A code outside 100-999 answers 500.
 func Status(code int) Fault {
+	if code < 100 || code > 999 {
+		code = http.StatusInternalServerError
+	}
 	f := Fault{kind: faultStatus, status: code}
 	if code == http.StatusTooManyRequests {
 		f.retryAfter = "60"

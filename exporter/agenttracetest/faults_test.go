@@ -317,3 +317,9 @@ func TestItemFaults(t *testing.T) {
 	})
 	assert.Len(t, tt.ingest(batch[0]).Errors, 1, "Reset starts counting again")
 }
+
+func TestStatusOutOfRange(t *testing.T) {
+	tt := newTester(t)
+	tt.srv.FailNext(1, Status(0))
+	assert.Equal(t, 500, tt.post("/api/public/ingestion", minimalBatch).Status)
+}

@@ -63,6 +63,10 @@ type Server struct {
 
 // NewServer starts a server on a free port of 127.0.0.1 and returns it. Like
 // httptest.NewServer it panics if it cannot listen.
+//
+// The server rate-limits as the real one does, to 100 requests per minute
+// per client address; tests that make more requests use [WithoutRateLimit]
+// or [WithRateLimit].
 func NewServer(opts ...Option) *Server {
 	cfg := newConfig(opts)
 	s := &Server{

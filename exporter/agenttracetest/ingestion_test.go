@@ -82,8 +82,8 @@ func TestIngestionExampleBatch(t *testing.T) {
 				EndTime:             ptr(ts("2025-03-01T12:00:03.2Z")),
 				CompletionStartTime: ptr(ts("2025-03-01T12:00:01.35Z")),
 				Model:               "claude-sonnet", ModelParameters: `{"temperature":0.2,"max_tokens":1024}`,
-				Usage:     &Usage{InputTokens: 812, OutputTokens: 96, TotalTokens: 908},
-				UsageJSON: `{"inputTokens":812,"outputTokens":96,"totalTokens":908}`,
+				Usage:      &Usage{InputTokens: 812, OutputTokens: 96, TotalTokens: 908},
+				UsageJSON:  `{"inputTokens":812,"outputTokens":96,"totalTokens":908}`,
 				PromptName: "triage", PromptVersion: 3, CreatedAt: t0, UpdatedAt: t0,
 			}, obs[1])
 			assert.Equal(t, 2200*time.Millisecond, obs[1].Duration())

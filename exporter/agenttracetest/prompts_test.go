@@ -111,7 +111,7 @@ func TestPromptShape(t *testing.T) {
 		})
 		require.NoError(t, err)
 		var p promptResp
-		tt.get("/api/public/prompts/" + url.PathEscape("team/chat")).decode(t, &p)
+		tt.get("/api/public/prompts/"+url.PathEscape("team/chat")).decode(t, &p)
 		assert.Equal(t, "chat", p.Type)
 		assert.JSONEq(t, `[{"role":"system","content":"You review {{lang}}."},{"role":"user","content":"{{diff}}"}]`, p.LatestVersion.Content)
 		assert.Equal(t, []string{"lang", "diff"}, p.LatestVersion.Variables)
@@ -193,7 +193,7 @@ func TestListPrompts(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.query, func(t *testing.T) {
 			var l list
-			tt.get("/api/public/prompts" + tc.query).decode(t, &l)
+			tt.get("/api/public/prompts"+tc.query).decode(t, &l)
 			var names []string
 			for _, p := range l.Prompts {
 				names = append(names, p["name"].(string))

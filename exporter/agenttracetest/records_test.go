@@ -155,14 +155,14 @@ func TestCheckpointRestoreAndReads(t *testing.T) {
 	for _, tc := range tests {
 		t.Run("list "+tc.query, func(t *testing.T) {
 			var l list
-			tt.get("/api/public/checkpoints" + tc.query).decode(t, &l)
+			tt.get("/api/public/checkpoints"+tc.query).decode(t, &l)
 			assert.Equal(t, tc.names, names(l.Data))
 			assert.Equal(t, tc.hasMore, l.HasMore)
 		})
 	}
 	t.Run("of a trace", func(t *testing.T) {
 		var l list
-		tt.get("/api/public/traces/" + traceID + "/checkpoints").decode(t, &l)
+		tt.get("/api/public/traces/"+traceID+"/checkpoints").decode(t, &l)
 		assert.Equal(t, []string{"a", "Rollback from a"}, names(l.Data))
 		assert.JSONEq(t, `{"data":[]}`, tt.get("/api/public/traces/none/checkpoints").Body)
 	})
@@ -213,10 +213,10 @@ func TestGitLinks(t *testing.T) {
 	assert.Equal(t, gl2.ID, l.Data[0].ID)
 	tt.get("/api/public/git-links?linkType=end&branch=main").decode(t, &l)
 	assert.Equal(t, 1, l.TotalCount)
-	tt.get("/api/public/traces/" + traceID + "/git-links").decode(t, &l)
+	tt.get("/api/public/traces/"+traceID+"/git-links").decode(t, &l)
 	assert.Len(t, l.Data, 2)
 	var one GitLink
-	tt.get("/api/public/git-links/" + gl.ID).decode(t, &one)
+	tt.get("/api/public/git-links/"+gl.ID).decode(t, &one)
 	assert.Equal(t, gl, one)
 	assert.Equal(t, 400, tt.get("/api/public/git-links/x").Status)
 	assert.Equal(t, 501, tt.get("/api/public/git-links/timeline").Status)
@@ -319,7 +319,7 @@ func TestFileOperationBatch(t *testing.T) {
 		tt.get("/api/public/file-operations?operation=delete").decode(t, &l)
 		require.Len(t, l.Data, 1)
 		assert.Equal(t, "other", l.Data[0].TraceID)
-		tt.get("/api/public/traces/" + traceID + "/file-operations").decode(t, &l)
+		tt.get("/api/public/traces/"+traceID+"/file-operations").decode(t, &l)
 		require.Len(t, l.Data, 1)
 		assert.Equal(t, "create", l.Data[0].Operation)
 	})
@@ -420,7 +420,7 @@ func TestTerminalCommandBatch(t *testing.T) {
 		tt.get("/api/public/terminal-commands?command=go").decode(t, &l)
 		require.Len(t, l.Data, 1)
 		assert.Equal(t, 1, l.TotalCount)
-		tt.get("/api/public/traces/" + traceID + "/terminal-commands").decode(t, &l)
+		tt.get("/api/public/traces/"+traceID+"/terminal-commands").decode(t, &l)
 		assert.Len(t, l.Data, 2)
 	})
 }

@@ -244,7 +244,7 @@ func TestGetScores(t *testing.T) {
 	})
 	t.Run("scores of a trace", func(t *testing.T) {
 		var p page
-		tt.get("/api/public/traces/" + traceID + "/scores").decode(t, &p)
+		tt.get("/api/public/traces/"+traceID+"/scores").decode(t, &p)
 		assert.Len(t, p.Data, 6)
 		resp := tt.get("/api/public/traces/none/scores")
 		assert.JSONEq(t, `{"data":[]}`, resp.Body)

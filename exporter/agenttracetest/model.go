@@ -277,7 +277,8 @@ type Request struct {
 	// decoding; the wire bytes when decoding failed; nil when the body
 	// exceeded the size limit.
 	Body []byte
-	// WireBytes is the body's size on the wire.
+	// WireBytes is the body's size on the wire (for a chunked body over the
+	// size limit, the limit plus one).
 	WireBytes  int64
 	RemoteAddr string
 	// Status is the status the server answered with; 0 while the request is

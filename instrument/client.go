@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -41,6 +43,8 @@ type Client struct {
 	// processor sends spans to AgentTrace: a batch span processor around
 	// exporter, filtered by the sample rate.
 	processor sdktrace.SpanProcessor
+	// otlp is the batch span processor of dual export, nil without.
+	otlp sdktrace.SpanProcessor
 	// ratio decides which traces are kept; nil keeps all.
 	ratio sdktrace.Sampler
 
@@ -79,7 +83,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	if cfg.tracerProvider == nil && cfg.otlpEnabled() {
 		var o []otlptracehttp.Option
 		if cfg.otlpEndpoint != "" {
-			o = append(o, otlptracehttp.WithEndpointURL(cfg.otlpEndpoint))
+			o = append(o, otlptracehttp.WithEndpointURL(tracesURL(cfg.otlpEndpoint)))
 		}
 		otlpExp, err = otlptracehttp.New(ctx, append(o, cfg.otlpOptions...)...)
 		if err != nil {
@@ -124,7 +128,8 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	}
 	popts = append(popts, sdktrace.WithResource(res))
 	if otlpExp != nil {
-		popts = append(popts, sdktrace.WithBatcher(otlpExp))
+		c.otlp = sdktrace.NewBatchSpanProcessor(otlpExp)
+		popts = append(popts, sdktrace.WithSpanProcessor(c.otlp))
 	}
 	for _, sp := range cfg.processors {
 		popts = append(popts, sdktrace.WithSpanProcessor(sp))
@@ -132,6 +137,18 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	c.provider = sdktrace.NewTracerProvider(popts...)
 	c.tracer = c.provider.Tracer(ScopeName, trace.WithInstrumentationVersion(Version))
 	return c, nil
+}
+
+// tracesURL returns the OTLP/HTTP traces URL of an OTLP endpoint, as
+// OTEL_EXPORTER_OTLP_ENDPOINT is read: with /v1/traces appended to its
+// path unless it ends with it.
+func tracesURL(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil || strings.HasSuffix(u.Path, "/v1/traces") {
+		return endpoint // otlptracehttp reports a bad URL
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/") + "/v1/traces"
+	return u.String()
 }
 
 // exporterSettings is implemented by an exporter that reports the flush
@@ -250,8 +267,13 @@ func (c *Client) Shutdown(ctx context.Context) error {
 		// Shuts down every processor; the AgentTrace one shuts the
 		// exporter down, which sends its queued records.
 		err = c.provider.Shutdown(ctx)
-	} else {
-		err = c.processor.Shutdown(ctx)
+	}
+	// The provider gives up at the first processor when ctx is done: stop
+	// the processors that own goroutines anyway. A batch span processor
+	// shuts down once; later calls return nil.
+	err = errors.Join(err, c.processor.Shutdown(ctx))
+	if c.otlp != nil {
+		err = errors.Join(err, c.otlp.Shutdown(ctx))
 	}
 	if err != nil {
 		return fmt.Errorf("agenttrace: shutdown: %w", err)

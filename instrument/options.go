@@ -191,8 +191,10 @@ func WithResource(r *resource.Resource) Option {
 }
 
 // WithOTLPEndpoint adds plain OTLP/HTTP export of the same spans to the
-// OTLP endpoint URL (a Collector, Jaeger, Tempo...), for example
-// "http://localhost:4318". Environment: OTEL_EXPORTER_OTLP_ENDPOINT or
+// OTLP endpoint at url (a Collector, Jaeger, Tempo...), for example
+// "http://localhost:4318". As with OTEL_EXPORTER_OTLP_ENDPOINT, spans are
+// posted to its path followed by /v1/traces (unless the path already ends
+// with it). Environment: OTEL_EXPORTER_OTLP_ENDPOINT or
 // OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (and the other OTEL_EXPORTER_OTLP_*
 // variables otlptracehttp reads). Default: no OTLP export.
 func WithOTLPEndpoint(url string) Option {

@@ -1,0 +1,70 @@
+package instrument_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/agenttrace/agenttrace-otel-go/instrument"
+)
+
+func TestNewErrors(t *testing.T) {
+	tp := sdktrace.NewTracerProvider()
+	defer tp.Shutdown(context.Background())
+	tests := []struct {
+		name    string
+		env     map[string]string
+		opts    []instrument.Option
+		wantErr string // empty: no error
+	}{
+		{"missing API key", nil, nil, "no API key"},
+		{"key from the environment", map[string]string{"AGENTTRACE_API_KEY": "pk-test"}, nil, ""},
+		{"key from an option", nil, []instrument.Option{instrument.WithAPIKey("pk-test")}, ""},
+		{"disabled needs no key", map[string]string{"AGENTTRACE_ENABLED": "false"}, nil, ""},
+		{"option enables over the environment", map[string]string{"AGENTTRACE_ENABLED": "0"}, []instrument.Option{instrument.WithEnabled(true)}, "no API key"},
+		{"bad AGENTTRACE_ENABLED", map[string]string{"AGENTTRACE_ENABLED": "maybe"}, []instrument.Option{instrument.WithAPIKey("k")}, `AGENTTRACE_ENABLED: "maybe" is not a boolean`},
+		{"bad AGENTTRACE_SAMPLE_RATE", map[string]string{"AGENTTRACE_SAMPLE_RATE": "half"}, []instrument.Option{instrument.WithAPIKey("k")}, `AGENTTRACE_SAMPLE_RATE: "half" is not a number`},
+		{"sample rate out of range", map[string]string{"AGENTTRACE_SAMPLE_RATE": "1.5"}, []instrument.Option{instrument.WithAPIKey("k")}, "sample rate 1.5: want 0 to 1"},
+		{"option sample rate wins", map[string]string{"AGENTTRACE_SAMPLE_RATE": "1.5"}, []instrument.Option{instrument.WithAPIKey("k"), instrument.WithSampleRate(0.2)}, ""},
+		{"negative sample rate", nil, []instrument.Option{instrument.WithAPIKey("k"), instrument.WithSampleRate(-0.1)}, "sample rate -0.1"},
+		{"tiny content budget", nil, []instrument.Option{instrument.WithAPIKey("k"), instrument.WithMaxContentBytes(10)}, "max content bytes 10: want at least 128"},
+		{"bad exporter environment", map[string]string{"AGENTTRACE_BATCH_SIZE": "many"}, []instrument.Option{instrument.WithAPIKey("k")}, "AGENTTRACE_BATCH_SIZE"},
+		{"bad batch size option", nil, []instrument.Option{instrument.WithAPIKey("k"), instrument.WithBatchSize(0)}, "batch size 0"},
+		{"bad flush interval option", nil, []instrument.Option{instrument.WithAPIKey("k"), instrument.WithFlushInterval(-1)}, "flush interval"},
+		{"bad API URL", nil, []instrument.Option{instrument.WithAPIKey("k"), instrument.WithAPIURL("ftp://x")}, "API URL"},
+		{"OTLP endpoint with a user provider", nil, []instrument.Option{instrument.WithAPIKey("k"), instrument.WithTracerProvider(tp), instrument.WithOTLPEndpoint("http://localhost:4318")}, "WithOTLPEndpoint"},
+		{"span processor with a user provider", nil, []instrument.Option{instrument.WithAPIKey("k"), instrument.WithTracerProvider(tp), instrument.WithSpanProcessor(tracetest.NewSpanRecorder())}, "WithSpanProcessor"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// A loopback URL that needs a key; nothing is sent.
+			t.Setenv("AGENTTRACE_API_URL", "http://127.0.0.1:9")
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			c, err := instrument.New(context.Background(), tt.opts...)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("New: %v", err)
+				}
+				if err := c.Shutdown(context.Background()); err != nil {
+					t.Errorf("Shutdown: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				c.Shutdown(context.Background())
+				t.Fatalf("New succeeded, want an error containing %q", tt.wantErr)
+			}
+			if !strings.Contains(err.Error(), tt.wantErr) || !strings.HasPrefix(err.Error(), "agenttrace") {
+				t.Errorf("error %q, want it to contain %q", err, tt.wantErr)
+			}
+			if strings.Contains(err.Error(), "pk-test") {
+				t.Errorf("error %q shows the API key", err)
+			}
+		})
+	}
+}

@@ -52,7 +52,7 @@ func (r *recordAttrs) attr(kv attribute.KeyValue) bool {
 	case semconv.CheckpointTypeKey:
 		r.cp.Type = v.Emit()
 	case semconv.CheckpointFilesSnapshotKey:
-		r.cp.FilesSnapshot = string(jsonAttr(v))
+		r.cp.FilesSnapshot = jsonAttr(v)
 	case semconv.CheckpointFilesChangedKey:
 		r.cp.FilesChanged = stringSlice(v)
 	case semconv.CheckpointTotalFilesKey:
@@ -108,7 +108,7 @@ func (r *recordAttrs) attr(kv attribute.KeyValue) bool {
 	case semconv.TerminalShellKey:
 		r.tc.Shell = v.Emit()
 	case semconv.TerminalEnvVarsKey:
-		r.tc.EnvVars = string(jsonAttr(v))
+		r.tc.EnvVars = jsonAttr(v)
 	case semconv.TerminalStdoutKey:
 		r.tc.Stdout = v.Emit()
 	case semconv.TerminalStderrKey:
@@ -140,7 +140,7 @@ func (r *recordAttrs) build(typ string, ob *wire.Observation, textLimit int) *ag
 	switch typ {
 	case "checkpoint":
 		c := r.cp
-		c.TraceID, c.ObservationID = ob.TraceID, ob.ID
+		c.TraceID, c.ObservationID = hexID(ob.TraceID[:]), hexID(ob.ID[:])
 		if c.Name == "" {
 			c.Name = ob.Name
 		}
@@ -154,7 +154,7 @@ func (r *recordAttrs) build(typ string, ob *wire.Observation, textLimit int) *ag
 		return rec
 	case "file_operation":
 		f := r.fo
-		f.TraceID, f.ObservationID = ob.TraceID, ob.ID
+		f.TraceID, f.ObservationID = hexID(ob.TraceID[:]), hexID(ob.ID[:])
 		f.StartedAt, f.CompletedAt = ob.StartTime, ob.EndTime
 		f.DurationMs = nonNegative(ob.EndTime.Sub(ob.StartTime).Milliseconds())
 		if f.Operation == "edit" || f.Operation == "modify" || f.Operation == "write" {
@@ -178,7 +178,7 @@ func (r *recordAttrs) build(typ string, ob *wire.Observation, textLimit int) *ag
 		return rec
 	case "terminal_command":
 		t := r.tc
-		t.TraceID, t.ObservationID = ob.TraceID, ob.ID
+		t.TraceID, t.ObservationID = hexID(ob.TraceID[:]), hexID(ob.ID[:])
 		t.StartedAt, t.CompletedAt = ob.StartTime, ob.EndTime
 		t.DurationMs = nonNegative(ob.EndTime.Sub(ob.StartTime).Milliseconds())
 		t.Args = r.commandArgs
@@ -221,6 +221,12 @@ func cut(s string, limit int) (string, bool) {
 
 func cutMarker(omitted int) string {
 	return "\n[agenttrace: " + strconv.Itoa(omitted) + " bytes truncated]"
+}
+
+// hexID returns an id as lowercase hex.
+func hexID(id []byte) string {
+	b := wire.AppendHex(nil, id)
+	return string(b[1 : len(b)-1])
 }
 
 func oneOf(s string, values ...string) bool {

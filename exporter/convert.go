@@ -1,7 +1,6 @@
 package exporter
 
 import (
-	"encoding/json"
 	"math"
 	"strconv"
 	"strings"
@@ -34,6 +33,11 @@ type span struct {
 	relevant bool
 	// keep is the filter's verdict: the span becomes an observation.
 	keep bool
+	// trusted is true for spans of the AgentTrace instrumentation under the
+	// default filter: their OTel parent is an exported AgentTrace span
+	// unless agenttrace.observation.parent_id says otherwise, so they never
+	// need re-parenting.
+	trusted bool
 	// eventType is span-create, generation-create or event-create.
 	eventType string
 	obsType   string
@@ -53,7 +57,7 @@ type span struct {
 type traceFields struct {
 	name, userID, sessionID, release, version string
 	tags                                      []string
-	metadata, input, output                   []byte
+	metadata, input, output                   string // JSON
 	public                                    bool
 	publicSet                                 bool
 }
@@ -66,8 +70,8 @@ func (t *traceFields) merge(f *traceFields) bool {
 			*dst, changed = v, true
 		}
 	}
-	setB := func(dst *[]byte, v []byte) {
-		if v != nil && string(*dst) != string(v) {
+	setJ := func(dst *string, v string) {
+		if v != "" && *dst != v {
 			*dst, changed = v, true
 		}
 	}
@@ -79,9 +83,9 @@ func (t *traceFields) merge(f *traceFields) bool {
 	if f.tags != nil && strings.Join(t.tags, "\x00") != strings.Join(f.tags, "\x00") {
 		t.tags, changed = f.tags, true
 	}
-	setB(&t.metadata, f.metadata)
-	setB(&t.input, f.input)
-	setB(&t.output, f.output)
+	setJ(&t.metadata, f.metadata)
+	setJ(&t.input, f.input)
+	setJ(&t.output, f.output)
 	if f.publicSet && (!t.publicSet || t.public != f.public) {
 		t.public, t.publicSet, changed = f.public, true, true
 	}
@@ -90,7 +94,7 @@ func (t *traceFields) merge(f *traceFields) bool {
 
 func (t *traceFields) empty() bool {
 	return t.name == "" && t.userID == "" && t.sessionID == "" && t.release == "" && t.version == "" &&
-		t.tags == nil && t.metadata == nil && t.input == nil && t.output == nil && !t.publicSet
+		t.tags == nil && t.metadata == "" && t.input == "" && t.output == "" && !t.publicSet
 }
 
 // genAI collects the GenAI attributes of a span, current names first and
@@ -98,10 +102,10 @@ func (t *traceFields) empty() bool {
 type genAI struct {
 	operation, provider, requestModel, responseModel, responseID string
 	finishReasons                                                []string
-	params                                                       []byte // agenttrace.generation.model_parameters
-	llmParams                                                    []byte // llm.invocation_parameters
+	params                                                       string // agenttrace.generation.model_parameters
+	llmParams                                                    string // llm.invocation_parameters
 	reqParams                                                    []attribute.KeyValue
-	input, output                                                []byte
+	input, output                                                string
 	usage                                                        wire.Usage
 	usageSet                                                     bool
 	totalSet                                                     bool
@@ -133,7 +137,7 @@ func convert(s sdktrace.ReadOnlySpan, textLimit int) span {
 	var (
 		g             genAI
 		level, status string
-		metadata      []byte
+		metadata      string
 		unmapped      []attribute.KeyValue
 		rec           recordAttrs
 	)
@@ -158,14 +162,12 @@ func convert(s sdktrace.ReadOnlySpan, textLimit int) span {
 	}
 
 	ob := &out.obs
-	ob.ID = sc.SpanID().String()
-	ob.TraceID = sc.TraceID().String()
+	ob.ID = sc.SpanID()
+	ob.TraceID = sc.TraceID()
 	ob.Name = s.Name()
 	ob.StartTime = s.StartTime()
 	ob.EndTime = s.EndTime()
-	if out.parentID.IsValid() {
-		ob.ParentObservationID = out.parentID.String()
-	}
+	ob.Parent = out.parentID
 	ob.StatusMessage = status
 	ob.Level = normalizeLevel(level)
 	if st := s.Status(); st.Code == codes.Error {
@@ -174,10 +176,10 @@ func convert(s sdktrace.ReadOnlySpan, textLimit int) span {
 			ob.StatusMessage = st.Description
 		}
 	}
-	if ob.Input == nil {
+	if ob.Input == "" {
 		ob.Input = g.input
 	}
-	if ob.Output == nil {
+	if ob.Output == "" {
 		ob.Output = g.output
 	}
 
@@ -198,17 +200,16 @@ func convert(s sdktrace.ReadOnlySpan, textLimit int) span {
 		out.obsType = "span"
 	}
 
-	var extra []member
+	ob.Metadata = metadata
 	if out.obsType != "span" && out.obsType != "generation" && out.obsType != "event" {
-		extra = append(extra, member{"observationType", quote(out.obsType)})
+		ob.AddExtra(wire.Member{Key: "observationType", Str: out.obsType})
 	}
 	if out.eventType == wire.TypeGenerationCreate {
-		extra = g.metadata(extra)
+		g.metadata(ob)
 	}
 	if len(unmapped) > 0 {
-		extra = append(extra, member{"attributes", attrsJSON(unmapped)})
+		ob.AddExtra(wire.Member{Key: "attributes", Raw: attrsJSON(unmapped)})
 	}
-	ob.Metadata = mergeMetadata(metadata, extra)
 
 	switch out.obsType {
 	case "checkpoint", "file_operation", "terminal_command":
@@ -219,7 +220,7 @@ func convert(s sdktrace.ReadOnlySpan, textLimit int) span {
 
 // agentTraceAttr reads one agenttrace.* attribute; it reports whether the
 // key is known.
-func (out *span) agentTraceAttr(kv attribute.KeyValue, g *genAI, level, status *string, metadata *[]byte, rec *recordAttrs) bool {
+func (out *span) agentTraceAttr(kv attribute.KeyValue, g *genAI, level, status, metadata *string, rec *recordAttrs) bool {
 	ob := &out.obs
 	switch kv.Key {
 	case semconv.ObservationTypeKey:
@@ -282,7 +283,7 @@ func (out *span) agentTraceAttr(kv attribute.KeyValue, g *genAI, level, status *
 
 // otherAttr reads OpenInference keys and the OTel keys AgentTrace reuses; it
 // reports whether the key is known.
-func (out *span) otherAttr(kv attribute.KeyValue, g *genAI, metadata *[]byte, rec *recordAttrs) bool {
+func (out *span) otherAttr(kv attribute.KeyValue, g *genAI, metadata *string, rec *recordAttrs) bool {
 	switch kv.Key {
 	case semconv.UserIDKey:
 		if out.trace.userID == "" {
@@ -317,16 +318,16 @@ func (out *span) otherAttr(kv attribute.KeyValue, g *genAI, metadata *[]byte, re
 	case semconv.LLMTokenCountPromptCacheWriteKey:
 		g.setUsage(&g.usage.CacheCreation, kv, false)
 	case semconv.InputValueKey:
-		if out.obs.Input == nil && g.input == nil {
+		if out.obs.Input == "" && g.input == "" {
 			g.input = valueAttr(kv.Value)
 		}
 	case semconv.OutputValueKey:
-		if out.obs.Output == nil && g.output == nil {
+		if out.obs.Output == "" && g.output == "" {
 			g.output = valueAttr(kv.Value)
 		}
 	case semconv.InputMimeTypeKey, semconv.OutputMimeTypeKey:
 	case semconv.OpenInferenceMetadataKey:
-		if *metadata == nil {
+		if *metadata == "" {
 			*metadata = jsonAttr(kv.Value)
 		}
 	case semconv.OpenInferenceTagsKey:
@@ -381,13 +382,13 @@ func (g *genAI) attr(kv attribute.KeyValue) bool {
 	case semconv.GenAIInputMessagesKey:
 		g.input = jsonAttr(kv.Value)
 	case semconv.GenAIPromptKey:
-		if g.input == nil {
+		if g.input == "" {
 			g.input = jsonAttr(kv.Value)
 		}
 	case semconv.GenAIOutputMessagesKey:
 		g.output = jsonAttr(kv.Value)
 	case semconv.GenAICompletionKey:
-		if g.output == nil {
+		if g.output == "" {
 			g.output = jsonAttr(kv.Value)
 		}
 	case semconv.GenAIPromptNameKey:
@@ -460,19 +461,18 @@ func (g *genAI) fill(ob *wire.Observation, start time.Time) {
 		ob.Model = g.responseModel
 	}
 	switch {
-	case g.params != nil:
+	case g.params != "":
 		ob.ModelParameters = g.params
 	case len(g.reqParams) > 0:
 		ob.ModelParameters = paramsJSON(g.reqParams)
-	case g.llmParams != nil:
+	case g.llmParams != "":
 		ob.ModelParameters = g.llmParams
 	}
 	if g.usageSet && g.usageUnavailable == "" {
-		u := g.usage
+		ob.Usage, ob.HasUsage = g.usage, true
 		if !g.totalSet {
-			u.Total = u.Input + u.Output
+			ob.Usage.Total = ob.Usage.Input + ob.Usage.Output
 		}
-		ob.Usage = &u
 	}
 	switch {
 	case g.completionStart > 0:
@@ -484,29 +484,29 @@ func (g *genAI) fill(ob *wire.Observation, start time.Time) {
 	ob.PromptVersion = g.promptVersion
 }
 
-// metadata appends the generation details that have no field of their own.
-func (g *genAI) metadata(extra []member) []member {
+// metadata adds the generation details that have no field of their own to
+// the observation's metadata.
+func (g *genAI) metadata(ob *wire.Observation) {
 	if g.provider != "" {
-		extra = append(extra, member{"provider", quote(g.provider)})
+		ob.AddExtra(wire.Member{Key: "provider", Str: g.provider})
 	}
 	if g.responseModel != "" && g.responseModel != g.requestModel {
-		extra = append(extra, member{"responseModel", quote(g.responseModel)})
+		ob.AddExtra(wire.Member{Key: "responseModel", Str: g.responseModel})
 	}
 	if g.responseID != "" {
-		extra = append(extra, member{"responseId", quote(g.responseID)})
+		ob.AddExtra(wire.Member{Key: "responseId", Str: g.responseID})
 	}
 	if len(g.finishReasons) > 0 {
-		extra = append(extra, member{"finishReasons", wire.AppendStrings(nil, g.finishReasons)})
+		ob.AddExtra(wire.Member{Key: "finishReasons", Raw: string(wire.AppendStrings(nil, g.finishReasons))})
 	}
 	if g.usageUnavailable != "" {
-		extra = append(extra, member{"usageUnavailable", quote(g.usageUnavailable)})
+		ob.AddExtra(wire.Member{Key: "usageUnavailable", Str: g.usageUnavailable})
 	}
-	return extra
 }
 
 // paramsJSON builds modelParameters from gen_ai.request.* attributes, named
 // as the providers name them (temperature, max_tokens, top_p, ...).
-func paramsJSON(kvs []attribute.KeyValue) []byte {
+func paramsJSON(kvs []attribute.KeyValue) string {
 	o := wire.Begin(nil)
 	for _, kv := range kvs {
 		name := strings.TrimPrefix(strings.TrimPrefix(string(kv.Key), "gen_ai.openai.request."), "gen_ai.request.")
@@ -519,7 +519,7 @@ func paramsJSON(kvs []attribute.KeyValue) []byte {
 		o.Key(name)
 		o.B = appendValue(o.B, kv.Value)
 	}
-	return o.End()
+	return string(o.End())
 }
 
 // normalizeLevel maps a level to one of the four the server accepts (A6).
@@ -538,33 +538,35 @@ func normalizeLevel(l string) string {
 // jsonAttr returns the JSON text of an attribute declared as JSON: its
 // string value when that is valid JSON, else the value encoded as JSON (so
 // a plain string becomes a JSON string).
-func jsonAttr(v attribute.Value) []byte {
+func jsonAttr(v attribute.Value) string {
 	if v.Type() == attribute.STRING {
 		s := v.AsString()
 		if s == "" {
-			return nil
+			return ""
 		}
-		if json.Valid([]byte(s)) {
-			return []byte(s)
+		if validJSON(s) {
+			return s
 		}
 	}
-	return appendValue(nil, v)
+	return string(appendValue(nil, v))
 }
+
+func validJSON(s string) bool { return wire.Valid(s) }
 
 // valueAttr returns the JSON of an OpenInference input.value/output.value:
 // JSON text as it is when it parses as an object or array, else the value
 // as a JSON string.
-func valueAttr(v attribute.Value) []byte {
+func valueAttr(v attribute.Value) string {
 	if v.Type() == attribute.STRING {
 		s := strings.TrimSpace(v.AsString())
 		if s == "" {
-			return nil
+			return ""
 		}
-		if (s[0] == '{' || s[0] == '[') && json.Valid([]byte(s)) {
-			return []byte(s)
+		if (s[0] == '{' || s[0] == '[') && validJSON(s) {
+			return s
 		}
 	}
-	return appendValue(nil, v)
+	return string(appendValue(nil, v))
 }
 
 func intAttr(v attribute.Value) int64 {
@@ -594,8 +596,6 @@ func stringSlice(v attribute.Value) []string {
 	}
 	return []string{}
 }
-
-func quote(s string) []byte { return wire.AppendString(nil, s) }
 
 // appendValue appends an attribute value as JSON. Non-finite floats become
 // strings, since JSON has no NaN.
@@ -655,7 +655,7 @@ func appendFloat(b []byte, f float64) []byte {
 }
 
 // attrsJSON encodes attributes as one JSON object.
-func attrsJSON(kvs []attribute.KeyValue) []byte {
+func attrsJSON(kvs []attribute.KeyValue) string {
 	b := make([]byte, 0, 32*len(kvs))
 	b = append(b, '{')
 	for i, kv := range kvs {
@@ -666,57 +666,5 @@ func attrsJSON(kvs []attribute.KeyValue) []byte {
 		b = append(b, ':')
 		b = appendValue(b, kv.Value)
 	}
-	return append(b, '}')
+	return string(append(b, '}'))
 }
-
-// member is one extra member of an observation's metadata.
-type member struct {
-	key   string
-	value []byte // JSON
-}
-
-// mergeMetadata adds extra members to the user's metadata. A JSON object
-// gets them appended (later members win in the server's decoder, so the
-// SDK's keys cannot be spoofed); any other JSON value is kept under "value".
-func mergeMetadata(user []byte, extra []member) []byte {
-	if len(extra) == 0 {
-		return user
-	}
-	user = trimSpace(user)
-	var b []byte
-	switch {
-	case len(user) >= 2 && user[0] == '{':
-		b = make([]byte, 0, len(user)+64)
-		b = append(b, user[:len(user)-1]...)
-		if len(trimSpace(user[1:len(user)-1])) > 0 {
-			b = append(b, ',')
-		}
-	case len(user) > 0:
-		b = append(b, `{"value":`...)
-		b = append(b, user...)
-		b = append(b, ',')
-	default:
-		b = append(b, '{')
-	}
-	for i, m := range extra {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = wire.AppendString(b, m.key)
-		b = append(b, ':')
-		b = append(b, m.value...)
-	}
-	return append(b, '}')
-}
-
-func trimSpace(b []byte) []byte {
-	for len(b) > 0 && isSpace(b[0]) {
-		b = b[1:]
-	}
-	for len(b) > 0 && isSpace(b[len(b)-1]) {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

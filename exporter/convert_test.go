@@ -262,7 +262,7 @@ func TestConvertTraceFields(t *testing.T) {
 	assert.True(t, c.relevant)
 	assert.Equal(t, traceFields{
 		name: "fix-flaky-test", userID: "dev-7", sessionID: "sess-1", tags: []string{"agent", "ci"},
-		metadata: []byte(`{"repo":"acme/api"}`), public: true, publicSet: true, release: "1.4.0", version: "v2",
+		metadata: `{"repo":"acme/api"}`, public: true, publicSet: true, release: "1.4.0", version: "v2",
 	}, c.trace)
 }
 
@@ -384,8 +384,8 @@ func FuzzConvert(f *testing.F) {
 		if c.record != nil && !json.Valid(c.record.body) {
 			t.Fatalf("invalid record JSON: %s", c.record.body)
 		}
-		for _, raw := range [][]byte{c.trace.metadata, c.trace.input, c.trace.output} {
-			if raw != nil && !json.Valid(raw) {
+		for _, raw := range []string{c.trace.metadata, c.trace.input, c.trace.output} {
+			if raw != "" && !json.Valid([]byte(raw)) {
 				t.Fatalf("invalid trace field JSON: %s", raw)
 			}
 		}

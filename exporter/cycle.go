@@ -20,18 +20,17 @@ type record struct {
 	attempts   int
 }
 
-// event is one item of an ingestion request.
+// event is one item of an ingestion request. Its body is encoded when a
+// request is built, from obs, row or raw.
 type event struct {
-	id   string
+	id   uuid.UUID
 	typ  string
 	kind string
 	time time.Time
-	body []byte
 
-	// obs and row are the decoded bodies of observation and trace events,
-	// kept to shrink an event that does not fit in a request.
 	obs *wire.Observation
 	row *wire.Trace
+	raw []byte // the body of a score-create
 	// st and version identify the trace row a trace-create carries.
 	st      *traceState
 	version int
@@ -41,8 +40,44 @@ type event struct {
 	retried bool
 }
 
-func newEvent(typ, kind string, t time.Time, body []byte) *event {
-	return &event{id: uuid.NewString(), typ: typ, kind: kind, time: t, body: body}
+// newEvent returns an event with a fresh UUID v4 id. Only the loop
+// goroutine calls it: the ids come from its ChaCha8 generator, seeded from
+// crypto/rand, which needs no lock and no system call per id.
+//
+// Events live in slabs reused by every cycle: nothing keeps a pointer to an
+// event after its cycle (keepForRetry copies).
+func (e *Exporter) newEvent(typ, kind string, t time.Time) *event {
+	s := &e.slab
+	if s.used == len(s.chunks)*slabSize {
+		s.chunks = append(s.chunks, new([slabSize]event))
+	}
+	ev := &s.chunks[s.used/slabSize][s.used%slabSize]
+	s.used++
+	*ev = event{typ: typ, kind: kind, time: t}
+	e.fillID(ev)
+	return ev
+}
+
+const slabSize = 256
+
+// eventSlab is the storage of a cycle's events.
+type eventSlab struct {
+	chunks []*[slabSize]event
+	used   int
+}
+
+// reset makes the slab's storage available again, dropping references.
+func (s *eventSlab) reset() {
+	for i := 0; i*slabSize < s.used; i++ {
+		clear(s.chunks[i][:])
+	}
+	s.used = 0
+}
+
+func (e *Exporter) fillID(ev *event) {
+	e.ids.Read(ev.id[:])
+	ev.id[6] = ev.id[6]&0x0f | 0x40 // version 4
+	ev.id[8] = ev.id[8]&0x3f | 0x80 // RFC 4122 variant
 }
 
 // cycle is one round of work of the loop: take in spans and queued records,
@@ -52,7 +87,10 @@ func (e *Exporter) cycle(ctx context.Context, spans []span, flush bool) error {
 	now := time.Now()
 	c := &cycleState{}
 	e.cur = c
-	defer func() { e.cur = nil }()
+	defer func() {
+		e.cur = nil
+		e.slab.reset()
+	}()
 
 	var events []*event
 	for i := range spans {
@@ -84,7 +122,8 @@ func (e *Exporter) ingest(sp *span, now time.Time, events []*event) []*event {
 	}
 	named := sp.trace.name != ""
 	if (named && !st.rootNamed) || (sp.localRoot && st.root == nil) {
-		st.root, st.rootNamed = &sp.obs, named
+		root := sp.obs // a copy: the span's slice is reused after the cycle
+		st.root, st.rootNamed = &root, named
 		e.traces.changed(st)
 	}
 
@@ -101,9 +140,8 @@ func (e *Exporter) ingest(sp *span, now time.Time, events []*event) []*event {
 		// nearest exported ancestor.
 		for _, o := range e.traces.takeOrphans(st, sp.spanID) {
 			p := e.resolve(st, parent)
-			o.obs.ParentObservationID = ""
+			o.obs.Parent = p
 			if p.IsValid() {
-				o.obs.ParentObservationID = p.String()
 				e.traces.addOrphan(st, p, o)
 			}
 			events = append(events, e.observationEvent(o.obs, o.typ, now))
@@ -118,11 +156,13 @@ func (e *Exporter) ingest(sp *span, now time.Time, events []*event) []*event {
 		if !sp.explicitParent && !sp.localRoot {
 			p = e.resolve(st, p)
 		}
-		sp.obs.ParentObservationID = ""
+		sp.obs.Parent = p
 		if p.IsValid() {
-			sp.obs.ParentObservationID = p.String()
 			if !sp.localRoot {
-				e.traces.addOrphan(st, p, orphan{&sp.obs, sp.eventType})
+				if !sp.trusted {
+					ob := sp.obs // a copy: the span's slice is reused after the cycle
+					e.traces.addOrphan(st, p, orphan{&ob, sp.eventType})
+				}
 			}
 		}
 	}
@@ -161,7 +201,7 @@ func (e *Exporter) addSpanRecord(st *traceState, sp *span, now time.Time) {
 }
 
 func (e *Exporter) observationEvent(ob *wire.Observation, typ string, now time.Time) *event {
-	ev := newEvent(typ, KindObservation, now, ob.AppendJSON(nil))
+	ev := e.newEvent(typ, KindObservation, now)
 	ev.obs = ob
 	return ev
 }
@@ -196,7 +236,7 @@ func (e *Exporter) traceRows(events []*event) []*event {
 			continue
 		}
 		row, _ := st.body()
-		ev := newEvent(wire.TypeTraceCreate, KindTrace, time.Now(), row.AppendJSON(nil))
+		ev := e.newEvent(wire.TypeTraceCreate, KindTrace, time.Now())
 		ev.row, ev.st, ev.version = row, st, st.version
 		events = append(events, ev)
 	}
@@ -225,8 +265,8 @@ func (e *Exporter) sendRecords(ctx context.Context) {
 		}
 		for _, r := range st.records {
 			if r.kind == KindScore {
-				ev := newEvent(wire.TypeScoreCreate, KindScore, r.time, r.body)
-				ev.rec, ev.st = r, st
+				ev := e.newEvent(wire.TypeScoreCreate, KindScore, r.time)
+				ev.raw, ev.rec, ev.st = r.body, r, st
 				scoreEvents = append(scoreEvents, ev)
 			} else {
 				byKind[r.kind] = append(byKind[r.kind], r)

@@ -2,9 +2,11 @@ package exporter
 
 import (
 	"context"
+	cryptorand "crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"sync"
@@ -57,8 +59,10 @@ type Exporter struct {
 
 	// Owned by the loop goroutine.
 	traces *traceTable
-	retry  []*event    // events that failed transiently, sent again next cycle
-	cur    *cycleState // the running cycle
+	retry  []*event      // events that failed transiently, sent again next cycle
+	cur    *cycleState   // the running cycle
+	ids    *rand.ChaCha8 // event ids
+	slab   eventSlab
 
 	retryLen atomic.Int64 // len(retry), for the queue depth metric
 }
@@ -86,6 +90,7 @@ func New(ctx context.Context, opts ...Option) (*Exporter, error) {
 		stop:   make(chan struct{}),
 		done:   make(chan struct{}),
 		traces: newTraceTable(),
+		ids:    rand.NewChaCha8(seed()),
 	}
 	if e.filter == nil && !cfg.exportAll {
 		e.filter, e.defaultFilter = DefaultSpanFilter, true
@@ -131,14 +136,25 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	if e.down.Load() {
 		return ErrShutdown
 	}
-	converted := make([]span, 0, len(spans))
+	sp := spanSlices.Get().(*[]span)
+	converted := (*sp)[:0]
 	for _, s := range spans {
 		if c, ok := e.convertSafe(s); ok {
 			converted = append(converted, c)
 		}
 	}
-	return e.do(ctx, job{spans: converted})
+	*sp = converted
+	err, finished := e.do(ctx, job{spans: converted})
+	if finished {
+		clear(converted) // drop references to the spans' strings
+		spanSlices.Put(sp)
+	}
+	return err
 }
+
+// spanSlices holds the slices of converted spans between exports. Nothing
+// keeps a pointer into them after a cycle: the loop copies what it keeps.
+var spanSlices = sync.Pool{New: func() any { return new([]span) }}
 
 // convertSafe converts one span; a panic while reading it (a broken span
 // implementation) loses that span, never the batch.
@@ -154,24 +170,25 @@ func (e *Exporter) convertSafe(s sdktrace.ReadOnlySpan) (c span, ok bool) {
 	return c, true
 }
 
-// do hands j to the loop and waits for its result or for ctx.
-func (e *Exporter) do(ctx context.Context, j job) error {
+// do hands j to the loop and waits for its result or for ctx. finished
+// reports whether the loop is done with j.
+func (e *Exporter) do(ctx context.Context, j job) (err error, finished bool) {
 	j.ctx = ctx
 	j.done = make(chan error, 1)
 	select {
 	case e.jobs <- j:
 	case <-e.done:
-		return ErrShutdown
+		return ErrShutdown, true
 	case <-ctx.Done():
-		return fmt.Errorf("agenttrace exporter: %w", context.Cause(ctx))
+		return fmt.Errorf("agenttrace exporter: %w", context.Cause(ctx)), true
 	}
 	select {
 	case err := <-j.done:
-		return err
+		return err, true
 	case <-ctx.Done():
 		// The loop sees the same ctx and gives up soon; what it could not
 		// send stays queued.
-		return fmt.Errorf("agenttrace exporter: %w", context.Cause(ctx))
+		return fmt.Errorf("agenttrace exporter: %w", context.Cause(ctx)), false
 	}
 }
 
@@ -278,7 +295,7 @@ func (e *Exporter) ForceFlush(ctx context.Context) error {
 	if e.down.Load() {
 		return nil
 	}
-	if err := e.do(ctx, job{flush: true}); err != nil && !errors.As(err, new(*DeliveryError)) {
+	if err, _ := e.do(ctx, job{flush: true}); err != nil && !errors.As(err, new(*DeliveryError)) {
 		return errors.Join(err, e.stats.takeLoss(e.undelivered()))
 	}
 	return e.stats.takeLoss(e.undelivered())
@@ -341,6 +358,12 @@ func (e *Exporter) anyDirty() bool {
 		}
 	}
 	return false
+}
+
+func seed() [32]byte {
+	var s [32]byte
+	_, _ = cryptorand.Read(s[:]) // never fails (crypto/rand.Read panics on failure)
+	return s
 }
 
 // debug logs at debug level when a logger is configured.

@@ -59,7 +59,11 @@ func relevantKey(k string) bool {
 		strings.HasPrefix(k, "llm.") || k == "openinference.span.kind"
 }
 
-// keep applies the exporter's filter to a converted span.
+// instrumentScope prefixes the scope names of the SDK's own tracers.
+const instrumentScope = "github.com/agenttrace/agenttrace-otel-go/"
+
+// keep applies the exporter's filter to a converted span and sets its
+// trusted flag.
 func (e *Exporter) keep(s sdktrace.ReadOnlySpan, c *span) bool {
 	switch {
 	case e.filter != nil && !e.defaultFilter:
@@ -67,5 +71,6 @@ func (e *Exporter) keep(s sdktrace.ReadOnlySpan, c *span) bool {
 	case e.cfg.exportAll:
 		return true
 	}
+	c.trusted = strings.HasPrefix(c.scope, instrumentScope)
 	return c.relevant || knownScope(c.scope)
 }

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
+
+	"github.com/google/uuid"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/internal/wire"
 	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
@@ -26,83 +29,154 @@ const maxBatchItems = 100
 // appendItem appends ev as one envelope item.
 func appendItem(b []byte, ev *event) []byte {
 	o := wire.Begin(b)
-	o.StringAlways("id", ev.id)
+	o.Key("id")
+	o.B = wire.AppendUUID(o.B, (*[16]byte)(&ev.id))
 	o.StringAlways("type", ev.typ)
 	o.Time("timestamp", ev.time)
-	o.Raw("body", ev.body)
+	o.Key("body")
+	switch {
+	case ev.obs != nil:
+		o.B = ev.obs.AppendJSON(o.B)
+	case ev.row != nil:
+		o.B = ev.row.AppendJSON(o.B)
+	default:
+		o.B = append(o.B, ev.raw...)
+	}
 	return o.End()
 }
 
-// itemSize is the size of ev as an envelope item.
-func itemSize(ev *event) int {
-	// {"id":"<36>","type":"<typ>","timestamp":"<24>","body":<body>}
-	return len(`{"id":"","type":"","timestamp":"","body":}`) + len(ev.id) + len(ev.typ) + len(wire.TimeLayout) + len(ev.body)
-}
+// bufs holds request buffers between requests.
+var bufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // sendEvents sends events in as few ingestion requests as the count and size
 // budgets allow, in order, and handles the per-item results. idempotent is
 // false for score events, which must not be stored twice.
+//
+// Items are encoded straight into the request body; one that alone exceeds
+// the budget is shrunk first. While one request is in flight the next is
+// encoded, so encoding and the network overlap.
 func (e *Exporter) sendEvents(ctx context.Context, events []*event, idempotent bool) {
-	budget := e.cfg.maxRequestBytes - len(envelopeHead) - len(envelopeTail)
 	var retry []*event
+	var inflight *flight
 	for len(events) > 0 {
-		n, size := 0, 0
-		for n < len(events) && n < e.cfg.batchSize {
-			s := itemSize(events[n]) + 1
-			if s > budget && !e.shrink(events[n], budget-1) {
-				e.loseEvent(events[n], "event larger than the request size limit")
-				events = append(events[:n], events[n+1:]...)
-				continue
+		bp := bufs.Get().(*[]byte)
+		var n int
+		n, events = e.pack(bp, events)
+		if n > 0 {
+			f := e.launch(ctx, bp, events[:n], idempotent)
+			if inflight != nil {
+				retry = append(retry, e.land(ctx, inflight, idempotent)...)
 			}
-			s = itemSize(events[n]) + 1
-			if size+s > budget {
-				break
+			inflight = f
+			events = events[n:]
+		} else {
+			bufs.Put(bp)
+		}
+		if len(events) == 0 {
+			if inflight != nil {
+				retry = append(retry, e.land(ctx, inflight, idempotent)...)
+				inflight = nil
 			}
-			size += s
-			n++
-		}
-		if n == 0 {
-			continue
-		}
-		retry = append(retry, e.sendChunk(ctx, events[:n], idempotent)...)
-		events = events[n:]
-		if len(events) == 0 && len(retry) > 0 {
 			// Items the server failed with a 5xx are sent once more (A9).
 			events, retry = retry, nil
 		}
 	}
 }
 
-// sendChunk sends one ingestion request and returns the items to send once
-// more.
+// pack encodes into *bp an ingestion request of the first n events that fit
+// the count and size budgets. Events too large even alone are shrunk, or
+// dropped when they cannot be; the remaining events are returned.
+func (e *Exporter) pack(bp *[]byte, events []*event) (n int, rest []*event) {
+	limit := e.cfg.maxRequestBytes - len(envelopeTail)
+	buf := append((*bp)[:0], envelopeHead...)
+	for n < len(events) && n < e.cfg.batchSize {
+		mark := len(buf)
+		if n > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendItem(buf, events[n])
+		if len(buf) <= limit {
+			n++
+			continue
+		}
+		buf = buf[:mark]
+		if n > 0 {
+			break
+		}
+		if !e.shrink(events[0], limit-len(envelopeHead)) {
+			e.loseEvent(events[0], "event larger than the request size limit")
+			events = events[1:]
+		}
+	}
+	*bp = append(buf, envelopeTail...)
+	return n, events
+}
+
+// flight is an ingestion request being sent.
+type flight struct {
+	done  chan struct{}
+	bp    *[]byte
+	chunk []*event
+	res   *ingestionResults
+	err   error
+}
+
+// launch sends the request body *bp on its own goroutine. It touches no
+// state of the loop goroutine: land applies the result.
+func (e *Exporter) launch(ctx context.Context, bp *[]byte, chunk []*event, idempotent bool) *flight {
+	f := &flight{done: make(chan struct{}), bp: bp, chunk: chunk}
+	go func() {
+		defer close(f.done)
+		f.res, f.err = e.exchange(ctx, *bp, idempotent)
+	}()
+	return f
+}
+
+// land waits for a request in flight and applies its result; it returns
+// the items to send once more.
+func (e *Exporter) land(ctx context.Context, f *flight, idempotent bool) []*event {
+	<-f.done
+	bufs.Put(f.bp)
+	if f.err != nil {
+		return e.chunkFailed(ctx, f.chunk, idempotent, f.err)
+	}
+	return e.handleResults(f.chunk, f.res)
+}
+
+// sendChunk encodes and sends one ingestion request and returns the items
+// to send once more.
 func (e *Exporter) sendChunk(ctx context.Context, chunk []*event, idempotent bool) []*event {
-	body := make([]byte, 0, e.cfg.maxRequestBytes/4)
-	body = append(body, envelopeHead...)
+	bp := bufs.Get().(*[]byte)
+	buf := append((*bp)[:0], envelopeHead...)
 	for i, ev := range chunk {
 		if i > 0 {
-			body = append(body, ',')
+			buf = append(buf, ',')
 		}
-		body = appendItem(body, ev)
+		buf = appendItem(buf, ev)
 	}
-	body = append(body, envelopeTail...)
+	*bp = append(buf, envelopeTail...)
+	return e.land(ctx, e.launch(ctx, bp, chunk, idempotent), idempotent)
+}
 
+// exchange posts one ingestion request body and reads the per-item results.
+// A 2xx whose body is not an ingestion response (a proxy, a server
+// answering garbage) is posted again when the request is idempotent.
+func (e *Exporter) exchange(ctx context.Context, body []byte, idempotent bool) (*ingestionResults, error) {
 	for attempt := 0; ; attempt++ {
 		if ctx.Err() != nil {
-			return e.chunkFailed(ctx, chunk, idempotent, errNotAttempted)
+			return nil, errNotAttempted
 		}
 		resp, err := e.post(ctx, ingestionPath, body, idempotent)
 		if err != nil {
-			return e.chunkFailed(ctx, chunk, idempotent, err)
+			return nil, err
 		}
 		results, perr := parseResults(resp)
 		if perr == nil {
-			return e.handleResults(chunk, results)
+			return results, nil
 		}
-		// A 2xx whose body is not an ingestion response: a proxy, or a
-		// server answering garbage. Idempotent requests are sent again.
 		if !idempotent || attempt == 2 {
 			e.debug("unreadable ingestion response", "error", perr)
-			return e.chunkFailed(ctx, chunk, idempotent, perr)
+			return nil, perr
 		}
 		e.stats.retries.Add(1)
 	}
@@ -140,9 +214,14 @@ func parseResults(body []byte) (*ingestionResults, error) {
 // handleResults applies the per-item results of a delivered request and
 // returns the items to send once more.
 func (e *Exporter) handleResults(chunk []*event, r *ingestionResults) []*event {
-	failed := make(map[string]itemResult, len(r.Errors))
+	var failed map[uuid.UUID]itemResult
 	for _, it := range r.Errors {
-		failed[it.ID] = it
+		if id, err := uuid.Parse(it.ID); err == nil {
+			if failed == nil {
+				failed = make(map[uuid.UUID]itemResult, len(r.Errors))
+			}
+			failed[id] = it
+		}
 	}
 	var retry []*event
 	for _, ev := range chunk {
@@ -214,7 +293,7 @@ func (e *Exporter) chunkFailed(ctx context.Context, chunk []*event, idempotent b
 	case errors.As(err, &ae) && ae.Status == http.StatusRequestEntityTooLarge:
 		// Split and send the halves; a single item is shrunk further.
 		if len(chunk) == 1 {
-			if e.shrink(chunk[0], itemSize(chunk[0])/2) {
+			if e.shrink(chunk[0], len(appendItem(nil, chunk[0]))/2) {
 				return chunk
 			}
 			e.loseEvent(chunk[0], "event larger than the server's request size limit")
@@ -279,7 +358,14 @@ func (e *Exporter) keepForRetry(ev *event) {
 		// The row stays due; the next cycle sends its latest version.
 		return
 	}
-	e.retry = append(e.retry, ev)
+	// Copies: the event and its observation live in storage reused after
+	// the cycle.
+	cp := *ev
+	if ev.obs != nil {
+		ob := *ev.obs
+		cp.obs = &ob
+	}
+	e.retry = append(e.retry, &cp)
 }
 
 func errorText(err error) string {
@@ -372,37 +458,32 @@ func (e *Exporter) restResult(kind string, part []*record, err error) {
 	}
 }
 
-// shrink truncates the largest fields of an event until it fits in size
-// bytes, marking each cut; it reports whether it made the event fit.
+// shrink truncates the largest fields of an event until its envelope item
+// fits in size bytes, marking each cut; it reports whether it made the item
+// fit.
 func (e *Exporter) shrink(ev *event, size int) bool {
 	for range 16 {
-		if itemSize(ev) <= size {
+		n := len(appendItem(nil, ev))
+		if n <= size {
 			return true
 		}
-		excess := itemSize(ev) - size
+		var f *string
 		switch {
 		case ev.obs != nil:
-			f := largest(&ev.obs.Input, &ev.obs.Output, &ev.obs.Metadata, &ev.obs.ModelParameters)
-			if f == nil || !truncateJSON(f, excess) {
-				return false
-			}
-			ev.body = ev.obs.AppendJSON(nil)
+			f = largest(&ev.obs.Input, &ev.obs.Output, &ev.obs.Metadata, &ev.obs.ModelParameters)
 		case ev.row != nil:
-			f := largest(&ev.row.Input, &ev.row.Output, &ev.row.Metadata)
-			if f == nil || !truncateJSON(f, excess) {
-				return false
-			}
-			ev.body = ev.row.AppendJSON(nil)
-		default:
+			f = largest(&ev.row.Input, &ev.row.Output, &ev.row.Metadata)
+		}
+		if f == nil || !truncateJSON(f, n-size) {
 			return false
 		}
 	}
-	return itemSize(ev) <= size
+	return len(appendItem(nil, ev)) <= size
 }
 
 // largest returns the longest of the fields, nil when all are empty.
-func largest(fields ...*[]byte) *[]byte {
-	var best *[]byte
+func largest(fields ...*string) *string {
+	var best *string
 	for _, f := range fields {
 		if len(*f) > 0 && (best == nil || len(*f) > len(*best)) {
 			best = f
@@ -415,7 +496,7 @@ func largest(fields ...*[]byte) *[]byte {
 // a prefix of its text as a string, aiming to make it excess bytes shorter:
 // {"agenttrace.truncated":true,"originalBytes":N,"preview":"..."}. When no
 // prefix fits, the value becomes null. It reports whether *f got shorter.
-func truncateJSON(f *[]byte, excess int) bool {
+func truncateJSON(f *string, excess int) bool {
 	orig := *f
 	if len(orig) <= len("null") {
 		return false
@@ -424,20 +505,20 @@ func truncateJSON(f *[]byte, excess int) bool {
 	for keep := target - 80; keep > 0; {
 		b := truncationMarker(orig, keep)
 		if len(b) <= target {
-			*f = b
+			*f = string(b)
 			return true
 		}
 		keep -= len(b) - target
 	}
-	*f = []byte("null")
+	*f = "null"
 	return true
 }
 
-func truncationMarker(orig []byte, keep int) []byte {
+func truncationMarker(orig string, keep int) []byte {
 	o := wire.Begin(make([]byte, 0, keep+80))
 	o.Bool("agenttrace.truncated", true)
 	o.Int("originalBytes", int64(len(orig)))
-	o.StringAlways("preview", strings.ToValidUTF8(string(orig[:keep]), ""))
+	o.StringAlways("preview", strings.ToValidUTF8(orig[:keep], ""))
 	return o.End()
 }
 

@@ -87,7 +87,7 @@ func (st *traceState) idle() bool {
 // root has not ended yet).
 func (st *traceState) body() (*wire.Trace, bool) {
 	t := &wire.Trace{
-		ID:        st.id.String(),
+		ID:        st.id,
 		Name:      st.fields.name,
 		UserID:    st.fields.userID,
 		SessionID: st.fields.sessionID,
@@ -107,10 +107,10 @@ func (st *traceState) body() (*wire.Trace, bool) {
 		if t.Name == "" {
 			t.Name = r.Name
 		}
-		if t.Input == nil {
+		if t.Input == "" {
 			t.Input = r.Input
 		}
-		if t.Output == nil {
+		if t.Output == "" {
 			t.Output = r.Output
 		}
 		t.Level, t.StatusMessage = r.Level, r.StatusMessage

@@ -13,19 +13,25 @@ const (
 	TypeScoreCreate      = "score-create"
 )
 
+// TraceID and SpanID are W3C ids, sent as lowercase hex (A3).
+type (
+	TraceID = [16]byte
+	SpanID  = [8]byte
+)
+
 // Trace is the body of a trace-create event. A re-send replaces the whole
 // row, so it always carries every field and the same StartTime (A5).
 type Trace struct {
-	ID            string
+	ID            TraceID
 	Name          string
 	UserID        string
 	SessionID     string
 	Release       string
 	Version       string
 	Tags          []string
-	Metadata      []byte // JSON
-	Input         []byte // JSON
-	Output        []byte // JSON
+	Metadata      string // JSON
+	Input         string // JSON
+	Output        string // JSON
 	Public        bool
 	StartTime     time.Time
 	EndTime       time.Time
@@ -36,7 +42,7 @@ type Trace struct {
 // AppendJSON appends the body as a JSON object.
 func (t *Trace) AppendJSON(b []byte) []byte {
 	o := Begin(b)
-	o.StringAlways("id", t.ID)
+	o.HexID("id", t.ID[:])
 	o.String("name", t.Name)
 	o.String("userId", t.UserID)
 	o.String("sessionId", t.SessionID)
@@ -80,23 +86,29 @@ func (u *Usage) AppendJSON(b []byte) []byte {
 
 // Observation is the body of a span-, generation- or event-create event.
 type Observation struct {
-	ID                  string
-	TraceID             string
-	ParentObservationID string
-	Name                string
-	Level               string
-	StatusMessage       string
-	Version             string
-	StartTime           time.Time
-	EndTime             time.Time
-	Input               []byte // JSON
-	Output              []byte // JSON
-	Metadata            []byte // JSON object
+	ID      SpanID
+	TraceID TraceID
+	// Parent is the parent observation; zero for none.
+	Parent        SpanID
+	Name          string
+	Level         string
+	StatusMessage string
+	Version       string
+	StartTime     time.Time
+	EndTime       time.Time
+	Input         string // JSON
+	Output        string // JSON
+	Metadata      string // JSON object
+	// Extra holds members the SDK adds to Metadata when it is encoded: a
+	// fixed array, so adding them allocates nothing.
+	Extra  [6]Member
+	NExtra int
 
 	// Generation fields.
 	Model               string
-	ModelParameters     []byte // JSON object
-	Usage               *Usage
+	ModelParameters     string // JSON object
+	Usage               Usage
+	HasUsage            bool
 	CompletionStartTime time.Time
 	PromptName          string
 	PromptVersion       int64
@@ -105,9 +117,11 @@ type Observation struct {
 // AppendJSON appends the body as a JSON object.
 func (ob *Observation) AppendJSON(b []byte) []byte {
 	o := Begin(b)
-	o.StringAlways("id", ob.ID)
-	o.StringAlways("traceId", ob.TraceID)
-	o.String("parentObservationId", ob.ParentObservationID)
+	o.HexID("id", ob.ID[:])
+	o.HexID("traceId", ob.TraceID[:])
+	if ob.Parent != (SpanID{}) {
+		o.HexID("parentObservationId", ob.Parent[:])
+	}
 	o.String("name", ob.Name)
 	o.StringAlways("level", ob.Level)
 	o.String("statusMessage", ob.StatusMessage)
@@ -116,10 +130,15 @@ func (ob *Observation) AppendJSON(b []byte) []byte {
 	o.Time("endTime", ob.EndTime)
 	o.Raw("input", ob.Input)
 	o.Raw("output", ob.Output)
-	o.Raw("metadata", ob.Metadata)
+	if ob.NExtra == 0 {
+		o.Raw("metadata", ob.Metadata)
+	} else {
+		o.Key("metadata")
+		o.B = appendMetadata(o.B, ob.Metadata, ob.Extra[:ob.NExtra])
+	}
 	o.String("model", ob.Model)
 	o.Raw("modelParameters", ob.ModelParameters)
-	if ob.Usage != nil {
+	if ob.HasUsage {
 		o.Key("usage")
 		o.B = ob.Usage.AppendJSON(o.B)
 	}
@@ -347,3 +366,66 @@ func (t *TerminalCommand) AppendJSON(b []byte) []byte {
 	o.String("reason", t.Reason)
 	return o.End()
 }
+
+// Member is a member the SDK adds to an observation's metadata. Its value is
+// Raw JSON text when Raw is set, else the string Str.
+type Member struct {
+	Key string
+	Str string
+	Raw string
+}
+
+// AddExtra adds a metadata member; members beyond the array's size are
+// dropped (the SDK adds at most six).
+func (ob *Observation) AddExtra(m Member) {
+	if ob.NExtra < len(ob.Extra) {
+		ob.Extra[ob.NExtra] = m
+		ob.NExtra++
+	}
+}
+
+// appendMetadata appends the user's metadata with the extra members. A JSON
+// object gets them appended (later members win in the server's decoder, so
+// the SDK's keys cannot be spoofed); any other JSON value is kept under
+// "value".
+func appendMetadata(b []byte, user string, extra []Member) []byte {
+	user = trimSpace(user)
+	switch {
+	case len(user) >= 2 && user[0] == '{':
+		b = append(b, user[:len(user)-1]...)
+		if trimSpace(user[1:len(user)-1]) != "" {
+			b = append(b, ',')
+		}
+	case user != "":
+		b = append(b, `{"value":`...)
+		b = append(b, user...)
+		b = append(b, ',')
+	default:
+		b = append(b, '{')
+	}
+	for i, m := range extra {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = AppendString(b, m.Key)
+		b = append(b, ':')
+		if m.Raw != "" {
+			b = append(b, m.Raw...)
+		} else {
+			b = AppendString(b, m.Str)
+		}
+	}
+	return append(b, '}')
+}
+
+func trimSpace(s string) string {
+	for len(s) > 0 && isSpace(s[0]) {
+		s = s[1:]
+	}
+	for len(s) > 0 && isSpace(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

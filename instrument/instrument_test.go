@@ -94,11 +94,11 @@ func spans(t *testing.T, rec *tracetest.SpanRecorder) map[string]sdktrace.ReadOn
 }
 
 // attrs returns the attributes of s as a map of their emitted values
-// (string slices as their JSON-like emitted form).
+// (slices as JSON arrays).
 func attrs(s sdktrace.ReadOnlySpan) map[string]string {
 	out := map[string]string{}
 	for _, kv := range s.Attributes() {
-		out[string(kv.Key)] = kv.Value.Emit()
+		out[string(kv.Key)] = kv.Value.String()
 	}
 	return out
 }

@@ -123,7 +123,7 @@ func TestEncode(t *testing.T) {
 func TestEncodeMatchesEncodingJSON(t *testing.T) {
 	values := []any{
 		"plain", "quote\" backslash\\ tab\t nl\n ctl\x1f", "<>&", "\xff\xfe",
-		0, -1, math.MaxInt64, uint8(200), 3.14159, -0.0, 1e-9, 123456789e15, float32(1.5e-7),
+		0, -1, math.MaxInt64, uint8(200), 3.14159, math.Copysign(0, -1), 1e-9, 123456789e15, float32(1.5e-7),
 		map[string]any{"z": []any{1.5, "s", nil, true, map[string]any{}}, "a": []any{}},
 		map[string]string{}, []string{}, []string{"x\ny"}, []map[string]string{{}},
 		json.Number("-0.5E-10"), []byte{0, 1, 2, 0xff},

@@ -73,9 +73,9 @@ func Example() {
 	// command: go [test ./...] exit 1 in 12.25s
 	// authenticated with the public key: true
 	//
-	// trace fix-flaky-test 5c0ffee0d15ea5e5a1b2c3d4e5f60718 18s
-	// └─ SPAN read-files 890ms
-	//    └─ GENERATION plan 2.2s model=claude-sonnet tokens=812/96/908 prompt=triage@3
+	// trace fix-flaky-test 5c0ffee0d15ea5e5a1b2c3d4e5f60718 18s tags=agent,ci
+	// └─ SPAN read-files +10ms 890ms
+	//    └─ GENERATION plan +1s 2.2s ttft=350ms model=claude-sonnet tokens=812/96/908 prompt=triage@3
 	// scores:
 	//   tests-pass = 1 BOOLEAN
 }

@@ -1,10 +1,12 @@
 package agenttracetest
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Node is an observation in the tree of its trace.
@@ -99,10 +101,25 @@ func (sn Snapshot) RenderTrace(w io.Writer, traceID string) error {
 		if t.Level != "" && t.Level != "DEFAULT" {
 			line = append(line, levelText(t.Level, t.StatusMessage))
 		}
+		if t.UserID != "" {
+			line = append(line, "user="+t.UserID)
+		}
+		if t.SessionID != "" {
+			line = append(line, "session="+t.SessionID)
+		}
+		if len(t.Tags) > 0 {
+			line = append(line, "tags="+strings.Join(t.Tags, ","))
+		}
 		b.WriteString(strings.Join(line, " ") + "\n")
 	}
+	var start time.Time
+	if len(rows) > 0 {
+		start = rows[len(rows)-1].StartTime
+	} else if len(roots) > 0 {
+		start = roots[0].StartTime
+	}
 	for i, n := range roots {
-		renderNode(&b, n, "", i == len(roots)-1)
+		renderNode(&b, n, start, "", i == len(roots)-1)
 	}
 	if scores := sn.ScoresOf(traceID); len(scores) > 0 {
 		b.WriteString("scores:\n")
@@ -120,17 +137,21 @@ func (s *Server) RenderTrace(w io.Writer, traceID string) error {
 	return s.Snapshot().RenderTrace(w, traceID)
 }
 
-func renderNode(b *strings.Builder, n *Node, indent string, last bool) {
+func renderNode(b *strings.Builder, n *Node, start time.Time, indent string, last bool) {
 	branch, next := "├─ ", "│  "
 	if last {
 		branch, next = "└─ ", "   "
 	}
-	line := []string{n.Type, n.Name}
+	line := []string{observationType(n), n.Name}
 	if n.Name == "" {
 		line[1] = "(unnamed)"
 	}
+	line = append(line, "+"+n.StartTime.Sub(start).String())
 	if n.EndTime != nil {
 		line = append(line, n.Duration().String())
+	}
+	if n.CompletionStartTime != nil {
+		line = append(line, "ttft="+n.CompletionStartTime.Sub(n.StartTime).String())
 	}
 	if n.Model != "" {
 		line = append(line, "model="+n.Model)
@@ -149,8 +170,22 @@ func renderNode(b *strings.Builder, n *Node, indent string, last bool) {
 	}
 	b.WriteString(indent + branch + strings.Join(line, " ") + "\n")
 	for i, c := range n.Children {
-		renderNode(b, c, indent+next, i == len(n.Children)-1)
+		renderNode(b, c, start, indent+next, i == len(n.Children)-1)
 	}
+}
+
+// observationType returns the row's type, or the SDK's finer type kept in
+// the metadata's observationType (TOOL, AGENT, RETRIEVER...) when it has one.
+func observationType(n *Node) string {
+	if n.Metadata != "" {
+		var md struct {
+			ObservationType string `json:"observationType"`
+		}
+		if json.Unmarshal([]byte(n.Metadata), &md) == nil && md.ObservationType != "" {
+			return strings.ToUpper(md.ObservationType)
+		}
+	}
+	return n.Type
 }
 
 func levelText(level, msg string) string {

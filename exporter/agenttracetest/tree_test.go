@@ -52,7 +52,7 @@ func TestRenderTrace(t *testing.T) {
 	require.Equal(t, 200, tt.post("/api/public/ingestion", exampleBatch).Status)
 	res := tt.ingest(
 		event("end", "trace-create", `{"id":"`+traceID+`","name":"fix-flaky-test","startTime":"2025-03-01T12:00:00.000Z","endTime":"2025-03-01T12:00:04.500Z"}`),
-		event("tool", "span-create", `{"id":"b1b2c3d4e5f60718","traceId":"`+traceID+`","parentObservationId":"`+spanID+`","name":"go-test",
+		event("tool", "span-create", `{"id":"b1b2c3d4e5f60718","traceId":"`+traceID+`","parentObservationId":"`+spanID+`","name":"go-test","metadata":{"observationType":"terminal_command"},
 			"level":"ERROR","statusMessage":"exit status 1","startTime":"2025-03-01T12:00:03.300Z","endTime":"2025-03-01T12:00:04.000Z"}`),
 		event("warn", "event-create", `{"id":"c1b2c3d4e5f60718","traceId":"`+traceID+`","name":"retry","level":"WARNING","startTime":"2025-03-01T12:00:04.100Z"}`),
 		event("cache", "generation-create", `{"id":"d1b2c3d4e5f60718","traceId":"`+traceID+`","name":"summarise","model":"gpt-4o",
@@ -64,11 +64,11 @@ func TestRenderTrace(t *testing.T) {
 	var b strings.Builder
 	require.NoError(t, tt.srv.RenderTrace(&b, traceID))
 	assert.Equal(t, `trace fix-flaky-test 5c0ffee0d15ea5e5a1b2c3d4e5f60718 4.5s
-├─ SPAN read-files
-│  ├─ GENERATION plan 2.2s model=claude-sonnet tokens=812/96/908 prompt=triage@3
-│  └─ SPAN go-test 700ms level=ERROR status="exit status 1"
-├─ EVENT retry level=WARNING
-└─ GENERATION summarise 250ms model=gpt-4o tokens=100/20/120 cache=64/0
+├─ SPAN read-files +10ms
+│  ├─ GENERATION plan +1s 2.2s ttft=350ms model=claude-sonnet tokens=812/96/908 prompt=triage@3
+│  └─ TERMINAL_COMMAND go-test +3.3s 700ms level=ERROR status="exit status 1"
+├─ EVENT retry +4.1s level=WARNING
+└─ GENERATION summarise +4.2s 250ms model=gpt-4o tokens=100/20/120 cache=64/0
 scores:
   tests-pass = 1 BOOLEAN "green on rerun"
   quality = "good" CATEGORICAL on 0f1e2d3c4b5a6978 "concise"
@@ -87,7 +87,7 @@ scores:
 		tt.ingest(event("a", "span-create", `{"id":"s","traceId":"t2"}`))
 		var b strings.Builder
 		require.NoError(t, tt.srv.RenderTrace(&b, "t2"))
-		assert.Equal(t, "trace t2 (no trace row)\n└─ SPAN (unnamed)\n", b.String())
+		assert.Equal(t, "trace t2 (no trace row)\n└─ SPAN (unnamed) +0s\n", b.String())
 	})
 	t.Run("unknown trace", func(t *testing.T) {
 		var b strings.Builder

@@ -45,8 +45,6 @@ type Client struct {
 	processor sdktrace.SpanProcessor
 	// otlp is the batch span processor of dual export, nil without.
 	otlp sdktrace.SpanProcessor
-	// ratio decides which traces are kept; nil keeps all.
-	ratio sdktrace.Sampler
 
 	mask            func(any) any
 	maxContentBytes int
@@ -100,8 +98,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	)
 	c.processor = bsp
 	if cfg.sampleRate < 1 {
-		c.ratio = sdktrace.TraceIDRatioBased(cfg.sampleRate)
-		c.processor = &sampledProcessor{SpanProcessor: bsp, ratio: c.ratio}
+		c.processor = &sampledProcessor{SpanProcessor: bsp, ratio: sdktrace.TraceIDRatioBased(cfg.sampleRate)}
 	}
 
 	if tp := cfg.tracerProvider; tp != nil {

@@ -1,0 +1,136 @@
+package agenttraceexporter
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/config/configretry"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+
+	"github.com/agenttrace/agenttrace-otel-go/exporter"
+)
+
+// Config is the configuration of the agenttrace exporter. Each field but the
+// queue and retry settings maps to an option of the SDK's exporter package;
+// the defaults are the SDK's, except gzip, which is on.
+type Config struct {
+	// Endpoint is the base URL of the AgentTrace API, without /api/public
+	// (the SDK's AGENTTRACE_API_URL). A file:// URL selects offline mode:
+	// the exact request bodies are appended to that file as JSON Lines.
+	// Default: https://api.agenttrace.io.
+	Endpoint string `mapstructure:"endpoint"`
+	// APIKey is the AgentTrace public API key (pk-...). Required unless
+	// Endpoint is a file:// URL. It never appears in logs or errors.
+	APIKey configopaque.String `mapstructure:"api_key"`
+	// ProjectID is sent in X-Project-ID. Default: none.
+	ProjectID string `mapstructure:"project_id"`
+	// BatchSize is the most events sent in one ingestion request.
+	// Default: 100.
+	BatchSize int `mapstructure:"batch_size"`
+	// MaxRequestBytes is the largest request body (at least 4096); larger
+	// events have their largest fields truncated with a visible marker.
+	// Default: 3.5 MiB, under the server's 4 MiB limit.
+	MaxRequestBytes int `mapstructure:"max_request_bytes"`
+	// Timeout bounds each HTTP attempt. Default: 10s.
+	Timeout time.Duration `mapstructure:"timeout"`
+	// RetryBudget bounds the total time of one request with its retries;
+	// 0 disables the SDK's retries. Default: 30s.
+	RetryBudget time.Duration `mapstructure:"retry_budget"`
+	// FlushInterval is how often events kept after a failed request, and
+	// trace rows updated by late spans, are sent when no export carries
+	// them. Default: 5s.
+	FlushInterval time.Duration `mapstructure:"flush_interval"`
+	// Gzip compresses request bodies. Default: true.
+	Gzip bool `mapstructure:"gzip"`
+	// ExportAllSpans makes every span an observation, HTTP and database
+	// spans included. Default: false (the SDK's default span filter).
+	ExportAllSpans bool `mapstructure:"export_all_spans"`
+
+	// QueueConfig is the exporterhelper's sending queue. Default: on, as
+	// exporterhelper.NewDefaultQueueConfig.
+	QueueConfig configoptional.Optional[exporterhelper.QueueBatchConfig] `mapstructure:"sending_queue"`
+	// RetryConfig is the exporterhelper's retry. Default: off, because the
+	// SDK's exporter retries (see the package documentation).
+	RetryConfig configretry.BackOffConfig `mapstructure:"retry_on_failure"`
+}
+
+var _ component.Config = (*Config)(nil)
+
+// createDefaultConfig returns the defaults documented on Config.
+func createDefaultConfig() component.Config {
+	retry := configretry.NewDefaultBackOffConfig()
+	retry.Enabled = false
+	return &Config{
+		Endpoint:        exporter.DefaultAPIURL,
+		BatchSize:       exporter.DefaultBatchSize,
+		MaxRequestBytes: exporter.DefaultMaxRequestBytes,
+		Timeout:         exporter.DefaultTimeout,
+		RetryBudget:     exporter.DefaultRetryBudget,
+		FlushInterval:   exporter.DefaultFlushInterval,
+		Gzip:            true,
+		QueueConfig:     configoptional.Some(exporterhelper.NewDefaultQueueConfig()),
+		RetryConfig:     retry,
+	}
+}
+
+// Validate checks the settings the Collector can reject while it loads its
+// configuration. The SDK's exporter checks the rest (the 4096-byte minimum
+// request size) when the component starts.
+func (c *Config) Validate() error {
+	var errs []error
+	u, err := url.Parse(c.Endpoint)
+	switch {
+	case c.Endpoint == "":
+		errs = append(errs, errors.New("endpoint: required"))
+	case err != nil:
+		errs = append(errs, fmt.Errorf("endpoint: %w", err))
+	case u.Scheme == "file":
+		if u.Path == "" && u.Opaque == "" && u.Host == "" {
+			errs = append(errs, fmt.Errorf("endpoint %q: a file:// URL needs a path", c.Endpoint))
+		}
+	case (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		errs = append(errs, fmt.Errorf("endpoint %q: want an http://, https:// or file:// URL", c.Endpoint))
+	case c.APIKey == "":
+		errs = append(errs, errors.New("api_key: required (a file:// endpoint needs none)"))
+	}
+	if c.BatchSize < 1 {
+		errs = append(errs, fmt.Errorf("batch_size %d: want at least 1", c.BatchSize))
+	}
+	if c.MaxRequestBytes < 1 {
+		errs = append(errs, fmt.Errorf("max_request_bytes %d: want more than 0", c.MaxRequestBytes))
+	}
+	if c.Timeout <= 0 {
+		errs = append(errs, fmt.Errorf("timeout %s: want more than 0", c.Timeout))
+	}
+	if c.RetryBudget < 0 {
+		errs = append(errs, fmt.Errorf("retry_budget %s: want 0 or more", c.RetryBudget))
+	}
+	if c.FlushInterval <= 0 {
+		errs = append(errs, fmt.Errorf("flush_interval %s: want more than 0", c.FlushInterval))
+	}
+	return errors.Join(errs...)
+}
+
+// options returns the SDK exporter options of c.
+func (c *Config) options() []exporter.Option {
+	opts := []exporter.Option{
+		exporter.WithAPIURL(c.Endpoint),
+		exporter.WithAPIKey(string(c.APIKey)),
+		exporter.WithProjectID(c.ProjectID),
+		exporter.WithBatchSize(c.BatchSize),
+		exporter.WithMaxRequestBytes(c.MaxRequestBytes),
+		exporter.WithTimeout(c.Timeout),
+		exporter.WithRetryBudget(c.RetryBudget),
+		exporter.WithFlushInterval(c.FlushInterval),
+		exporter.WithGzip(c.Gzip),
+	}
+	if c.ExportAllSpans {
+		opts = append(opts, exporter.WithExportAllSpans())
+	}
+	return opts
+}

@@ -136,6 +136,7 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	if e.down.Load() {
 		return ErrShutdown
 	}
+	e.stats.spans.Add(uint64(len(spans)))
 	sp := spanSlices.Get().(*[]span)
 	converted := (*sp)[:0]
 	for _, s := range spans {
@@ -191,6 +192,16 @@ func (e *Exporter) do(ctx context.Context, j job) (err error, finished bool) {
 		return fmt.Errorf("agenttrace exporter: %w", context.Cause(ctx)), false
 	}
 }
+
+// FlushInterval returns the flush interval the exporter resolved from its
+// options and environment; a batch span processor in front of it should
+// use it as its batch timeout.
+func (e *Exporter) FlushInterval() time.Duration { return e.cfg.flushInterval }
+
+// BatchSize returns the most events per request the exporter resolved from
+// its options and environment; a batch span processor in front of it
+// should use it as its export batch size.
+func (e *Exporter) BatchSize() int { return e.cfg.batchSize }
 
 // ExportScore queues a score. It is sent as a score-create event once its
 // trace exists on the server (A12). It returns an error when the score is

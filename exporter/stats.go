@@ -17,6 +17,7 @@ import (
 // stats holds the exporter's counters. Counters are atomics; the maps are
 // guarded by mu, which is never held while calling out.
 type stats struct {
+	spans    atomic.Uint64
 	requests atomic.Uint64
 	retries  atomic.Uint64
 	bytes    atomic.Uint64
@@ -188,6 +189,8 @@ func counts(m map[string]int) string {
 
 // Stats is a snapshot of the exporter's counters.
 type Stats struct {
+	// Spans is the number of spans handed to ExportSpans.
+	Spans uint64
 	// Requests is the number of HTTP attempts made.
 	Requests uint64
 	// Retries is the number of attempts that were followed by another.
@@ -207,6 +210,7 @@ func (e *Exporter) Stats() Stats {
 	e.stats.mu.Lock()
 	defer e.stats.mu.Unlock()
 	return Stats{
+		Spans:         e.stats.spans.Load(),
 		Requests:      e.stats.requests.Load(),
 		Retries:       e.stats.retries.Load(),
 		BytesSent:     e.stats.bytes.Load(),

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
@@ -42,7 +42,7 @@ type Client struct {
 	exporter     *exporter.Exporter
 	// processor sends spans to AgentTrace: a batch span processor around
 	// exporter, filtered by the sample rate.
-	processor sdktrace.SpanProcessor
+	processor *processor
 	// otlp is the batch span processor of dual export, nil without.
 	otlp sdktrace.SpanProcessor
 
@@ -90,15 +90,16 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	}
 
 	c.exporter = exp
-	flush, batch := batchSettings(exp, &cfg)
-	bsp := sdktrace.NewBatchSpanProcessor(exp,
-		sdktrace.WithBatchTimeout(flush),
-		sdktrace.WithMaxExportBatchSize(batch),
-		sdktrace.WithMaxQueueSize(max(sdktrace.DefaultMaxQueueSize, 4*batch)),
-	)
-	c.processor = bsp
+	c.processor = &processor{
+		bsp: sdktrace.NewBatchSpanProcessor(exp,
+			sdktrace.WithBatchTimeout(exp.FlushInterval()),
+			sdktrace.WithMaxExportBatchSize(exp.BatchSize()),
+			sdktrace.WithMaxQueueSize(max(cfg.maxQueueSize, exp.BatchSize())),
+		),
+		exporter: exp,
+	}
 	if cfg.sampleRate < 1 {
-		c.processor = &sampledProcessor{SpanProcessor: bsp, ratio: sdktrace.TraceIDRatioBased(cfg.sampleRate)}
+		c.processor.ratio = sdktrace.TraceIDRatioBased(cfg.sampleRate)
 	}
 
 	if tp := cfg.tracerProvider; tp != nil {
@@ -146,30 +147,6 @@ func tracesURL(endpoint string) string {
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/") + "/v1/traces"
 	return u.String()
-}
-
-// exporterSettings is implemented by an exporter that reports the flush
-// interval and batch size it resolved from its options and environment.
-type exporterSettings interface {
-	FlushInterval() time.Duration
-	BatchSize() int
-}
-
-// batchSettings returns the batch timeout and export batch size of the
-// AgentTrace batch span processor: the exporter's resolved settings when it
-// reports them, else the explicit options, else the defaults.
-func batchSettings(exp any, cfg *config) (time.Duration, int) {
-	if s, ok := exp.(exporterSettings); ok {
-		return s.FlushInterval(), s.BatchSize()
-	}
-	flush, batch := cfg.flushInterval, cfg.batchSize
-	if flush <= 0 {
-		flush = exporter.DefaultFlushInterval
-	}
-	if batch <= 0 {
-		batch = exporter.DefaultBatchSize
-	}
-	return flush, batch
 }
 
 // spanLimits are OpenTelemetry's limits (with their OTEL_SPAN_* variables)
@@ -228,12 +205,13 @@ func (c *Client) Flush(ctx context.Context) error {
 		return nil
 	}
 	var err error
+	ended := c.processor.ended.Load()
 	if c.provider != nil {
 		err = c.provider.ForceFlush(ctx)
 	} else {
 		err = c.processor.ForceFlush(ctx)
 	}
-	err = errors.Join(err, c.exporter.ForceFlush(ctx))
+	err = errors.Join(err, c.exporter.ForceFlush(ctx), c.processor.dropped(ended))
 	if err != nil {
 		return fmt.Errorf("agenttrace: flush: %w", err)
 	}
@@ -260,6 +238,7 @@ func (c *Client) Shutdown(ctx context.Context) error {
 	}
 	c.down = true
 	var err error
+	ended := c.processor.ended.Load()
 	if c.provider != nil {
 		// Shuts down every processor; the AgentTrace one shuts the
 		// exporter down, which sends its queued records.
@@ -268,7 +247,7 @@ func (c *Client) Shutdown(ctx context.Context) error {
 	// The provider gives up at the first processor when ctx is done: stop
 	// the processors that own goroutines anyway. A batch span processor
 	// shuts down once; later calls return nil.
-	err = errors.Join(err, c.processor.Shutdown(ctx))
+	err = errors.Join(err, c.processor.Shutdown(ctx), c.processor.dropped(ended))
 	if c.otlp != nil {
 		err = errors.Join(err, c.otlp.Shutdown(ctx))
 	}
@@ -278,22 +257,55 @@ func (c *Client) Shutdown(ctx context.Context) error {
 	return nil
 }
 
-// sampledProcessor passes on the spans of the traces ratio keeps.
-type sampledProcessor struct {
-	sdktrace.SpanProcessor
+// processor is the AgentTrace span processor: the batch span processor
+// around the exporter, given only the traces the sample rate keeps. It
+// counts the sampled spans it passes on, so that spans the batch span
+// processor drops when its queue is full (it never blocks the caller) are
+// reported by Flush and Shutdown rather than lost silently.
+type processor struct {
+	bsp      sdktrace.SpanProcessor
+	exporter *exporter.Exporter
+	// ratio is nil when every trace is kept.
 	ratio sdktrace.Sampler
+
+	ended    atomic.Uint64 // sampled spans passed to bsp
+	reported atomic.Uint64 // drops already reported
 }
 
-func (p *sampledProcessor) OnStart(ctx context.Context, s sdktrace.ReadWriteSpan) {
-	if keep(p.ratio, s.SpanContext().TraceID()) {
-		p.SpanProcessor.OnStart(ctx, s)
+func (p *processor) OnStart(ctx context.Context, s sdktrace.ReadWriteSpan) {
+	if p.ratio == nil || keep(p.ratio, s.SpanContext().TraceID()) {
+		p.bsp.OnStart(ctx, s)
 	}
 }
 
-func (p *sampledProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
-	if keep(p.ratio, s.SpanContext().TraceID()) {
-		p.SpanProcessor.OnEnd(s)
+func (p *processor) OnEnd(s sdktrace.ReadOnlySpan) {
+	if !s.SpanContext().IsSampled() || p.ratio != nil && !keep(p.ratio, s.SpanContext().TraceID()) {
+		return
 	}
+	p.ended.Add(1)
+	p.bsp.OnEnd(s)
+}
+
+func (p *processor) ForceFlush(ctx context.Context) error { return p.bsp.ForceFlush(ctx) }
+func (p *processor) Shutdown(ctx context.Context) error   { return p.bsp.Shutdown(ctx) }
+
+// dropped reports the spans the batch span processor dropped: of the ended
+// spans counted before a flush, those the exporter never received once the
+// flush is done. Each drop is reported once.
+func (p *processor) dropped(ended uint64) error {
+	received := p.exporter.Stats().Spans
+	if received >= ended {
+		return nil
+	}
+	lost := ended - received
+	prev := p.reported.Load()
+	if lost <= prev || !p.reported.CompareAndSwap(prev, lost) {
+		return nil
+	}
+	n := int(lost - prev)
+	reason := "dropped by the batch span processor: its queue was full (raise WithMaxQueueSize)"
+	otel.Handle(fmt.Errorf("agenttrace: %d spans %s", n, reason))
+	return &exporter.DeliveryError{Lost: map[string]int{"span": n}, Reasons: map[string]int{reason: n}}
 }
 
 // keep reports whether the trace with id is kept by ratio.

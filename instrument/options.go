@@ -62,6 +62,8 @@ type config struct {
 	// exporterOpts go to exporter.New, which validates them and reads the
 	// exporter's environment variables.
 	exporterOpts []exporter.Option
+	// maxQueueSize bounds the spans waiting in the batch span processor.
+	maxQueueSize int
 	// flushInterval and batchSize are the explicit values, zero when
 	// not given.
 	flushInterval time.Duration
@@ -117,6 +119,19 @@ func WithFlushInterval(d time.Duration) Option {
 		c.flushInterval = d
 		c.exporterOpts = append(c.exporterOpts, exporter.WithFlushInterval(d))
 	})
+}
+
+// DefaultMaxQueueSize is the default of [WithMaxQueueSize]: four times the
+// OpenTelemetry default, so a burst of a few thousand spans (many agents
+// finishing at once) is not dropped while a batch is being sent.
+const DefaultMaxQueueSize = 4 * sdktrace.DefaultMaxQueueSize
+
+// WithMaxQueueSize bounds the ended spans waiting to be exported. Spans
+// ended while the queue is full are dropped, never blocking the caller,
+// and [Client.Flush] and [Client.Shutdown] report how many. The queue also
+// bounds memory while AgentTrace is unreachable. Default: 8192.
+func WithMaxQueueSize(n int) Option {
+	return optionFunc(func(c *config) { c.maxQueueSize = n })
 }
 
 // WithBatchSize sets the most spans exported at once and the most events
@@ -235,6 +250,7 @@ func newConfig(opts []Option) (config, error) {
 		enabled:         true,
 		sampleRate:      1,
 		maxContentBytes: DefaultMaxContentBytes,
+		maxQueueSize:    DefaultMaxQueueSize,
 	}
 	var errs []error
 	if v, ok := lookupEnv(EnvEnabled); ok {
@@ -258,6 +274,9 @@ func newConfig(opts []Option) (config, error) {
 	}
 	if c.sampleRate < 0 || c.sampleRate > 1 || c.sampleRate != c.sampleRate {
 		errs = append(errs, fmt.Errorf("sample rate %v: want 0 to 1", c.sampleRate))
+	}
+	if c.maxQueueSize < 1 {
+		errs = append(errs, fmt.Errorf("max queue size %d: want at least 1", c.maxQueueSize))
 	}
 	if c.maxContentBytes < jsonvalue.MinLimit {
 		errs = append(errs, fmt.Errorf("max content bytes %d: want at least %d", c.maxContentBytes, jsonvalue.MinLimit))

@@ -1,0 +1,298 @@
+// Package reliability holds the SDK's reliability tests: outages, overload,
+// concurrency and secrets, run against the agenttracetest server with fault
+// injection, counting what the server finally holds.
+package reliability_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+	"go.uber.org/goleak"
+
+	"github.com/agenttrace/agenttrace-otel-go/exporter"
+	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
+	"github.com/agenttrace/agenttrace-otel-go/instrument"
+	"github.com/agenttrace/agenttrace-otel-go/scores"
+	"github.com/agenttrace/agenttrace-otel-go/semconv"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent writers.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// pipeline is the SDK's export path as an application runs it: a tracer
+// provider whose batch span processor feeds the AgentTrace exporter.
+type pipeline struct {
+	exp    *exporter.Exporter
+	tp     *sdktrace.TracerProvider
+	tracer trace.Tracer
+}
+
+func newPipeline(t *testing.T, srv *agenttracetest.Server, opts ...exporter.Option) *pipeline {
+	t.Helper()
+	exp, err := exporter.New(context.Background(), append([]exporter.Option{
+		exporter.WithAPIURL(srv.URL), exporter.WithAPIKey(srv.APIKey),
+		exporter.WithFlushInterval(200 * time.Millisecond),
+	}, opts...)...)
+	require.NoError(t, err)
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp, sdktrace.WithBatchTimeout(200*time.Millisecond)))
+	p := &pipeline{exp: exp, tp: tp, tracer: tp.Tracer(instrument.ScopeName)}
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	return p
+}
+
+// agentRun records one trace: a root with a tool span and a generation, and
+// a score of the trace. It returns the trace id.
+func (p *pipeline) agentRun(t *testing.T, i int) trace.TraceID {
+	ctx, root := p.tracer.Start(context.Background(), fmt.Sprintf("run-%d", i),
+		trace.WithAttributes(semconv.ObservationTypeAgent, semconv.TraceNameKey.String(fmt.Sprintf("run-%d", i))))
+	start := time.Now()
+	_, tool := p.tracer.Start(ctx, "tool", trace.WithAttributes(semconv.ObservationTypeTool))
+	tool.End()
+	_, gen := p.tracer.Start(ctx, "llm", trace.WithAttributes(semconv.ObservationTypeGeneration,
+		semconv.GenAIRequestModelKey.String("gpt-4.1-mini"), semconv.GenAIUsageInputTokensKey.Int(10),
+		semconv.GenAIUsageOutputTokensKey.Int(5)))
+	gen.End()
+	id := root.SpanContext().TraceID()
+	require.NoError(t, p.exp.ExportScore(exporter.Score{TraceID: id, TraceStart: start, Name: "quality", Value: scores.Numeric(0.5)}))
+	root.End()
+	return id
+}
+
+// flush delivers everything: spans through the provider, then records.
+func (p *pipeline) flush(ctx context.Context) error {
+	if err := p.tp.ForceFlush(ctx); err != nil {
+		return err
+	}
+	return p.exp.ForceFlush(ctx)
+}
+
+// assertExactlyOnce checks that the server holds one trace row, three
+// observation rows and one score per trace id.
+func assertExactlyOnce(t *testing.T, srv *agenttracetest.Server, ids []trace.TraceID) {
+	t.Helper()
+	sn := srv.Snapshot()
+	rows := map[string]int{}
+	for _, tr := range sn.Traces {
+		rows[tr.ID]++
+	}
+	scoreCount := map[string]int{}
+	for _, s := range sn.Scores {
+		scoreCount[s.TraceID]++
+	}
+	missing, dup := 0, 0
+	for _, id := range ids {
+		k := id.String()
+		switch {
+		case rows[k] == 0 || len(sn.ObservationsOf(k)) < 3 || scoreCount[k] == 0:
+			missing++
+		case rows[k] > 1 || len(sn.ObservationsOf(k)) > 3 || scoreCount[k] > 1:
+			dup++
+		}
+	}
+	assert.Zero(t, missing, "traces with something missing, of %d", len(ids))
+	assert.Zero(t, dup, "traces with something duplicated, of %d", len(ids))
+	assert.Equal(t, len(ids), len(sn.Traces), "trace rows")
+	assert.Equal(t, len(ids), len(sn.Scores), "scores")
+}
+
+// TestOutage takes the backend down for 10 s in the middle of a run: every
+// trace, observation and score ended before and during the outage is
+// delivered after recovery, exactly once.
+func TestOutage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes more than 10 s")
+	}
+	srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit())
+	defer srv.Close()
+	p := newPipeline(t, srv)
+
+	var ids []trace.TraceID
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	run := func(d time.Duration) {
+		end := time.Now().Add(d)
+		for time.Now().Before(end) {
+			<-tick.C // the pace of the workload, not synchronisation
+			ids = append(ids, p.agentRun(t, len(ids)))
+		}
+	}
+	run(2 * time.Second)
+	srv.Down()
+	run(10 * time.Second)
+	require.NoError(t, srv.Up())
+	run(1 * time.Second)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	require.NoError(t, p.flush(ctx))
+	assertExactlyOnce(t, srv, ids)
+	st := p.exp.Stats()
+	t.Logf("%d traces over a 10 s outage: %d requests, %d retries, dropped %v", len(ids), st.Requests, st.Retries, st.Dropped)
+	assert.Empty(t, st.Dropped)
+}
+
+// TestFaultsLoseNothing runs the same workload through 429s with
+// Retry-After, 503s, connection resets, garbage answers and per-item 500s.
+func TestFaultsLoseNothing(t *testing.T) {
+	srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit())
+	defer srv.Close()
+	p := newPipeline(t, srv)
+	srv.SetItemFaults(func(ev agenttracetest.Event) *agenttracetest.ItemError {
+		if ev.Type == "span-create" && ev.Attempt == 1 && strings.HasSuffix(ev.BodyID, "0") {
+			return &agenttracetest.ItemError{Status: 500, Message: "failed to insert"}
+		}
+		return nil
+	})
+	var ids []trace.TraceID
+	for round, f := range []agenttracetest.Fault{
+		agenttracetest.Status(429).WithRetryAfter("1"),
+		agenttracetest.Status(503),
+		agenttracetest.ConnReset(),
+		agenttracetest.Garbage(),
+		agenttracetest.Status(502),
+	} {
+		srv.FailNextOn("/api/public/ingestion", 1, f)
+		for i := range 20 {
+			ids = append(ids, p.agentRun(t, round*20+i))
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		require.NoError(t, p.flush(ctx), "round %d", round)
+		cancel()
+	}
+	assertExactlyOnce(t, srv, ids)
+}
+
+// TestConcurrentTracing traces from 1000 goroutines at once through the
+// instrument client; the race detector and goleak watch.
+func TestConcurrentTracing(t *testing.T) {
+	srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit())
+	defer srv.Close()
+	client, err := instrument.New(context.Background(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey))
+	require.NoError(t, err)
+
+	const n = 1000
+	var wg sync.WaitGroup
+	ids := make([]trace.TraceID, n)
+	for i := range n {
+		wg.Go(func() {
+			ctx, tr := client.Trace(context.Background(), fmt.Sprintf("job-%d", i), instrument.WithUserID("u"))
+			defer tr.End()
+			ctx, sp := tr.Span(ctx, "step")
+			_, gen := sp.Generation(ctx, "llm", instrument.WithModel("gpt-4.1-mini"))
+			gen.SetUsage(instrument.Usage{InputTokens: 3, OutputTokens: 4})
+			gen.End()
+			sp.End()
+			ids[i] = tr.TraceID()
+		})
+	}
+	wg.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	require.NoError(t, client.Shutdown(ctx))
+	sn := srv.Snapshot()
+	assert.Equal(t, n, len(sn.Traces), "trace rows")
+	assert.Equal(t, 3*n, len(sn.Observations), "observation rows")
+	for _, id := range ids[:10] {
+		tree := sn.ObservationTree(id.String())
+		require.Len(t, tree, 1)
+		require.Len(t, tree[0].Children, 1)
+		assert.Len(t, tree[0].Children[0].Children, 1, "the generation is under the step")
+	}
+}
+
+// TestKeyNeverLeaks runs the client in debug mode through failures (a
+// rejected key, server errors, a slow flush) and checks that the API key
+// appears in no log line, no error, and no request body.
+func TestKeyNeverLeaks(t *testing.T) {
+	const key = "pk-lf-0123456789abcdef0123456789abcdef"
+	srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit(), agenttracetest.WithAPIKeys(key))
+	defer srv.Close()
+
+	var logs lockedBuffer
+	var handled lockedBuffer
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) { fmt.Fprintln(&handled, err) }))
+	defer otel.SetErrorHandler(otel.ErrorHandlerFunc(func(error) {}))
+
+	for _, k := range []string{key, "sk-at-" + key[6:]} { // accepted, then refused
+		client, err := instrument.New(context.Background(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(k),
+			instrument.WithDebug(true),
+			instrument.WithExporterOptions(exporter.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))))
+		require.NoError(t, err)
+		srv.FailNext(2, agenttracetest.Status(503))
+		ctx, tr := client.Trace(context.Background(), "secret-run", instrument.WithInput("hello"))
+		_, sp := tr.Span(ctx, "step")
+		sp.End()
+		tr.End()
+		err = client.Shutdown(context.Background())
+		if err != nil {
+			assert.NotContains(t, err.Error(), k[6:])
+		}
+		assert.NotContains(t, logs.String(), k[6:], "log mentions the key")
+		assert.NotContains(t, handled.String(), k[6:], "reported error mentions the key")
+	}
+	assert.Contains(t, logs.String(), "agenttrace", "debug logging was on")
+	assert.Contains(t, handled.String(), "401", "the refused key was reported")
+	for _, r := range srv.Requests() {
+		assert.NotContains(t, string(r.Body), key[6:], "request body contains the key")
+	}
+
+}
+
+// TestQueueOverflowIsReported fills the batch span processor's queue while
+// the backend is slow: ending spans never blocks, and Flush says how many
+// spans were dropped instead of losing them silently.
+func TestQueueOverflowIsReported(t *testing.T) {
+	srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit())
+	defer srv.Close()
+	srv.SetLatency(time.Second)
+	client, err := instrument.New(context.Background(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey),
+		instrument.WithMaxQueueSize(10), instrument.WithBatchSize(5))
+	require.NoError(t, err)
+	defer client.Shutdown(context.Background())
+
+	for i := range 200 {
+		_, tr := client.Trace(context.Background(), fmt.Sprintf("t%d", i))
+		tr.End()
+	}
+	srv.SetLatency(0)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = client.Flush(ctx)
+	var de *exporter.DeliveryError
+	require.ErrorAs(t, err, &de)
+	assert.Contains(t, err.Error(), "queue was full")
+	dropped := de.Lost["span"]
+	assert.Positive(t, dropped)
+	assert.Equal(t, 200, dropped+len(srv.Snapshot().Traces), "every span is either delivered or reported")
+	assert.NoError(t, client.Flush(ctx), "a drop is reported once")
+}

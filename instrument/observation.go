@@ -35,7 +35,15 @@ type Observation struct {
 // release, public, version, metadata) describe the whole trace.
 type Trace struct {
 	Observation
+	// start is the start time of the root span, given to the SDK
+	// explicitly so that records sent before the trace ends (scores,
+	// agent records) can carry it (exporter.Score.TraceStart,
+	// semconv.TraceStartTimeKey).
+	start time.Time
 }
+
+// StartTime returns the time the trace started; zero for a no-op trace.
+func (t *Trace) StartTime() time.Time { return t.start }
 
 // Span is an observation of a unit of work that is not an LLM call, or of
 // one of the other types of [WithType].
@@ -106,12 +114,14 @@ func (c *Client) startTrace(ctx context.Context, name string, k kind, cfg *obsCo
 	opts[0] = trace.WithAttributes(typ.attr(), semconv.TraceNameKey.String(name))
 	startCtx := ctx
 	var wantID trace.TraceID
+	start := time.Now()
 	if cfg != nil {
 		wantID = cfg.traceID
 		if !cfg.start.IsZero() {
-			opts = append(opts, trace.WithTimestamp(cfg.start))
+			start = cfg.start
 		}
 	}
+	opts = append(opts, trace.WithTimestamp(start))
 	if cur := current(ctx); cur != nil || wantID.IsValid() {
 		opts = append(opts, trace.WithNewRoot())
 		if cur != nil && cur.span != nil && cur.span.SpanContext().IsValid() {
@@ -125,7 +135,7 @@ func (c *Client) startTrace(ctx context.Context, name string, k kind, cfg *obsCo
 	if wantID.IsValid() && span.SpanContext().TraceID() != wantID {
 		otel.Handle(errTraceIDIgnored)
 	}
-	tr := &Trace{Observation{span: span, client: c}}
+	tr := &Trace{Observation: Observation{span: span, client: c}, start: start}
 	tr.trace = tr
 	if span.IsRecording() {
 		var attrs []attribute.KeyValue

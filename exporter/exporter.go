@@ -49,6 +49,11 @@ type Exporter struct {
 	done chan struct{}
 	once sync.Once
 	down atomic.Bool
+	// abort, cancelled by Shutdown after its flush, ends the cycle the loop
+	// is running (a batch of spans retrying against a dead backend, say),
+	// so that Shutdown keeps its deadline.
+	abort       context.Context
+	cancelAbort context.CancelFunc
 
 	// records queued by ExportScore and ExportGitLink, taken by the loop.
 	recMu   sync.Mutex
@@ -92,6 +97,7 @@ func New(ctx context.Context, opts ...Option) (*Exporter, error) {
 		traces: newTraceTable(),
 		ids:    rand.NewChaCha8(seed()),
 	}
+	e.abort, e.cancelAbort = context.WithCancel(context.Background())
 	if e.filter == nil && !cfg.exportAll {
 		e.filter, e.defaultFilter = DefaultSpanFilter, true
 	}
@@ -306,22 +312,34 @@ func (e *Exporter) ForceFlush(ctx context.Context) error {
 	if e.down.Load() {
 		return nil
 	}
-	if err, _ := e.do(ctx, job{flush: true}); err != nil && !errors.As(err, new(*DeliveryError)) {
-		return errors.Join(err, e.stats.takeLoss(e.undelivered()))
-	}
-	return e.stats.takeLoss(e.undelivered())
+	return e.flush(ctx)
 }
 
-// Shutdown flushes what is queued within ctx, then stops the exporter.
-// What could not be delivered is returned as a *DeliveryError. Calling it
-// again does nothing.
+// flush runs a flush cycle and reports what is lost or still waiting.
+func (e *Exporter) flush(ctx context.Context) error {
+	err, _ := e.do(ctx, job{flush: true})
+	if errors.As(err, new(*DeliveryError)) {
+		err = nil // its losses are in the report below
+	}
+	return errors.Join(err, e.stats.takeLoss(e.undelivered()))
+}
+
+// Shutdown flushes what is queued within ctx, then stops the exporter: a
+// cycle still running when ctx ends is cancelled. What could not be
+// delivered is returned as a *DeliveryError. Calling it again does
+// nothing.
 func (e *Exporter) Shutdown(ctx context.Context) error {
 	var err error
 	e.once.Do(func() {
-		err = e.ForceFlush(ctx)
+		err, _ = e.do(ctx, job{flush: true})
+		if errors.As(err, new(*DeliveryError)) {
+			err = nil
+		}
 		e.down.Store(true)
+		e.cancelAbort()
 		close(e.stop)
 		<-e.done
+		err = errors.Join(err, e.stats.takeLoss(e.undelivered()))
 		if c, ok := e.sink.(interface{ close() error }); ok {
 			err = errors.Join(err, c.close())
 		}
@@ -336,6 +354,9 @@ func (e *Exporter) undelivered() map[string]int {
 	if n := int(e.pending.Load()); n > 0 {
 		m["record"] = n
 	}
+	if n := int(e.retryLen.Load()); n > 0 {
+		m[KindObservation] = n
+	}
 	return m
 }
 
@@ -347,10 +368,14 @@ func (e *Exporter) run() {
 	for {
 		select {
 		case j := <-e.jobs:
-			j.done <- e.cycle(j.ctx, j.spans, j.flush)
+			ctx, cancel := context.WithCancel(j.ctx)
+			stop := context.AfterFunc(e.abort, cancel)
+			j.done <- e.cycle(ctx, j.spans, j.flush)
+			stop()
+			cancel()
 		case <-tick.C:
 			if e.pending.Load() > 0 || len(e.retry) > 0 || e.anyDirty() {
-				ctx, cancel := context.WithTimeout(context.Background(), e.cfg.retryBudget+e.cfg.timeout)
+				ctx, cancel := context.WithTimeout(e.abort, e.cfg.retryBudget+e.cfg.timeout)
 				if err := e.cycle(ctx, nil, false); err != nil {
 					otel.Handle(err)
 				}

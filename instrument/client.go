@@ -211,7 +211,7 @@ func (c *Client) Flush(ctx context.Context) error {
 	} else {
 		err = c.processor.ForceFlush(ctx)
 	}
-	err = errors.Join(err, c.exporter.ForceFlush(ctx), c.processor.dropped(ended))
+	err = errors.Join(err, c.exporter.ForceFlush(ctx), c.processor.dropped(ctx, ended))
 	if err != nil {
 		return fmt.Errorf("agenttrace: flush: %w", err)
 	}
@@ -247,7 +247,12 @@ func (c *Client) Shutdown(ctx context.Context) error {
 	// The provider gives up at the first processor when ctx is done: stop
 	// the processors that own goroutines anyway. A batch span processor
 	// shuts down once; later calls return nil.
-	err = errors.Join(err, c.processor.Shutdown(ctx), c.processor.dropped(ended))
+	err = errors.Join(err, c.processor.Shutdown(ctx), c.processor.dropped(ctx, ended))
+	// The batch span processor shuts the exporter down only once its
+	// export in progress returns, which against a dead backend is the end
+	// of the retry budget: shut it down now, so ctx's deadline holds. A
+	// second Shutdown of the exporter does nothing.
+	err = errors.Join(err, c.exporter.Shutdown(ctx))
 	if c.otlp != nil {
 		err = errors.Join(err, c.otlp.Shutdown(ctx))
 	}
@@ -291,8 +296,8 @@ func (p *processor) Shutdown(ctx context.Context) error   { return p.bsp.Shutdow
 
 // dropped reports the spans the batch span processor dropped: of the ended
 // spans counted before a flush, those the exporter never received once the
-// flush is done. Each drop is reported once.
-func (p *processor) dropped(ended uint64) error {
+// flush is done (or its ctx ended). Each drop is reported once.
+func (p *processor) dropped(ctx context.Context, ended uint64) error {
 	received := p.exporter.Stats().Spans
 	if received >= ended {
 		return nil
@@ -304,6 +309,9 @@ func (p *processor) dropped(ended uint64) error {
 	}
 	n := int(lost - prev)
 	reason := "dropped by the batch span processor: its queue was full (raise WithMaxQueueSize)"
+	if ctx.Err() != nil {
+		reason = "not exported: still queued in the batch span processor when the flush deadline passed"
+	}
 	otel.Handle(fmt.Errorf("agenttrace: %d spans %s", n, reason))
 	return &exporter.DeliveryError{Lost: map[string]int{"span": n}, Reasons: map[string]int{reason: n}}
 }

@@ -19,9 +19,9 @@ import (
 
 // Environment variables read by [New]. Options given to New win over them.
 const (
-	EnvAPIKey         = "AGENTTRACE_API_KEY"
-	EnvAPIURL         = "AGENTTRACE_API_URL"
-	EnvProjectID      = "AGENTTRACE_PROJECT_ID"
+	EnvAPIKey         = httpapi.EnvAPIKey    // AGENTTRACE_API_KEY
+	EnvAPIURL         = httpapi.EnvAPIURL    // AGENTTRACE_API_URL
+	EnvProjectID      = httpapi.EnvProjectID // AGENTTRACE_PROJECT_ID
 	EnvDebug          = "AGENTTRACE_DEBUG"
 	EnvBatchSize      = "AGENTTRACE_BATCH_SIZE"
 	EnvFlushInterval  = "AGENTTRACE_FLUSH_INTERVAL"
@@ -35,7 +35,7 @@ const (
 // Defaults.
 const (
 	// DefaultAPIURL is the AgentTrace cloud.
-	DefaultAPIURL = "https://api.agenttrace.io"
+	DefaultAPIURL = httpapi.DefaultAPIURL
 	// DefaultBatchSize is the most events sent in one ingestion request.
 	DefaultBatchSize = 100
 	// DefaultMaxRequestBytes is the largest request body, under the server's
@@ -213,8 +213,11 @@ func debugLogger() *slog.Logger {
 // newConfig applies defaults, then the environment, then opts, and
 // validates the result.
 func newConfig(opts []Option) (config, error) {
+	ep := httpapi.EndpointFromEnv()
 	c := config{
-		apiURL:          DefaultAPIURL,
+		apiKey:          ep.APIKey,
+		apiURL:          ep.URL,
+		projectID:       ep.ProjectID,
 		batchSize:       DefaultBatchSize,
 		maxRequestBytes: DefaultMaxRequestBytes,
 		flushInterval:   DefaultFlushInterval,
@@ -231,9 +234,6 @@ func newConfig(opts []Option) (config, error) {
 			}
 		}
 	}
-	env(EnvAPIKey, func(v string) error { c.apiKey = v; return nil })
-	env(EnvAPIURL, func(v string) error { c.apiURL = v; return nil })
-	env(EnvProjectID, func(v string) error { c.projectID = v; return nil })
 	env(EnvBatchSize, intSetter(&c.batchSize))
 	env(EnvMaxRequestSize, intSetter(&c.maxRequestBytes))
 	env(EnvFlushInterval, durationSetter(&c.flushInterval))

@@ -5,16 +5,16 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
 )
 
 // Defaults.
 const (
 	// DefaultAPIURL is the AgentTrace cloud.
-	DefaultAPIURL = "https://api.agenttrace.io"
+	DefaultAPIURL = httpapi.DefaultAPIURL
 	// DefaultCacheTTL is how long a fetched prompt is served from the
 	// cache before it is refreshed.
 	DefaultCacheTTL = 60 * time.Second
@@ -115,21 +115,15 @@ func WithCacheTTL(d time.Duration) CacheOption {
 // newConfig applies defaults, then the environment, then opts, and
 // validates the result.
 func newConfig(opts []Option) (config, error) {
+	ep := httpapi.EndpointFromEnv()
 	c := config{
-		apiURL:      DefaultAPIURL,
+		apiKey:      ep.APIKey,
+		apiURL:      ep.URL,
+		projectID:   ep.ProjectID,
 		timeout:     DefaultTimeout,
 		retryBudget: DefaultRetryBudget,
 		ttl:         DefaultCacheTTL,
 		now:         time.Now,
-	}
-	for name, p := range map[string]*string{
-		"AGENTTRACE_API_KEY":    &c.apiKey,
-		"AGENTTRACE_API_URL":    &c.apiURL,
-		"AGENTTRACE_PROJECT_ID": &c.projectID,
-	} {
-		if v := strings.TrimSpace(os.Getenv(name)); v != "" {
-			*p = v
-		}
 	}
 	for _, o := range opts {
 		o.applyClient(&c)

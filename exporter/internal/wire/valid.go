@@ -114,7 +114,10 @@ func str(s string, i int) int {
 	i++
 	for {
 		// Skip plain bytes: anything but a quote, a backslash or a control
-		// character.
+		// character, eight at a time while none of the eight is special.
+		for i+8 <= len(s) && !special(load64(s, i)) {
+			i += 8
+		}
 		for i < len(s) && s[i] >= 0x20 && s[i] != '"' && s[i] != '\\' {
 			i++
 		}
@@ -197,4 +200,26 @@ func skipSpace(s string, i int) int {
 		i++
 	}
 	return i
+}
+
+// load64 reads the eight bytes of s at i as a little-endian word (the
+// compiler merges the byte loads into one).
+func load64(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// special reports whether any byte of w is a control character (< 0x20), a
+// quote or a backslash: the bytes a JSON string scan must stop at. It uses
+// the classic has-zero-byte bit tricks, exact for bytes below 0x80.
+func special(w uint64) bool {
+	q, b := w^(lsb*'"'), w^(lsb*'\\') // zero bytes where w has a quote, a backslash
+	less := (w - lsb*0x20) &^ w           // high bit where a byte is < 0x20
+	return (less|(q-lsb)&^q|(b-lsb)&^b)&msb != 0
 }

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -49,4 +50,26 @@ func BenchmarkValid(b *testing.B) {
 			json.Valid(data)
 		}
 	})
+}
+
+// TestSpecial checks the word-at-a-time test against a byte-by-byte one.
+func TestSpecial(t *testing.T) {
+	isSpecial := func(c byte) bool { return c < 0x20 || c == '"' || c == '\\' }
+	rng := rand.New(rand.NewPCG(1, 2))
+	interesting := []byte{0, 0x1f, 0x20, 0x21, '"', '\\', 0x5b, 0x7f, 0x80, 0xa2, 0xdc, 0xff}
+	for range 200000 {
+		var word [8]byte
+		want := false
+		for j := range word {
+			if rng.IntN(3) == 0 {
+				word[j] = interesting[rng.IntN(len(interesting))]
+			} else {
+				word[j] = byte(rng.IntN(256))
+			}
+			want = want || isSpecial(word[j])
+		}
+		if got := special(load64(string(word[:]), 0)); got != want {
+			t.Fatalf("special(% x) = %v, want %v", word, got, want)
+		}
+	}
 }

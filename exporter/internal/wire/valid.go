@@ -220,6 +220,6 @@ const (
 // the classic has-zero-byte bit tricks, exact for bytes below 0x80.
 func special(w uint64) bool {
 	q, b := w^(lsb*'"'), w^(lsb*'\\') // zero bytes where w has a quote, a backslash
-	less := (w - lsb*0x20) &^ w           // high bit where a byte is < 0x20
+	less := (w - lsb*0x20) &^ w       // high bit where a byte is < 0x20
 	return (less|(q-lsb)&^q|(b-lsb)&^b)&msb != 0
 }

@@ -1,0 +1,191 @@
+package llmtrace
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"runtime"
+	"time"
+)
+
+// maxInspectBytes bounds the copy kept of a JSON response body to parse it
+// once the client has read it. Larger bodies pass through uninspected.
+const maxInspectBytes = 32 << 20
+
+type bodyKind uint8
+
+const (
+	kindJSON   bodyKind = iota // a successful JSON answer
+	kindStream                 // a successful text/event-stream answer
+	kindError                  // an error status
+)
+
+// body wraps the body of one attempt's response. Bytes pass through
+// unchanged and unbuffered; what the call needs of them is parsed on the
+// way (events of a stream, a copy of a JSON body).
+type body struct {
+	c  *call
+	n  int
+	rc io.ReadCloser
+	// retryable is true when the client retries this response (closing it
+	// unread) rather than ending the call with it.
+	retryable bool
+	kind      bodyKind
+	cleanup   runtime.Cleanup
+
+	// Guarded by c.mu.
+	read     bool
+	buf      []byte
+	overflow bool
+	sse      sseParser
+}
+
+func isEventStream(res *http.Response) bool {
+	mt, _, err := mime.ParseMediaType(res.Header.Get("Content-Type"))
+	return err == nil && mt == "text/event-stream"
+}
+
+func (b *body) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	b.c.observe(b, p[:n], err)
+	return n, err
+}
+
+func (b *body) Close() error {
+	err := b.rc.Close()
+	b.cleanup.Stop()
+	b.c.closed(b)
+	return err
+}
+
+// observe takes bytes read from b and the read's error.
+func (c *call) observe(b *body, p []byte, err error) {
+	now := time.Now()
+	c.mu.Lock()
+	if c.state != stateTraced {
+		c.mu.Unlock()
+		return
+	}
+	o, end := c.observeLocked(b, p, err, now)
+	rec := func() {}
+	if end {
+		rec = c.endLocked(o)
+	}
+	c.mu.Unlock()
+	rec()
+}
+
+// observeLocked returns how the call ended, if these bytes end it.
+func (c *call) observeLocked(b *body, p []byte, err error, now time.Time) (outcome, bool) {
+	if len(p) > 0 {
+		b.read = true
+		c.last = now
+	}
+	if b.kind == kindStream {
+		done := false
+		if len(p) > 0 {
+			done = b.sse.feed(p, func(typ string, data []byte) bool {
+				return c.parser.Event(Event{Type: typ, Data: data, At: now})
+			})
+		}
+		switch {
+		case done:
+			return outcome{result: c.parser.Result(), end: now}, true
+		case err == io.EOF:
+			return outcome{result: c.parser.Result(), err: errors.New("stream ended before its final event"), end: now}, true
+		case err != nil:
+			return outcome{result: c.parser.Result(), err: fmt.Errorf("stream cut: %w", err), end: now}, true
+		}
+		return outcome{}, false
+	}
+	if !b.overflow {
+		if len(b.buf)+len(p) > maxInspectBytes {
+			b.buf, b.overflow = nil, true
+		} else {
+			b.buf = append(b.buf, p...)
+		}
+	}
+	switch {
+	case err == io.EOF:
+		return c.answered(b, now), true
+	case err == nil:
+		return outcome{}, false
+	}
+	// The body could not be read: anthropic-sdk-go retries such an attempt.
+	c.attempts[b.n].err = err
+	if c.t.p.RetriesDroppedBodies() && b.kind == kindJSON && c.ctx.Err() == nil && b.n < c.view.MaxRetries() {
+		return outcome{}, false
+	}
+	return outcome{err: fmt.Errorf("reading the response: %w", err), end: now}, true
+}
+
+// answered returns the outcome of a response body read to its end.
+func (c *call) answered(b *body, now time.Time) outcome {
+	status := c.attempts[b.n].status
+	switch {
+	case b.kind == kindError && b.overflow:
+		return outcome{err: &APIError{StatusCode: status}, end: now}
+	case b.kind == kindError:
+		return outcome{err: c.t.p.APIError(status, b.buf), end: now}
+	case b.overflow:
+		return outcome{result: Result{UsageUnavailable: "the response was too large to inspect"}, end: now}
+	}
+	var r Result
+	if c.req.ParseJSON != nil {
+		r = c.req.ParseJSON(b.buf)
+	}
+	b.buf = nil
+	return outcome{result: r, end: now}
+}
+
+// closed handles the close of b.
+func (c *call) closed(b *body) {
+	now := time.Now()
+	c.mu.Lock()
+	if c.state != stateTraced {
+		c.mu.Unlock()
+		return
+	}
+	var o outcome
+	switch {
+	case b.kind == kindStream:
+		o = outcome{result: c.parser.Result(), warning: "the stream was closed before its end", end: now}
+	case !b.read && b.retryable:
+		// The client closes a response it retries without reading it: the
+		// next attempt follows, unless the context ends during the wait.
+		c.mu.Unlock()
+		return
+	default:
+		o = outcome{err: errors.New("the response was closed before it was read to its end"), end: now}
+	}
+	rec := c.endLocked(o)
+	c.mu.Unlock()
+	rec()
+}
+
+// abandonArg is what the cleanup of an unreachable stream body needs; it
+// must not reference the body.
+type abandonArg struct {
+	c  *call
+	rc io.ReadCloser
+}
+
+// abandoned ends the generation of a stream that became unreachable
+// without being read to its end or closed, and closes its connection.
+func abandoned(a abandonArg) {
+	_ = a.rc.Close()
+	c := a.c
+	c.mu.Lock()
+	rec := func() {}
+	if c.state == stateTraced {
+		rec = c.endLocked(outcome{
+			result:  c.parser.Result(),
+			warning: "the stream was abandoned: neither read to its end nor closed",
+			end:     c.last,
+		})
+	}
+	c.mu.Unlock()
+	rec()
+}

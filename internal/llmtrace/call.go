@@ -1,0 +1,497 @@
+package llmtrace
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	otelsemconv "go.opentelemetry.io/otel/semconv/v1.41.0"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/agenttrace/agenttrace-otel-go/instrument"
+	"github.com/agenttrace/agenttrace-otel-go/semconv"
+)
+
+// Next and Middleware are the clients' option.MiddlewareNext and
+// option.Middleware (both are aliases of these function types).
+type (
+	Next       = func(*http.Request) (*http.Response, error)
+	Middleware = func(*http.Request, Next) (*http.Response, error)
+)
+
+// Tracer traces the calls of one client: each call becomes one generation,
+// however many HTTP attempts the client's retry loop makes.
+type Tracer struct {
+	p   Provider
+	cfg Config
+	// newTraces is true when cfg.Client records new traces.
+	newTraces bool
+}
+
+// New returns the tracer of the calls of a client to the API of p.
+func New(p Provider, cfg Config) *Tracer {
+	t := &Tracer{p: p, cfg: cfg}
+	if cfg.Client != nil {
+		_, off := cfg.Client.TracerProvider().(noop.TracerProvider)
+		t.newTraces = !off
+	}
+	return t
+}
+
+// Middleware returns the middleware of one call, whose configuration v
+// shows, or nil when the call cannot be traced (no AgentTrace observation in
+// its context and no client recording new traces).
+func (t *Tracer) Middleware(v ConfigView) Middleware {
+	if !t.newTraces {
+		if ctx := v.Context(); ctx != nil && !instrument.FromContext(ctx).TraceID().IsValid() {
+			return nil
+		}
+	}
+	c := &call{t: t, view: v}
+	return c.middleware
+}
+
+type callState uint8
+
+const (
+	stateFresh    callState = iota // no attempt yet
+	stateTraced                    // a generation is open
+	stateUntraced                  // the call is not traced
+	stateDone                      // the generation ended
+)
+
+// attemptRec is one HTTP attempt of a call.
+type attemptRec struct {
+	start, end time.Time
+	status     int
+	err        error
+}
+
+// call is the state of one API call, shared by the middleware (which runs
+// once per attempt, on the client's goroutine), the response bodies it wraps,
+// and the context's AfterFunc. mu guards everything below it; instrument
+// methods (which may run the application's mask) are called without it.
+type call struct {
+	t *Tracer
+
+	mu       sync.Mutex
+	state    callState
+	view     ConfigView // cleared once no attempt can follow
+	ctx      context.Context
+	req      Request
+	gen      *instrument.Generation
+	genCtx   context.Context
+	stop     func() bool
+	attempts []attemptRec
+	parser   StreamParser // of the streaming response, if any
+	spanName string
+	server   []attribute.KeyValue
+	// last is when the response was last read from.
+	last time.Time
+}
+
+func (c *call) middleware(req *http.Request, next Next) (*http.Response, error) {
+	n, ok := c.begin(req)
+	if !ok {
+		return next(req)
+	}
+	if b := c.req.Body; b != nil {
+		req = withBody(req, b)
+	}
+	start := time.Now()
+	res, err := next(req)
+	return c.attempted(n, start, res, err), err
+}
+
+// begin records the start of an attempt and returns its index, or false
+// when the attempt is not traced. The first attempt starts the generation.
+func (c *call) begin(req *http.Request) (int, bool) {
+	now := time.Now()
+	c.mu.Lock()
+	state := c.state
+	if state == stateTraced {
+		c.attempts = append(c.attempts, attemptRec{start: now})
+		n := len(c.attempts) - 1
+		c.mu.Unlock()
+		return n, true
+	}
+	c.mu.Unlock()
+	if state != stateFresh {
+		return 0, false
+	}
+	// Nothing but this goroutine sees the call before its generation
+	// starts, so start runs without the lock (it may run the mask).
+	if !c.start(req, now) {
+		c.mu.Lock()
+		c.state = stateUntraced
+		c.mu.Unlock()
+		return 0, false
+	}
+	c.mu.Lock()
+	c.state = stateTraced
+	c.attempts = append(c.attempts, attemptRec{start: now})
+	c.mu.Unlock()
+	if c.ctx.Done() != nil {
+		stop := context.AfterFunc(c.ctx, c.cancelled)
+		c.mu.Lock()
+		c.stop = stop
+		c.mu.Unlock()
+	}
+	return 0, true
+}
+
+// start inspects the request and starts the generation, reporting whether
+// the call is traced.
+func (c *call) start(req *http.Request, now time.Time) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			otel.Handle(fmt.Errorf("agenttrace: tracing an LLM call: panic: %v", r))
+			ok = false
+		}
+	}()
+	if req.Method != http.MethodPost {
+		return false
+	}
+	body, err := requestBody(req)
+	if err != nil {
+		return false
+	}
+	r, ok := c.t.p.Inspect(req.URL.Path, body, &c.t.cfg)
+	if !ok {
+		return false
+	}
+	c.mu.Lock()
+	ctx := c.view.Context()
+	c.mu.Unlock()
+	if ctx == nil {
+		ctx = req.Context()
+	}
+	name := r.Operation
+	if r.Model != "" {
+		name += " " + r.Model
+	}
+	attrs := []attribute.KeyValue{semconv.GenAIOperationNameKey.String(r.Operation)}
+	if r.Stream {
+		attrs = append(attrs, semconv.GenAIRequestStreamKey.Bool(true))
+	}
+	opts := []instrument.ObservationOption{
+		instrument.WithType(r.Type),
+		instrument.WithProvider(c.t.p.Name()),
+		instrument.WithStartTime(now),
+		instrument.WithAttributes(attrs...),
+	}
+	if r.Model != "" {
+		opts = append(opts, instrument.WithModel(r.Model))
+	}
+	if len(r.Params) > 0 {
+		opts = append(opts, instrument.WithModelParameters(r.Params))
+	}
+	if c.t.cfg.CaptureContent && r.Input != nil {
+		opts = append(opts, instrument.WithInput(r.Input))
+	}
+	var gen *instrument.Generation
+	genCtx := ctx
+	if parent := instrument.FromContext(ctx); parent.TraceID().IsValid() {
+		genCtx, gen = parent.Generation(ctx, name, opts...)
+	} else if c.t.newTraces {
+		// The generation is the root observation of a new trace. A trace
+		// handle has no generation setters: the handle is shared.
+		var tr *instrument.Trace
+		genCtx, tr = c.t.cfg.Client.Trace(ctx, name, opts...)
+		gen = &instrument.Generation{Observation: tr.Observation}
+	}
+	if gen == nil || !gen.IsRecording() {
+		return false
+	}
+	c.mu.Lock()
+	c.ctx, c.req, c.gen, c.genCtx = ctx, r, gen, genCtx
+	c.spanName = req.Method + " " + req.URL.Path
+	c.server = serverAttrs(req)
+	c.mu.Unlock()
+	return true
+}
+
+// requestBody returns the body of req without consuming it.
+func requestBody(req *http.Request) ([]byte, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	if req.GetBody == nil {
+		return nil, errors.New("request body cannot be replayed")
+	}
+	rc, err := req.GetBody()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
+
+// withBody returns a clone of req sending body.
+func withBody(req *http.Request, body []byte) *http.Request {
+	r := req.Clone(req.Context())
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	r.ContentLength = int64(len(body))
+	return r
+}
+
+func serverAttrs(req *http.Request) []attribute.KeyValue {
+	host, port, err := net.SplitHostPort(req.URL.Host)
+	if err != nil {
+		host = req.URL.Host
+		port = map[string]string{"http": "80", "https": "443"}[req.URL.Scheme]
+	}
+	attrs := []attribute.KeyValue{
+		otelsemconv.HTTPRequestMethodKey.String(req.Method),
+		otelsemconv.ServerAddress(host),
+		otelsemconv.URLPath(req.URL.Path),
+	}
+	if p, err := strconv.Atoi(port); err == nil {
+		attrs = append(attrs, otelsemconv.ServerPort(p))
+	}
+	return attrs
+}
+
+// attempted records the end of attempt n and returns the response with its
+// body wrapped, so that the generation ends when the client or the
+// application is done with it.
+func (c *call) attempted(n int, start time.Time, res *http.Response, err error) *http.Response {
+	end := time.Now()
+	c.mu.Lock()
+	if c.state != stateTraced {
+		c.mu.Unlock()
+		return res
+	}
+	a := &c.attempts[n]
+	a.end = end
+	if err != nil || res == nil {
+		if err == nil {
+			err = errors.New("no response")
+		}
+		a.err = err
+		// The client retries a failed attempt unless the call's context is
+		// done or the retries are used up.
+		if c.ctx.Err() == nil && n < c.view.MaxRetries() {
+			c.mu.Unlock()
+			return res
+		}
+		rec := c.endLocked(outcome{err: err, end: end})
+		c.mu.Unlock()
+		rec()
+		return res
+	}
+	a.status = res.StatusCode
+	b := &body{c: c, n: n, rc: res.Body, retryable: shouldRetry(res) && n < c.view.MaxRetries()}
+	switch {
+	case res.StatusCode >= 400:
+		b.kind = kindError
+	case isEventStream(res) && c.req.NewStream != nil:
+		b.kind = kindStream
+		c.parser = c.req.NewStream()
+		// A stream is the call's last attempt: let go of the client's
+		// configuration, which references the response, so that an
+		// abandoned stream can be collected.
+		c.view = ConfigView{}
+	default:
+		b.kind = kindJSON
+	}
+	c.last = end
+	c.mu.Unlock()
+	if res.Body == nil {
+		res.Body = http.NoBody
+		b.rc = http.NoBody
+	}
+	if b.kind == kindStream {
+		b.cleanup = runtime.AddCleanup(b, abandoned, abandonArg{c: c, rc: b.rc})
+	}
+	res.Body = b
+	return res
+}
+
+// shouldRetry reports whether the clients retry res (both decide alike):
+// x-should-retry when the API sets it, else 408, 409, 429 and 5xx.
+func shouldRetry(res *http.Response) bool {
+	switch res.Header.Get("x-should-retry") {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	return res.StatusCode == http.StatusRequestTimeout || res.StatusCode == http.StatusConflict ||
+		res.StatusCode == http.StatusTooManyRequests || res.StatusCode >= http.StatusInternalServerError
+}
+
+// cancelled ends the generation of a call whose context is done before the
+// call ended.
+func (c *call) cancelled() {
+	c.mu.Lock()
+	o := outcome{err: context.Cause(c.ctx), end: time.Now()}
+	if c.parser != nil {
+		o.result = c.parser.Result()
+	}
+	rec := c.endLocked(o)
+	c.mu.Unlock()
+	rec()
+}
+
+// outcome is how a call ended.
+type outcome struct {
+	result Result
+	// err is the call's error; warning, when err is nil, a problem that is
+	// not one (a stream the application closed early).
+	err     error
+	warning string
+	end     time.Time
+}
+
+// endLocked marks the call done and returns the function that records o,
+// to be called once c.mu is released. It returns a no-op when the call was
+// done already. c.mu must be held.
+func (c *call) endLocked(o outcome) func() {
+	if c.state != stateTraced {
+		return func() {}
+	}
+	c.state = stateDone
+	c.view = ConfigView{}
+	attempts := slices.Clone(c.attempts)
+	stop := c.stop
+	return func() {
+		if stop != nil {
+			stop()
+		}
+		c.record(o, attempts)
+	}
+}
+
+// record sets what o says on the generation and ends it, with a child span
+// per attempt when there was more than one.
+func (c *call) record(o outcome, attempts []attemptRec) {
+	defer func() {
+		if r := recover(); r != nil {
+			otel.Handle(fmt.Errorf("agenttrace: recording an LLM call: panic: %v", r))
+		}
+		c.gen.OTelSpan().End(trace.WithTimestamp(o.end))
+	}()
+	g, r := c.gen, o.result
+	var attrs []attribute.KeyValue
+	if r.ResponseModel != "" {
+		attrs = append(attrs, semconv.GenAIResponseModelKey.String(r.ResponseModel))
+	}
+	if r.ResponseID != "" {
+		attrs = append(attrs, semconv.GenAIResponseIDKey.String(r.ResponseID))
+	}
+	if len(r.FinishReasons) > 0 {
+		attrs = append(attrs, semconv.GenAIResponseFinishReasonsKey.StringSlice(r.FinishReasons))
+	}
+	last := attempts[len(attempts)-1]
+	if last.status >= 400 {
+		attrs = append(attrs, otelsemconv.HTTPResponseStatusCode(last.status))
+	}
+	if len(attempts) > 1 {
+		attrs = append(attrs, otelsemconv.HTTPRequestResendCount(len(attempts)-1))
+	}
+	err := o.err
+	if err == nil {
+		err = r.Err
+	}
+	if err != nil {
+		attrs = append(attrs, otelsemconv.ErrorTypeKey.String(errorType(err)))
+	}
+	g.SetAttributes(attrs...)
+	if c.t.cfg.CaptureContent && r.Output != nil {
+		g.SetOutput(r.Output)
+	}
+	switch {
+	case r.Usage != nil:
+		g.SetUsage(*r.Usage)
+	case r.UsageUnavailable != "":
+		g.SetUsageUnavailable(r.UsageUnavailable)
+	}
+	if !r.CompletionStart.IsZero() {
+		g.SetCompletionStartTime(r.CompletionStart)
+	}
+	switch {
+	case err != nil:
+		g.SetError(err)
+	case o.warning != "":
+		g.SetLevel(instrument.LevelWarning)
+		g.SetStatusMessage(o.warning)
+	}
+	if len(attempts) > 1 {
+		c.recordAttempts(attempts, err, o.end)
+	}
+}
+
+// recordAttempts records each attempt of a retried call as a child span of
+// its generation: failed attempts that were retried at level WARNING, the
+// last one with the call's error.
+func (c *call) recordAttempts(attempts []attemptRec, callErr error, end time.Time) {
+	for i, a := range attempts {
+		attrs := slices.Clip(c.server)
+		if a.status != 0 {
+			attrs = append(attrs, otelsemconv.HTTPResponseStatusCode(a.status))
+		}
+		if i > 0 {
+			attrs = append(attrs, otelsemconv.HTTPRequestResendCount(i))
+		}
+		failure := a.err
+		if failure == nil && a.status >= 400 {
+			failure = &APIError{StatusCode: a.status}
+		}
+		lastAttempt := i == len(attempts)-1
+		if lastAttempt {
+			failure, a.end = callErr, end
+		}
+		if failure != nil {
+			attrs = append(attrs, otelsemconv.ErrorTypeKey.String(errorType(failure)))
+		}
+		_, s := c.gen.Span(c.genCtx, c.spanName, instrument.WithStartTime(a.start), instrument.WithAttributes(attrs...))
+		switch {
+		case failure != nil && lastAttempt:
+			s.SetError(failure)
+		case failure != nil:
+			s.SetLevel(instrument.LevelWarning)
+			s.SetStatusMessage("retried after: " + failureText(failure))
+		}
+		s.OTelSpan().End(trace.WithTimestamp(a.end))
+	}
+}
+
+// failureText describes a failed attempt: an API error without a message
+// by its status alone.
+func failureText(err error) string {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.Message == "" && apiErr.StatusCode != 0 {
+		return fmt.Sprintf("%d %s", apiErr.StatusCode, http.StatusText(apiErr.StatusCode))
+	}
+	return err.Error()
+}
+
+// errorType is the OpenTelemetry error.type of err: an API error's type,
+// else the Go type of the error.
+func errorType(err error) string {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.errorType()
+	}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "context.DeadlineExceeded"
+	case errors.Is(err, context.Canceled):
+		return "context.Canceled"
+	}
+	return fmt.Sprintf("%T", err)
+}

@@ -1,0 +1,30 @@
+// Package llmtrace is the machinery shared by instrument/openaitrace and
+// instrument/anthropictrace: it turns each call of an official LLM client
+// into one AgentTrace generation, however many HTTP attempts the client's
+// retry loop makes.
+//
+// The clients apply their request options once per call and run their
+// middlewares once per attempt. [PerCall] builds a request option that the
+// clients accept (without naming their internal configuration type) and
+// that installs, for every call, a middleware bound to that call's state.
+// The middleware starts the generation at the first attempt, under the
+// current AgentTrace observation of the call's context (or as the root of a
+// new trace), and wraps every response body. The generation ends when the
+// call does:
+//
+//   - a response the client reads (a JSON answer, an error answer) ends it
+//     once read to its end; a retryable error status that the client closes
+//     unread is a retry, and the next attempt follows;
+//   - an attempt without a response (a connection error) ends it when the
+//     retries are used up (MaxRetries, read from the call's configuration)
+//     or the call's context is done;
+//   - a stream ends it at its final event, when it is cut (error), when it
+//     is closed early (warning), or, never read to its end nor closed, when
+//     its body becomes unreachable (runtime.AddCleanup);
+//   - the call's context ending first ends it (context.AfterFunc).
+//
+// When there was more than one attempt, each becomes a child span of the
+// generation. A [Provider] knows one API's endpoints: what a request is,
+// and how its responses and stream events read, with the client's own
+// types.
+package llmtrace

@@ -17,6 +17,7 @@ import (
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
 	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
+	"github.com/agenttrace/agenttrace-otel-go/prompts"
 )
 
 const (
@@ -45,6 +46,9 @@ type Client struct {
 	processor *processor
 	// otlp is the batch span processor of dual export, nil without.
 	otlp sdktrace.SpanProcessor
+	// promptClient fetches prompts; nil (fallbacks only) when tracing is
+	// disabled or offline.
+	promptClient *prompts.Client
 
 	mask            func(any) any
 	maxContentBytes int
@@ -76,6 +80,10 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	exp, err := exporter.New(ctx, cfg.exporterOpts...)
 	if err != nil {
 		return nil, err
+	}
+	c.promptClient, err = newPromptClient(&cfg)
+	if err != nil {
+		return nil, errors.Join(err, exp.Shutdown(ctx))
 	}
 	var otlpExp sdktrace.SpanExporter
 	if cfg.tracerProvider == nil && cfg.otlpEnabled() {
@@ -237,12 +245,14 @@ func (c *Client) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	c.down = true
-	var err error
+	// Prompt fetches in flight are cancelled (cached prompts and
+	// fallbacks are still served).
+	err := c.promptClient.Shutdown(ctx)
 	ended := c.processor.ended.Load()
 	if c.provider != nil {
 		// Shuts down every processor; the AgentTrace one shuts the
 		// exporter down, which sends its queued records.
-		err = c.provider.Shutdown(ctx)
+		err = errors.Join(err, c.provider.Shutdown(ctx))
 	}
 	// The provider gives up at the first processor when ctx is done: stop
 	// the processors that own goroutines anyway. A batch span processor

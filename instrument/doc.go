@@ -91,6 +91,25 @@
 // by readable placeholders. Encoding never panics and is skipped entirely
 // when the observation does not record.
 //
+// # Prompts
+//
+// [Client.GetPrompt] fetches a managed prompt through a cached prompt
+// client (package prompts) on the client's endpoint, and
+// [prompts.Prompt.Compile] fills in its variables. [Generation.SetPrompt]
+// and [WithPrompt] link a generation to the prompt it was made from
+// (AgentTrace's promptName and promptVersion); [Trace.SetPrompt] links a
+// trace, in its metadata.
+//
+// # Scores
+//
+// [Observation.Score] scores the trace of a [Trace] handle, or the
+// observation of a span or generation handle; [Client.Score] scores a trace
+// (or, with [WithObservationID], an observation) by id. Values are
+// [scores.Numeric], [scores.Boolean] or [scores.Categorical]. Scores are
+// sent after their trace exists on the server, also while it runs; the
+// scores of a trace the sample rate drops are not sent. A score given while
+// its span is live is also a gen_ai.evaluation.result event of the span.
+//
 // # Lifecycle
 //
 // [Client.Flush] sends what is pending and [Client.Shutdown] also stops the

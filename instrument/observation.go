@@ -40,6 +40,8 @@ type Trace struct {
 	// agent records) can carry it (exporter.Score.TraceStart,
 	// semconv.TraceStartTimeKey).
 	start time.Time
+	// meta is the trace's metadata and linked prompt.
+	meta traceMetadata
 }
 
 // StartTime returns the time the trace started; zero for a no-op trace.
@@ -137,6 +139,9 @@ func (c *Client) startTrace(ctx context.Context, name string, k kind, cfg *obsCo
 	}
 	tr := &Trace{Observation: Observation{span: span, client: c}, start: start}
 	tr.trace = tr
+	if cfg != nil && k == kindTrace {
+		tr.meta.md, tr.meta.prompt = cfg.metadata, cfg.prompt
+	}
 	if span.IsRecording() {
 		var attrs []attribute.KeyValue
 		if sessionID != "" {
@@ -251,8 +256,14 @@ func (cfg *obsConfig) appendAttrs(attrs []attribute.KeyValue, c *Client, k kind)
 	if cfg.hasOutput {
 		attrs = append(attrs, semconv.ObservationOutputKey.String(c.content(cfg.output)))
 	}
-	if cfg.metadata != nil {
+	switch {
+	case k == kindTrace && cfg.prompt.name != "":
+		attrs = append(attrs, semconv.TraceMetadataKey.String(c.traceMetadata(cfg.metadata, cfg.prompt)))
+	case cfg.metadata != nil:
 		attrs = append(attrs, metadataKey(k).String(c.content(cfg.metadata)))
+	}
+	if cfg.prompt.name != "" {
+		attrs = cfg.prompt.appendAttrs(attrs)
 	}
 	if cfg.level != "" {
 		attrs = append(attrs, cfg.level.attr())
@@ -446,10 +457,11 @@ func recoverTelemetry(what string) {
 }
 
 // SetMetadata sets the metadata of the trace (replacing earlier trace
-// metadata), masked and cut as inputs are.
+// metadata), masked and cut as inputs are. A prompt linked to the trace
+// ([Trace.SetPrompt]) stays in it.
 func (t *Trace) SetMetadata(md map[string]any) {
 	if t.recording() {
-		t.span.SetAttributes(semconv.TraceMetadataKey.String(t.client.content(md)))
+		t.meta.update(t, func(m *traceMetadata) { m.md = md })
 	}
 }
 

@@ -40,6 +40,7 @@ type obsConfig struct {
 	modelParameters     map[string]any
 	usage               Usage
 	usageSet            bool
+	prompt              promptLink
 	traceID             trace.TraceID
 	start               time.Time
 	attrs               []attribute.KeyValue

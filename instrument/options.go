@@ -15,7 +15,9 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
+	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
 	"github.com/agenttrace/agenttrace-otel-go/internal/jsonvalue"
+	"github.com/agenttrace/agenttrace-otel-go/prompts"
 )
 
 // Environment variables read by [New] besides the exporter's
@@ -81,18 +83,31 @@ type config struct {
 
 	mask            func(any) any
 	maxContentBytes int
+
+	// endpoint and httpClient are the connection settings, resolved from
+	// the environment and the options above, for the prompt client (the
+	// exporter resolves the same from the same options).
+	endpoint       httpapi.Endpoint
+	httpClient     *http.Client
+	promptCacheTTL time.Duration
 }
 
 // WithAPIKey sets the AgentTrace API key. Environment: AGENTTRACE_API_KEY.
 // Required while tracing is enabled, unless the API URL is a file:// URL.
 func WithAPIKey(key string) Option {
-	return withExporter(exporter.WithAPIKey(key))
+	return optionFunc(func(c *config) {
+		c.endpoint.APIKey = key
+		c.exporterOpts = append(c.exporterOpts, exporter.WithAPIKey(key))
+	})
 }
 
 // WithProjectID sets the project id sent with every request. Environment:
 // AGENTTRACE_PROJECT_ID. Default: none.
 func WithProjectID(id string) Option {
-	return withExporter(exporter.WithProjectID(id))
+	return optionFunc(func(c *config) {
+		c.endpoint.ProjectID = id
+		c.exporterOpts = append(c.exporterOpts, exporter.WithProjectID(id))
+	})
 }
 
 // WithAPIURL sets the base URL of the AgentTrace API (for self-hosted
@@ -100,7 +115,10 @@ func WithProjectID(id string) Option {
 // that file instead of being sent, and no API key is needed. Environment:
 // AGENTTRACE_API_URL. Default: https://api.agenttrace.io.
 func WithAPIURL(u string) Option {
-	return withExporter(exporter.WithAPIURL(u))
+	return optionFunc(func(c *config) {
+		c.endpoint.URL = u
+		c.exporterOpts = append(c.exporterOpts, exporter.WithAPIURL(u))
+	})
 }
 
 // WithDebug logs what the exporter does (requests, retries, dropped items)
@@ -143,16 +161,22 @@ func WithBatchSize(n int) Option {
 	})
 }
 
-// WithHTTPClient sets the HTTP client of the requests to AgentTrace (not
-// of OTLP export: see [WithOTLPOptions]). Default: a client with its own
-// transport.
+// WithHTTPClient sets the HTTP client of the requests to AgentTrace
+// (exports and prompt fetches; not OTLP export: see [WithOTLPOptions]).
+// Default: a client with its own transport for exports,
+// http.DefaultClient for prompt fetches.
 func WithHTTPClient(hc *http.Client) Option {
-	return withExporter(exporter.WithHTTPClient(hc))
+	return optionFunc(func(c *config) {
+		c.httpClient = hc
+		c.exporterOpts = append(c.exporterOpts, exporter.WithHTTPClient(hc))
+	})
 }
 
 // WithExporterOptions passes options to the AgentTrace exporter
 // ([exporter.WithGzip], [exporter.WithTimeout], [exporter.WithLogger],
-// [exporter.WithSpanFilter], ...). They apply after the options above.
+// [exporter.WithSpanFilter], ...). They apply after the options above, and
+// to the exporter only: give the API key, URL, project id and HTTP client
+// with the options above, which [Client.GetPrompt] uses too.
 func WithExporterOptions(opts ...exporter.Option) Option {
 	return optionFunc(func(c *config) { c.exporterOpts = append(c.exporterOpts, opts...) })
 }
@@ -242,6 +266,14 @@ func WithMaxContentBytes(n int) Option {
 	return optionFunc(func(c *config) { c.maxContentBytes = n })
 }
 
+// WithPromptCacheTTL sets how long [Client.GetPrompt] serves a fetched
+// prompt from its cache before refreshing it (see [prompts.WithCacheTTL],
+// which also sets it for one call). Zero fetches on every call, using the
+// cache only when the fetch fails. Default: 60s.
+func WithPromptCacheTTL(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.promptCacheTTL = d })
+}
+
 // newConfig applies defaults, then the environment, then opts, and
 // validates the result. The exporter's settings are validated by
 // exporter.New.
@@ -251,6 +283,8 @@ func newConfig(opts []Option) (config, error) {
 		sampleRate:      1,
 		maxContentBytes: DefaultMaxContentBytes,
 		maxQueueSize:    DefaultMaxQueueSize,
+		endpoint:        httpapi.EndpointFromEnv(),
+		promptCacheTTL:  prompts.DefaultCacheTTL,
 	}
 	var errs []error
 	if v, ok := lookupEnv(EnvEnabled); ok {
@@ -277,6 +311,9 @@ func newConfig(opts []Option) (config, error) {
 	}
 	if c.maxQueueSize < 1 {
 		errs = append(errs, fmt.Errorf("max queue size %d: want at least 1", c.maxQueueSize))
+	}
+	if c.promptCacheTTL < 0 {
+		errs = append(errs, fmt.Errorf("prompt cache TTL %s: want 0 or more", c.promptCacheTTL))
 	}
 	if c.maxContentBytes < jsonvalue.MinLimit {
 		errs = append(errs, fmt.Errorf("max content bytes %d: want at least %d", c.maxContentBytes, jsonvalue.MinLimit))

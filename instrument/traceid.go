@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -22,6 +24,20 @@ func TraceIDFromSeed(seed string) trace.TraceID {
 	var id trace.TraceID
 	copy(id[:], sum[:len(id)])
 	return id
+}
+
+// ParseTraceID returns the trace id written as s: 32 hex digits, the form
+// AgentTrace and OpenTelemetry show (either case, surrounding spaces
+// ignored). Use it to score by id a trace whose id was stored or passed on
+// as text. An id of the application's own, such as "trace-123", is not a
+// trace id: derive one from it with [TraceIDFromSeed], when making the trace
+// and when scoring it.
+func ParseTraceID(s string) (trace.TraceID, error) {
+	id, err := trace.TraceIDFromHex(strings.ToLower(strings.TrimSpace(s)))
+	if err != nil {
+		return trace.TraceID{}, fmt.Errorf("agenttrace: trace id %q: want 32 hex digits, not all zero (for an id of the application's own, use TraceIDFromSeed)", s)
+	}
+	return id, nil
 }
 
 // traceIDKey is the context key under which [Client.Trace] asks the ID

@@ -4,7 +4,9 @@
 // The agent answers a customer's question about an order: it retrieves help
 // articles, asks a model to plan, calls two tools (one of which fails and is
 // retried), and asks the model for the final answer. Every step is an
-// observation of one trace, sent through the real exporter over HTTP.
+// observation of one trace, sent through the real exporter over HTTP. The
+// answer is then scored: the final generation and the trace by their
+// handles, the customer's reaction by trace id.
 //
 // Without AGENTTRACE_API_URL it starts an AgentTrace-compatible server
 // in-process on loopback (package agenttracetest) and prints the trace tree
@@ -27,6 +29,7 @@ import (
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
+	"github.com/agenttrace/agenttrace-otel-go/scores"
 )
 
 func main() {
@@ -52,7 +55,14 @@ func run(ctx context.Context) error {
 		return err
 	}
 
-	traceID := answer(ctx, client, "Where is my order #8812? It was due yesterday.")
+	traceID, err := answer(ctx, client, "Where is my order #8812? It was due yesterday.")
+	if err != nil {
+		return err
+	}
+	// Later, the customer's reaction: a score by trace id.
+	if err := client.Score(ctx, traceID, "sentiment", scores.Categorical("positive")); err != nil {
+		return err
+	}
 
 	// Flush before reading what arrived; Shutdown also stops the client.
 	// Both say what could not be delivered.
@@ -71,8 +81,9 @@ func run(ctx context.Context) error {
 	return srv.RenderTrace(os.Stdout, traceID.String())
 }
 
-// answer is the agent: one trace per customer question.
-func answer(ctx context.Context, client *instrument.Client, question string) trace.TraceID {
+// answer is the agent: one trace per customer question, scored when the
+// answer is ready.
+func answer(ctx context.Context, client *instrument.Client, question string) (trace.TraceID, error) {
 	ctx, tr := client.Trace(ctx, "support-agent",
 		instrument.WithUserID("customer-4711"),
 		instrument.WithSessionID("chat-2026-11-25-0042"),
@@ -82,7 +93,7 @@ func answer(ctx context.Context, client *instrument.Client, question string) tra
 	defer tr.End()
 
 	docs := retrieve(ctx, question)
-	plan := callModel(ctx, "plan", []message{
+	plan, _ := callModel(ctx, "plan", []message{
 		{Role: "system", Content: "You are a support agent. Decide which tools to call."},
 		{Role: "user", Content: question},
 		{Role: "system", Content: "Help articles: " + strings.Join(docs, "; ")},
@@ -100,7 +111,7 @@ func answer(ctx context.Context, client *instrument.Client, question string) tra
 		shipment, _ = trackShipment(ctx, 2)
 	}
 
-	reply := callModel(ctx, "answer", []message{
+	reply, final := callModel(ctx, "answer", []message{
 		{Role: "system", Content: "Answer the customer briefly."},
 		{Role: "user", Content: question},
 		{Role: "assistant", Content: plan},
@@ -108,7 +119,14 @@ func answer(ctx context.Context, client *instrument.Client, question string) tra
 	}, 530, 61, "Your order #8812 shipped with DHL and arrives tomorrow before noon (tracking JD014600003).")
 
 	tr.SetOutput(map[string]any{"reply": reply})
-	return tr.TraceID()
+
+	// An evaluator's verdicts: the final answer resolved the question, and
+	// the whole trace's quality.
+	err = errors.Join(
+		final.Score(ctx, "resolved", scores.Boolean(true)),
+		tr.Score(ctx, "quality", scores.Numeric(0.9), instrument.WithComment("found the order, tracked it, answered briefly")),
+	)
+	return tr.TraceID(), err
 }
 
 // retrieve looks up help articles: a retriever observation.
@@ -130,8 +148,9 @@ type message struct {
 
 // callModel stands for a call to an LLM: a generation with its model,
 // parameters, input, output, token usage and time to first token. (The
-// openaitrace and anthropictrace packages record real calls like this.)
-func callModel(ctx context.Context, name string, msgs []message, in, out int64, reply string) string {
+// openaitrace and anthropictrace packages record real calls like this.) It
+// returns the reply and the generation, to score it.
+func callModel(ctx context.Context, name string, msgs []message, in, out int64, reply string) (string, *instrument.Generation) {
 	_, gen := instrument.FromContext(ctx).Generation(ctx, name,
 		instrument.WithModel("gpt-4.1-mini"),
 		instrument.WithProvider("openai"),
@@ -143,7 +162,7 @@ func callModel(ctx context.Context, name string, msgs []message, in, out int64, 
 	work(25 * time.Millisecond)
 	gen.SetOutput(message{Role: "assistant", Content: reply})
 	gen.SetUsage(instrument.Usage{InputTokens: in, OutputTokens: out})
-	return reply
+	return reply, gen
 }
 
 // tool runs one tool call as a tool observation.

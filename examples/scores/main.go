@@ -45,9 +45,10 @@ func run(ctx context.Context) error {
 		return err
 	}
 
-	// The application's own id for the work ("ticket-4711") gives the trace
-	// an id it can compute again wherever it scores the trace later.
-	traceID := instrument.TraceIDFromSeed("ticket-4711")
+	// The application's own id for the work (a ticket number) gives the
+	// trace an id it can compute again wherever it scores the trace later.
+	ticket := fmt.Sprintf("ticket-%d", time.Now().UnixNano())
+	traceID := instrument.TraceIDFromSeed(ticket)
 	if err := answer(ctx, client, traceID); err != nil {
 		return err
 	}

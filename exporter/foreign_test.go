@@ -406,5 +406,3 @@ func TestDefaultSpanFilter(t *testing.T) {
 		})
 	}
 }
-
-

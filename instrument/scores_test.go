@@ -333,7 +333,7 @@ func eventAttrs(s sdktrace.ReadOnlySpan, name string) []map[string]string {
 		}
 		m := map[string]string{}
 		for _, kv := range ev.Attributes {
-			m[string(kv.Key)] = kv.Value.Emit()
+			m[string(kv.Key)] = kv.Value.String()
 		}
 		out = append(out, m)
 	}

@@ -1,6 +1,7 @@
 // Command semconvgen writes the generated parts of package semconv: genai.go,
-// the pinned copy of the GenAI keys, and the key table in README.md. Run it
-// with go generate in the semconv directory.
+// the pinned copy of the GenAI keys, the key table in README.md, and the key
+// registry of package semconvtest. Run it with go generate in the semconv
+// directory.
 package main
 
 import (
@@ -40,6 +41,13 @@ func main() {
 		log.Fatal(err)
 	}
 	if err := gen.WriteFileIfChanged("README.md", out); err != nil {
+		log.Fatal(err)
+	}
+	registry, err := gen.Registry(keys)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := gen.WriteFileIfChanged(gen.RegistryFile, registry); err != nil {
 		log.Fatal(err)
 	}
 }

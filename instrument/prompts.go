@@ -62,7 +62,8 @@ func newPromptClient(cfg *config) (*prompts.Client, error) {
 }
 
 // promptLink is the managed prompt an observation or trace used: its name
-// and version (0 for a fallback, which is no version on the server).
+// and version (0 for a fallback, which is no version on the server, and is
+// not recorded).
 type promptLink struct {
 	name    string
 	version int
@@ -72,15 +73,11 @@ func linkOf(p *prompts.Prompt) promptLink {
 	if p == nil {
 		return promptLink{}
 	}
-	l := promptLink{name: p.Name}
-	if p.Source != prompts.SourceFallback && p.Version > 0 {
-		l.version = p.Version
-	}
-	return l
+	return promptLink{name: p.Name, version: p.Version}
 }
 
-// appendAttrs appends gen_ai.prompt.name and, for a version of the server,
-// agenttrace.generation.prompt.version.
+// appendAttrs appends gen_ai.prompt.name and, for a version of the server
+// (not a fallback's version 0), agenttrace.generation.prompt.version.
 func (l promptLink) appendAttrs(attrs []attribute.KeyValue) []attribute.KeyValue {
 	attrs = append(attrs, semconv.GenAIPromptNameKey.String(l.name))
 	if l.version > 0 {

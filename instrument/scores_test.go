@@ -180,37 +180,49 @@ func TestScoreValidation(t *testing.T) {
 // provisional trace row goes first, then the final row replaces it (same
 // id and start time: one row).
 func TestScoreRunningTrace(t *testing.T) {
-	c, srv := newServerClient(t)
-	ctx, tr := c.Trace(context.Background(), "long-task", instrument.WithUserID("u-1"))
-	sctx, step := tr.Span(ctx, "step")
-	if err := tr.Score(ctx, "progress", scores.Numeric(0.5)); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name  string
+		score func(ctx context.Context, c *instrument.Client, tr *instrument.Trace) error
+	}{
+		{"by handle", func(ctx context.Context, _ *instrument.Client, tr *instrument.Trace) error {
+			return tr.Score(ctx, "progress", scores.Numeric(0.5))
+		}},
+		{"by id inside the trace", func(ctx context.Context, c *instrument.Client, tr *instrument.Trace) error {
+			return c.Score(ctx, tr.TraceID(), "on-track", scores.Boolean(true))
+		}},
 	}
-	if err := c.Score(sctx, tr.TraceID(), "on-track", scores.Boolean(true)); err != nil {
-		t.Fatal(err)
-	}
-	flush(t, c)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, srv := newServerClient(t)
+			ctx, tr := c.Trace(context.Background(), "long-task", instrument.WithUserID("u-1"))
+			sctx, step := tr.Span(ctx, "step")
+			if err := tt.score(sctx, c, tr); err != nil {
+				t.Fatal(err)
+			}
+			flush(t, c)
 
-	id := tr.TraceID().String()
-	sn := srv.Snapshot()
-	rows := sn.TraceRows(id)
-	if len(rows) != 1 || rows[0].EndTime != nil || !rows[0].StartTime.Equal(tr.StartTime().Truncate(time.Millisecond)) {
-		t.Fatalf("provisional rows %+v (trace start %s)", rows, tr.StartTime())
-	}
-	if got := sn.ScoresOf(id); len(got) != 2 {
-		t.Fatalf("scores of the running trace: %+v", got)
-	}
+			id := tr.TraceID().String()
+			sn := srv.Snapshot()
+			rows := sn.TraceRows(id)
+			if len(rows) != 1 || rows[0].EndTime != nil || !rows[0].StartTime.Equal(tr.StartTime().Truncate(time.Millisecond)) {
+				t.Fatalf("provisional rows %+v (trace start %s)", rows, tr.StartTime())
+			}
+			if got := sn.ScoresOf(id); len(got) != 1 {
+				t.Fatalf("scores of the running trace: %+v", got)
+			}
 
-	step.End()
-	tr.End()
-	flush(t, c)
-	sn = srv.Snapshot()
-	rows = sn.TraceRows(id)
-	if len(rows) != 1 || rows[0].Name != "long-task" || rows[0].UserID != "u-1" || rows[0].EndTime == nil {
-		t.Errorf("final rows %+v", rows)
-	}
-	if n := len(sn.ScoresOf(id)); n != 2 {
-		t.Errorf("%d scores after the trace ended, want 2", n)
+			step.End()
+			tr.End()
+			flush(t, c)
+			sn = srv.Snapshot()
+			rows = sn.TraceRows(id)
+			if len(rows) != 1 || rows[0].Name != "long-task" || rows[0].UserID != "u-1" || rows[0].EndTime == nil {
+				t.Errorf("final rows %+v", rows)
+			}
+			if n := len(sn.ScoresOf(id)); n != 1 {
+				t.Errorf("%d scores after the trace ended, want 1", n)
+			}
+		})
 	}
 }
 

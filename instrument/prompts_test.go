@@ -3,9 +3,12 @@ package instrument_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
@@ -406,5 +409,28 @@ func TestPromptCacheTTL(t *testing.T) {
 	}
 	if _, err := instrument.New(context.Background(), offline(t), instrument.WithPromptCacheTTL(-time.Second)); err == nil {
 		t.Error("New accepted a negative prompt cache TTL")
+	}
+}
+
+// Concurrent GetPrompts of one prompt make one request: they share the
+// fetch in flight, or find its answer in the cache.
+func TestGetPromptConcurrent(t *testing.T) {
+	c, srv := newServerClient(t)
+	seedCodeReview(t, srv)
+	var g errgroup.Group
+	for range 16 {
+		g.Go(func() error {
+			p, err := c.GetPrompt(context.Background(), "code-review")
+			if err == nil && p.Version != 2 {
+				err = fmt.Errorf("version %d", p.Version)
+			}
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.Requests()); n != 1 {
+		t.Errorf("%d requests, want 1", n)
 	}
 }

@@ -1,6 +1,7 @@
 package llmtrace
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -66,6 +67,7 @@ func (c *call) observe(b *body, p []byte, err error) {
 	c.mu.Lock()
 	if c.state != stateTraced {
 		c.mu.Unlock()
+		c.wait()
 		return
 	}
 	o, end := c.observeLocked(b, p, err, now)
@@ -146,12 +148,16 @@ func (c *call) closed(b *body) {
 	c.mu.Lock()
 	if c.state != stateTraced {
 		c.mu.Unlock()
+		c.wait()
 		return
 	}
 	var o outcome
 	switch {
 	case b.kind == kindStream:
 		o = outcome{result: c.parser.Result(), warning: "the stream was closed before its end", end: now}
+	case !b.read && b.retryable && c.ctx.Err() != nil:
+		// The client gives up on a retry once the context is done.
+		o = outcome{err: context.Cause(c.ctx), end: now}
 	case !b.read && b.retryable:
 		// The client closes a response it retries without reading it: the
 		// next attempt follows, unless the context ends during the wait.

@@ -100,6 +100,8 @@ type call struct {
 	server   []attribute.KeyValue
 	// last is when the response was last read from.
 	last time.Time
+	// recorded is closed once the generation is recorded and ended.
+	recorded chan struct{}
 }
 
 func (c *call) middleware(req *http.Request, next Next) (*http.Response, error) {
@@ -121,6 +123,11 @@ func (c *call) begin(req *http.Request) (int, bool) {
 	now := time.Now()
 	c.mu.Lock()
 	state := c.state
+	if state == stateDone {
+		c.mu.Unlock()
+		<-c.recorded
+		return 0, false
+	}
 	if state == stateTraced {
 		c.attempts = append(c.attempts, attemptRec{start: now})
 		n := len(c.attempts) - 1
@@ -217,6 +224,7 @@ func (c *call) start(req *http.Request, now time.Time) (ok bool) {
 	}
 	c.mu.Lock()
 	c.ctx, c.req, c.gen, c.genCtx = ctx, r, gen, genCtx
+	c.recorded = make(chan struct{})
 	c.spanName = req.Method + " " + req.URL.Path
 	c.server = serverAttrs(req)
 	c.mu.Unlock()
@@ -273,6 +281,7 @@ func (c *call) attempted(n int, start time.Time, res *http.Response, err error) 
 	c.mu.Lock()
 	if c.state != stateTraced {
 		c.mu.Unlock()
+		c.wait()
 		return res
 	}
 	a := &c.attempts[n]
@@ -310,15 +319,18 @@ func (c *call) attempted(n int, start time.Time, res *http.Response, err error) 
 	}
 	c.last = end
 	c.mu.Unlock()
-	if res.Body == nil {
-		res.Body = http.NoBody
+	if b.rc == nil {
 		b.rc = http.NoBody
 	}
 	if b.kind == kindStream {
 		b.cleanup = runtime.AddCleanup(b, abandoned, abandonArg{c: c, rc: b.rc})
 	}
-	res.Body = b
-	return res
+	// A copy: the transport keeps the response it made (HTTP/1 until its
+	// body is done), which must not reference the wrapper, or an
+	// abandoned stream would never become unreachable.
+	wrapped := *res
+	wrapped.Body = b
+	return &wrapped
 }
 
 // shouldRetry reports whether the clients retry res (both decide alike):
@@ -358,21 +370,35 @@ type outcome struct {
 }
 
 // endLocked marks the call done and returns the function that records o,
-// to be called once c.mu is released. It returns a no-op when the call was
-// done already. c.mu must be held.
+// to be called once c.mu is released. When the call was done already, the
+// function waits until it is recorded (by another goroutine: the context's
+// AfterFunc, say), so that the application never sees the end of a call
+// before its generation ended. c.mu must be held.
 func (c *call) endLocked(o outcome) func() {
 	if c.state != stateTraced {
-		return func() {}
+		return c.wait
 	}
 	c.state = stateDone
 	c.view = ConfigView{}
 	attempts := slices.Clone(c.attempts)
 	stop := c.stop
 	return func() {
+		defer close(c.recorded)
 		if stop != nil {
 			stop()
 		}
 		c.record(o, attempts)
+	}
+}
+
+// wait waits until the generation of a call that is done is recorded; it
+// returns at once for a call that was never traced.
+func (c *call) wait() {
+	c.mu.Lock()
+	done, ch := c.state == stateDone, c.recorded
+	c.mu.Unlock()
+	if done {
+		<-ch
 	}
 }
 

@@ -46,11 +46,11 @@ func (r *recordAttrs) attr(kv attribute.KeyValue) bool {
 	v := kv.Value
 	switch kv.Key {
 	case semconv.CheckpointNameKey:
-		r.cp.Name = v.Emit()
+		r.cp.Name = v.String()
 	case semconv.CheckpointDescriptionKey:
-		r.cp.Description = v.Emit()
+		r.cp.Description = v.String()
 	case semconv.CheckpointTypeKey:
-		r.cp.Type = v.Emit()
+		r.cp.Type = v.String()
 	case semconv.CheckpointFilesSnapshotKey:
 		r.cp.FilesSnapshot = jsonAttr(v)
 	case semconv.CheckpointFilesChangedKey:
@@ -60,35 +60,35 @@ func (r *recordAttrs) attr(kv attribute.KeyValue) bool {
 	case semconv.CheckpointTotalSizeBytesKey:
 		r.cp.TotalSizeBytes = nonNegative(intAttr(v))
 	case semconv.VCSRefHeadRevisionKey:
-		r.cp.GitCommitSHA = v.Emit()
+		r.cp.GitCommitSHA = v.String()
 	case semconv.VCSRefHeadNameKey:
-		r.cp.GitBranch = v.Emit()
+		r.cp.GitBranch = v.String()
 	case semconv.VCSRepositoryURLFullKey:
-		r.cp.GitRepoURL = v.Emit()
+		r.cp.GitRepoURL = v.String()
 	case semconv.FileOperationKey:
-		r.fo.Operation = v.Emit()
+		r.fo.Operation = v.String()
 	case semconv.FilePathKey:
-		r.fo.FilePath = v.Emit()
+		r.fo.FilePath = v.String()
 	case semconv.FileNewPathKey:
-		r.fo.NewPath = v.Emit()
+		r.fo.NewPath = v.String()
 	case semconv.FileSizeKey:
 		r.fo.FileSize = nonNegative(intAttr(v))
 	case semconv.FileModeKey:
-		r.fo.FileMode = v.Emit()
+		r.fo.FileMode = v.String()
 	case semconv.FileContentHashKey:
-		r.fo.ContentHash = v.Emit()
+		r.fo.ContentHash = v.String()
 	case semconv.FileContentBeforeHashKey:
-		r.fo.ContentBeforeHash = v.Emit()
+		r.fo.ContentBeforeHash = v.String()
 	case semconv.FileContentAfterHashKey:
-		r.fo.ContentAfterHash = v.Emit()
+		r.fo.ContentAfterHash = v.String()
 	case semconv.FileMimeTypeKey:
-		r.fo.MimeType = v.Emit()
+		r.fo.MimeType = v.String()
 	case semconv.FileLinesAddedKey:
 		r.fo.LinesAdded = nonNegative(intAttr(v))
 	case semconv.FileLinesRemovedKey:
 		r.fo.LinesRemoved = nonNegative(intAttr(v))
 	case semconv.FileDiffPreviewKey:
-		r.fo.DiffPreview = v.Emit()
+		r.fo.DiffPreview = v.String()
 	case semconv.FileDiffPreviewTruncatedKey:
 		// The server has no field for it: a cut preview ends with a
 		// visible marker instead (see cut).
@@ -96,23 +96,23 @@ func (r *recordAttrs) attr(kv attribute.KeyValue) bool {
 		b := v.AsBool()
 		r.success = &b
 	case semconv.FileErrorMessageKey:
-		r.fo.ErrorMessage = v.Emit()
+		r.fo.ErrorMessage = v.String()
 	case semconv.ProcessCommandKey:
-		r.tc.Command = v.Emit()
+		r.tc.Command = v.String()
 	case semconv.ProcessCommandArgsKey:
 		r.commandArgs = stringSlice(v)
 	case semconv.ProcessExitCodeKey:
 		r.tc.ExitCode = intAttr(v)
 	case semconv.ProcessWorkingDirectoryKey:
-		r.tc.WorkingDirectory = v.Emit()
+		r.tc.WorkingDirectory = v.String()
 	case semconv.TerminalShellKey:
-		r.tc.Shell = v.Emit()
+		r.tc.Shell = v.String()
 	case semconv.TerminalEnvVarsKey:
 		r.tc.EnvVars = jsonAttr(v)
 	case semconv.TerminalStdoutKey:
-		r.tc.Stdout = v.Emit()
+		r.tc.Stdout = v.String()
 	case semconv.TerminalStderrKey:
-		r.tc.Stderr = v.Emit()
+		r.tc.Stderr = v.String()
 	case semconv.TerminalStdoutTruncatedKey:
 		r.tc.StdoutTruncated = v.AsBool()
 	case semconv.TerminalStderrTruncatedKey:
@@ -126,9 +126,9 @@ func (r *recordAttrs) attr(kv attribute.KeyValue) bool {
 	case semconv.TerminalCPUTimeMsKey:
 		r.tc.CPUTimeMs = nonNegative(intAttr(v))
 	case semconv.AgentReasonKey:
-		r.fo.Reason, r.tc.Reason = v.Emit(), v.Emit()
+		r.fo.Reason, r.tc.Reason = v.String(), v.String()
 	case semconv.GenAIToolNameKey:
-		r.fo.ToolName, r.tc.ToolName = v.Emit(), v.Emit()
+		r.fo.ToolName, r.tc.ToolName = v.String(), v.String()
 	default:
 		return false
 	}

@@ -224,7 +224,7 @@ func (out *span) agentTraceAttr(kv attribute.KeyValue, g *genAI, level, status, 
 	ob := &out.obs
 	switch kv.Key {
 	case semconv.ObservationTypeKey:
-		out.obsType = strings.ToLower(kv.Value.Emit())
+		out.obsType = strings.ToLower(kv.Value.String())
 	case semconv.ObservationInputKey:
 		ob.Input = jsonAttr(kv.Value)
 	case semconv.ObservationOutputKey:
@@ -232,21 +232,21 @@ func (out *span) agentTraceAttr(kv attribute.KeyValue, g *genAI, level, status, 
 	case semconv.ObservationMetadataKey:
 		*metadata = jsonAttr(kv.Value)
 	case semconv.ObservationLevelKey:
-		*level = kv.Value.Emit()
+		*level = kv.Value.String()
 	case semconv.ObservationStatusMessageKey:
-		*status = kv.Value.Emit()
+		*status = kv.Value.String()
 	case semconv.ObservationVersionKey:
-		ob.Version = kv.Value.Emit()
+		ob.Version = kv.Value.String()
 	case semconv.ObservationParentIDKey:
-		if id, err := trace.SpanIDFromHex(kv.Value.Emit()); err == nil {
+		if id, err := trace.SpanIDFromHex(kv.Value.String()); err == nil {
 			out.parentID, out.explicitParent = id, true
 		}
 	case semconv.TraceNameKey:
-		out.trace.name = kv.Value.Emit()
+		out.trace.name = kv.Value.String()
 	case semconv.TraceUserIDKey:
-		out.trace.userID = kv.Value.Emit()
+		out.trace.userID = kv.Value.String()
 	case semconv.TraceSessionIDKey:
-		out.trace.sessionID = kv.Value.Emit()
+		out.trace.sessionID = kv.Value.String()
 	case semconv.TraceTagsKey:
 		out.trace.tags = stringSlice(kv.Value)
 	case semconv.TraceMetadataKey:
@@ -254,9 +254,9 @@ func (out *span) agentTraceAttr(kv attribute.KeyValue, g *genAI, level, status, 
 	case semconv.TracePublicKey:
 		out.trace.public, out.trace.publicSet = kv.Value.AsBool(), true
 	case semconv.TraceReleaseKey:
-		out.trace.release = kv.Value.Emit()
+		out.trace.release = kv.Value.String()
 	case semconv.TraceVersionKey:
-		out.trace.version = kv.Value.Emit()
+		out.trace.version = kv.Value.String()
 	case semconv.TraceInputKey:
 		out.trace.input = jsonAttr(kv.Value)
 	case semconv.TraceOutputKey:
@@ -270,7 +270,7 @@ func (out *span) agentTraceAttr(kv attribute.KeyValue, g *genAI, level, status, 
 	case semconv.GenerationUsageTotalTokensKey:
 		g.usage.Total, g.usageSet, g.totalSet = intAttr(kv.Value), true, true
 	case semconv.GenerationUsageUnavailableKey:
-		g.usageUnavailable = kv.Value.Emit()
+		g.usageUnavailable = kv.Value.String()
 	case semconv.GenerationCompletionStartTimeKey:
 		g.completionStart = kv.Value.AsInt64()
 	case semconv.GenerationPromptVersionKey:
@@ -287,21 +287,21 @@ func (out *span) otherAttr(kv attribute.KeyValue, g *genAI, metadata *string, re
 	switch kv.Key {
 	case semconv.UserIDKey:
 		if out.trace.userID == "" {
-			out.trace.userID = kv.Value.Emit()
+			out.trace.userID = kv.Value.String()
 		}
 	case semconv.SessionIDKey:
 		if out.trace.sessionID == "" {
-			out.trace.sessionID = kv.Value.Emit()
+			out.trace.sessionID = kv.Value.String()
 		}
 	case semconv.OpenInferenceSpanKindKey:
-		g.oiKind = strings.ToUpper(kv.Value.Emit())
+		g.oiKind = strings.ToUpper(kv.Value.String())
 	case semconv.LLMModelNameKey:
 		if g.requestModel == "" {
-			g.requestModel = kv.Value.Emit()
+			g.requestModel = kv.Value.String()
 		}
 	case semconv.LLMProviderKey, semconv.LLMSystemKey:
 		if g.provider == "" {
-			g.provider = kv.Value.Emit()
+			g.provider = kv.Value.String()
 		}
 	case semconv.LLMInvocationParametersKey:
 		g.llmParams = jsonAttr(kv.Value)
@@ -344,19 +344,19 @@ func (out *span) otherAttr(kv attribute.KeyValue, g *genAI, metadata *string, re
 func (g *genAI) attr(kv attribute.KeyValue) bool {
 	switch kv.Key {
 	case semconv.GenAIOperationNameKey:
-		g.operation = kv.Value.Emit()
+		g.operation = kv.Value.String()
 	case semconv.GenAIProviderNameKey:
-		g.provider = kv.Value.Emit()
+		g.provider = kv.Value.String()
 	case semconv.GenAISystemKey:
 		if g.provider == "" {
-			g.provider = kv.Value.Emit()
+			g.provider = kv.Value.String()
 		}
 	case semconv.GenAIRequestModelKey:
-		g.requestModel = kv.Value.Emit()
+		g.requestModel = kv.Value.String()
 	case semconv.GenAIResponseModelKey:
-		g.responseModel = kv.Value.Emit()
+		g.responseModel = kv.Value.String()
 	case semconv.GenAIResponseIDKey:
-		g.responseID = kv.Value.Emit()
+		g.responseID = kv.Value.String()
 	case semconv.GenAIResponseFinishReasonsKey:
 		g.finishReasons = stringSlice(kv.Value)
 	case semconv.GenAIResponseTimeToFirstChunkKey:
@@ -392,7 +392,7 @@ func (g *genAI) attr(kv attribute.KeyValue) bool {
 			g.output = jsonAttr(kv.Value)
 		}
 	case semconv.GenAIPromptNameKey:
-		g.promptName = kv.Value.Emit()
+		g.promptName = kv.Value.String()
 	case semconv.GenAIRequestTemperatureKey, semconv.GenAIRequestMaxTokensKey, semconv.GenAIRequestTopPKey,
 		semconv.GenAIRequestTopKKey, semconv.GenAIRequestFrequencyPenaltyKey, semconv.GenAIRequestPresencePenaltyKey,
 		semconv.GenAIRequestSeedKey, semconv.GenAIRequestStopSequencesKey, semconv.GenAIRequestChoiceCountKey,
@@ -591,7 +591,7 @@ func stringSlice(v attribute.Value) []string {
 		}
 		return s
 	}
-	if s := v.Emit(); s != "" {
+	if s := v.String(); s != "" {
 		return []string{s}
 	}
 	return []string{}
@@ -642,7 +642,7 @@ func appendValue(b []byte, v attribute.Value) []byte {
 	case attribute.STRINGSLICE:
 		return wire.AppendStrings(b, v.AsStringSlice())
 	}
-	return wire.AppendString(b, v.Emit())
+	return wire.AppendString(b, v.String())
 }
 
 // appendFloat appends a float as a JSON number, or as a string when it is

@@ -359,12 +359,12 @@ func TestBackgroundRefreshServesCache(t *testing.T) {
 	// While the refresh is held, every Get is served the cached copy at
 	// once, and starts no other request, nor a goroutine to join the
 	// refresh.
-	p, err := c.Get(ctx, "code-review")
+	_, err = c.Get(ctx, "code-review")
 	require.NoError(t, err)
 	<-g.arrived
 	before := runtime.NumGoroutine()
 	for range 200 {
-		p, err = c.Get(ctx, "code-review")
+		p, err := c.Get(ctx, "code-review")
 		require.NoError(t, err)
 		assert.Equal(t, prompts.SourceStale, p.Source)
 		assert.Equal(t, "v1", p.Text)
@@ -376,7 +376,7 @@ func TestBackgroundRefreshServesCache(t *testing.T) {
 	c.WaitFetches()
 	assert.Equal(t, 2, promptRequests(srv))
 
-	p, err = c.Get(ctx, "code-review")
+	p, err := c.Get(ctx, "code-review")
 	require.NoError(t, err)
 	assert.Equal(t, prompts.SourceCache, p.Source)
 	assert.Equal(t, "v2", p.Text)

@@ -195,7 +195,7 @@ func ExamplePrompt_linking() {
 	span.End()
 
 	for _, kv := range recorder.Ended()[0].Attributes() {
-		fmt.Println(kv.Key, kv.Value.Emit())
+		fmt.Println(kv.Key, kv.Value.String())
 	}
 	// Output:
 	// agenttrace.observation.type generation

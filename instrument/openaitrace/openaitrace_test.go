@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -17,7 +16,6 @@ import (
 	"github.com/openai/openai-go/v3/responses"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.uber.org/goleak"
@@ -51,73 +49,22 @@ func newOpenAI(e *llmtest.Env, settings []openaitrace.Setting, opts ...option.Re
 	return openai.NewClient(append(base, opts...)...)
 }
 
-// traced runs fn inside a trace and returns the trace's id.
-func traced(e *llmtest.Env, fn func(ctx context.Context)) string {
-	ctx, tr := e.Client.Trace(context.Background(), "test")
-	fn(ctx)
-	tr.End()
-	return tr.TraceID().String()
-}
-
-// oneGeneration returns the only generation of the trace, as the AgentTrace
-// server stored it and as the span the client ended.
-func oneGeneration(t *testing.T, e *llmtest.Env, traceID string) (agenttracetest.Observation, tracetest.SpanStub) {
-	t.Helper()
-	gens := e.Generations(t, traceID)
-	require.Len(t, gens, 1, "generations")
-	var spans []tracetest.SpanStub
-	for _, s := range e.SpansOf(traceID) {
-		if v, _ := llmtest.Attr(s, semconv.ObservationTypeKey); v.AsString() == "generation" || v.AsString() == "embedding" {
-			spans = append(spans, s)
-		}
-	}
-	require.Len(t, spans, 1, "generation spans")
-	return gens[0], spans[0]
-}
-
-func attr(s tracetest.SpanStub, key attribute.Key) any {
-	v, ok := llmtest.Attr(s, key)
-	if !ok {
-		return nil
-	}
-	return v.AsInterface()
-}
-
-func answer(t *testing.T, fixture string) llmreplay.Answer {
-	t.Helper()
-	ex, err := llmreplay.Load(fixture)
-	require.NoError(t, err)
-	return ex.Answer()
-}
-
-// noWait answers a retryable error with retry-after 0, so that the client
-// retries at once.
-func noWait(a llmreplay.Answer) llmreplay.Answer {
-	h := make(map[string]string, len(a.Headers))
-	for k, v := range a.Headers {
-		h[k] = v
-	}
-	h["retry-after"] = "0"
-	a.Headers = h
-	return a
-}
-
 type usage struct{ in, out, total, cacheRead, reasoning int64 }
 
 func assertUsage(t *testing.T, o agenttracetest.Observation, s tracetest.SpanStub, want usage) {
 	t.Helper()
 	require.NotNil(t, o.Usage, "usage at the server")
 	assert.Equal(t, agenttracetest.Usage{InputTokens: want.in, OutputTokens: want.out, TotalTokens: want.total, CacheReadTokens: want.cacheRead}, *o.Usage)
-	assert.Equal(t, want.in, attr(s, semconv.GenAIUsageInputTokensKey))
-	assert.Equal(t, want.out, attr(s, semconv.GenAIUsageOutputTokensKey))
-	assert.Equal(t, want.total, attr(s, semconv.GenerationUsageTotalTokensKey))
+	assert.Equal(t, want.in, llmtest.Value(s, semconv.GenAIUsageInputTokensKey))
+	assert.Equal(t, want.out, llmtest.Value(s, semconv.GenAIUsageOutputTokensKey))
+	assert.Equal(t, want.total, llmtest.Value(s, semconv.GenerationUsageTotalTokensKey))
 	if want.reasoning != 0 {
-		assert.Equal(t, want.reasoning, attr(s, semconv.GenAIUsageReasoningOutputTokensKey))
+		assert.Equal(t, want.reasoning, llmtest.Value(s, semconv.GenAIUsageReasoningOutputTokensKey))
 	} else {
-		assert.Nil(t, attr(s, semconv.GenAIUsageReasoningOutputTokensKey))
+		assert.Nil(t, llmtest.Value(s, semconv.GenAIUsageReasoningOutputTokensKey))
 	}
 	if want.cacheRead != 0 {
-		assert.Equal(t, want.cacheRead, attr(s, semconv.GenAIUsageCacheReadInputTokensKey))
+		assert.Equal(t, want.cacheRead, llmtest.Value(s, semconv.GenAIUsageCacheReadInputTokensKey))
 	}
 }
 
@@ -224,11 +171,11 @@ func TestJSONAnswers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := llmtest.New(t)
-			e.LLM.Enqueue(answer(t, tt.fixture))
+			e.LLM.Enqueue(llmtest.Answer(t, tt.fixture))
 			c := newOpenAI(e, nil)
-			id := traced(e, func(ctx context.Context) { require.NoError(t, tt.call(ctx, c)) })
+			id := e.Traced(func(ctx context.Context) { require.NoError(t, tt.call(ctx, c)) })
 
-			o, s := oneGeneration(t, e, id)
+			o, s := e.OneGeneration(t, id)
 			assert.Equal(t, tt.model, o.Model)
 			assert.Equal(t, "DEFAULT", o.Level)
 			assert.NotEmpty(t, o.Input)
@@ -241,14 +188,14 @@ func TestJSONAnswers(t *testing.T) {
 			assertUsage(t, o, s, tt.usage)
 			assert.Nil(t, o.CompletionStartTime, "no completion start time without a stream")
 
-			assert.Equal(t, tt.typ, attr(s, semconv.ObservationTypeKey))
-			assert.Equal(t, "openai", attr(s, semconv.GenAIProviderNameKey))
-			assert.Equal(t, tt.model, attr(s, semconv.GenAIRequestModelKey))
+			assert.Equal(t, tt.typ, llmtest.Value(s, semconv.ObservationTypeKey))
+			assert.Equal(t, "openai", llmtest.Value(s, semconv.GenAIProviderNameKey))
+			assert.Equal(t, tt.model, llmtest.Value(s, semconv.GenAIRequestModelKey))
 			if tt.responseModel != "" {
-				assert.Equal(t, tt.responseModel, attr(s, semconv.GenAIResponseModelKey))
+				assert.Equal(t, tt.responseModel, llmtest.Value(s, semconv.GenAIResponseModelKey))
 			}
 			if tt.finish != nil {
-				assert.Equal(t, tt.finish, attr(s, semconv.GenAIResponseFinishReasonsKey))
+				assert.Equal(t, tt.finish, llmtest.Value(s, semconv.GenAIResponseFinishReasonsKey))
 			}
 			assert.Equal(t, codes.Unset, s.Status.Code)
 		})
@@ -257,9 +204,9 @@ func TestJSONAnswers(t *testing.T) {
 
 func TestRequestParameterMirrors(t *testing.T) {
 	e := llmtest.New(t)
-	e.LLM.Enqueue(answer(t, "openai_chat_basic"))
+	e.LLM.Enqueue(llmtest.Answer(t, "openai_chat_basic"))
 	c := newOpenAI(e, nil)
-	id := traced(e, func(ctx context.Context) {
+	id := e.Traced(func(ctx context.Context) {
 		_, err := c.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{
 			Model:               "gpt-4.1-mini",
 			Messages:            []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")},
@@ -271,13 +218,13 @@ func TestRequestParameterMirrors(t *testing.T) {
 		})
 		require.NoError(t, err)
 	})
-	_, s := oneGeneration(t, e, id)
-	assert.Equal(t, 0.3, attr(s, semconv.GenAIRequestTemperatureKey))
-	assert.Equal(t, 0.9, attr(s, semconv.GenAIRequestTopPKey))
-	assert.Equal(t, int64(200), attr(s, semconv.GenAIRequestMaxTokensKey))
-	assert.Equal(t, int64(7), attr(s, semconv.GenAIRequestSeedKey))
-	assert.Equal(t, []string{"END"}, attr(s, semconv.GenAIRequestStopSequencesKey))
-	assert.Equal(t, "chat", attr(s, semconv.GenAIOperationNameKey))
+	_, s := e.OneGeneration(t, id)
+	assert.Equal(t, 0.3, llmtest.Value(s, semconv.GenAIRequestTemperatureKey))
+	assert.Equal(t, 0.9, llmtest.Value(s, semconv.GenAIRequestTopPKey))
+	assert.Equal(t, int64(200), llmtest.Value(s, semconv.GenAIRequestMaxTokensKey))
+	assert.Equal(t, int64(7), llmtest.Value(s, semconv.GenAIRequestSeedKey))
+	assert.Equal(t, []string{"END"}, llmtest.Value(s, semconv.GenAIRequestStopSequencesKey))
+	assert.Equal(t, "chat", llmtest.Value(s, semconv.GenAIOperationNameKey))
 	assert.Equal(t, "chat gpt-4.1-mini", s.Name)
 }
 
@@ -320,10 +267,10 @@ func TestStreams(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := llmtest.New(t)
-			e.LLM.Enqueue(answer(t, tt.fixture))
+			e.LLM.Enqueue(llmtest.Answer(t, tt.fixture))
 			c := newOpenAI(e, tt.settings)
 			var chunks int
-			id := traced(e, func(ctx context.Context) {
+			id := e.Traced(func(ctx context.Context) {
 				params := openai.ChatCompletionNewParams{Model: "gpt-4.1-mini", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")}}
 				if tt.includeUsage && tt.settings == nil {
 					params.StreamOptions = openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)}
@@ -340,7 +287,7 @@ func TestStreams(t *testing.T) {
 			require.Len(t, reqs, 1)
 			assert.Equal(t, tt.includeUsage, strings.Contains(string(reqs[0].Body), `"include_usage":true`), "include_usage sent")
 
-			o, s := oneGeneration(t, e, id)
+			o, s := e.OneGeneration(t, id)
 			assert.Equal(t, "DEFAULT", o.Level)
 			require.NotNil(t, o.CompletionStartTime, "completion start time")
 			assert.False(t, o.CompletionStartTime.Before(o.StartTime))
@@ -350,15 +297,15 @@ func TestStreams(t *testing.T) {
 				assert.Contains(t, o.Output, sub)
 			}
 			if tt.finish != nil {
-				assert.Equal(t, tt.finish, attr(s, semconv.GenAIResponseFinishReasonsKey))
+				assert.Equal(t, tt.finish, llmtest.Value(s, semconv.GenAIResponseFinishReasonsKey))
 			}
-			assert.Equal(t, true, attr(s, semconv.GenAIRequestStreamKey))
+			assert.Equal(t, true, llmtest.Value(s, semconv.GenAIRequestStreamKey))
 			if tt.usage != nil {
 				assertUsage(t, o, s, *tt.usage)
 			} else {
 				assert.Nil(t, o.Usage, "no usage rather than zeros")
-				assert.Nil(t, attr(s, semconv.GenAIUsageInputTokensKey))
-				assert.Contains(t, attr(s, semconv.GenerationUsageUnavailableKey), tt.unavailable)
+				assert.Nil(t, llmtest.Value(s, semconv.GenAIUsageInputTokensKey))
+				assert.Contains(t, llmtest.Value(s, semconv.GenerationUsageUnavailableKey), tt.unavailable)
 			}
 		})
 	}
@@ -366,10 +313,10 @@ func TestStreams(t *testing.T) {
 
 func TestResponsesStream(t *testing.T) {
 	e := llmtest.New(t)
-	e.LLM.Enqueue(answer(t, "openai_responses_stream"))
+	e.LLM.Enqueue(llmtest.Answer(t, "openai_responses_stream"))
 	c := newOpenAI(e, nil)
 	var text strings.Builder
-	id := traced(e, func(ctx context.Context) {
+	id := e.Traced(func(ctx context.Context) {
 		stream := c.Responses.NewStreaming(ctx, responses.ResponseNewParams{
 			Model: "gpt-4.1-mini",
 			Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Write a haiku.")},
@@ -381,20 +328,20 @@ func TestResponsesStream(t *testing.T) {
 		}
 		require.NoError(t, stream.Err())
 	})
-	o, s := oneGeneration(t, e, id)
+	o, s := e.OneGeneration(t, id)
 	assertUsage(t, o, s, usage{in: 31, out: 22, total: 53})
 	require.NotNil(t, o.CompletionStartTime)
 	out, err := json.Marshal(text.String())
 	require.NoError(t, err)
 	assert.Contains(t, o.Output, strings.Trim(string(out), `"`))
-	assert.Equal(t, []string{"completed"}, attr(s, semconv.GenAIResponseFinishReasonsKey))
+	assert.Equal(t, []string{"completed"}, llmtest.Value(s, semconv.GenAIResponseFinishReasonsKey))
 }
 
 func TestRetryThenSuccessIsOneGeneration(t *testing.T) {
 	e := llmtest.New(t)
-	e.LLM.Enqueue(noWait(answer(t, "openai_error_429_rate_limit")), answer(t, "openai_chat_basic"))
+	e.LLM.Enqueue(llmtest.NoWait(llmtest.Answer(t, "openai_error_429_rate_limit")), llmtest.Answer(t, "openai_chat_basic"))
 	c := newOpenAI(e, nil)
-	id := traced(e, func(ctx context.Context) {
+	id := e.Traced(func(ctx context.Context) {
 		_, err := c.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: "gpt-4.1", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Summarise")}})
 		require.NoError(t, err)
 	})
@@ -403,10 +350,10 @@ func TestRetryThenSuccessIsOneGeneration(t *testing.T) {
 	assert.Equal(t, "0", reqs[0].Headers["x-stainless-retry-count"])
 	assert.Equal(t, "1", reqs[1].Headers["x-stainless-retry-count"])
 
-	o, s := oneGeneration(t, e, id)
+	o, s := e.OneGeneration(t, id)
 	assert.Equal(t, "DEFAULT", o.Level)
 	assertUsage(t, o, s, usage{in: 58, out: 84, total: 142})
-	assert.Equal(t, int64(1), attr(s, "http.request.resend_count"))
+	assert.Equal(t, int64(1), llmtest.Value(s, "http.request.resend_count"))
 
 	// Each attempt is a child span of the generation.
 	obs := e.Observations(t, id)
@@ -454,27 +401,27 @@ func TestErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := llmtest.New(t)
 			for _, f := range tt.answers {
-				e.LLM.Enqueue(noWait(answer(t, f)))
+				e.LLM.Enqueue(llmtest.NoWait(llmtest.Answer(t, f)))
 			}
 			c := newOpenAI(e, nil, option.WithMaxRetries(tt.maxRetries))
-			id := traced(e, func(ctx context.Context) {
+			id := e.Traced(func(ctx context.Context) {
 				_, err := c.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: "gpt-4.1", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")}})
 				var apiErr *openai.Error
 				require.ErrorAs(t, err, &apiErr, "the application still gets the client's typed error")
 				assert.Equal(t, int(tt.status), apiErr.StatusCode)
 			})
 			assert.Len(t, e.LLM.Requests(), tt.attempts)
-			o, s := oneGeneration(t, e, id)
+			o, s := e.OneGeneration(t, id)
 			assert.Equal(t, "ERROR", o.Level)
 			for _, m := range tt.message {
 				assert.Contains(t, o.StatusMessage, m)
 			}
 			assert.Nil(t, o.Usage)
 			assert.Equal(t, codes.Error, s.Status.Code)
-			assert.Equal(t, tt.status, attr(s, "http.response.status_code"))
-			assert.Equal(t, tt.errType, attr(s, "error.type"))
+			assert.Equal(t, tt.status, llmtest.Value(s, "http.response.status_code"))
+			assert.Equal(t, tt.errType, llmtest.Value(s, "error.type"))
 			if tt.attempts > 1 {
-				assert.Equal(t, int64(tt.attempts-1), attr(s, "http.request.resend_count"))
+				assert.Equal(t, int64(tt.attempts-1), llmtest.Value(s, "http.request.resend_count"))
 			}
 		})
 	}
@@ -486,14 +433,14 @@ func TestConnectionErrorAfterRetries(t *testing.T) {
 	down.Close() // connections are refused
 	c := openai.NewClient(option.WithBaseURL(down.URL+"/v1/"), option.WithAPIKey("sk-test"),
 		openaitrace.Option(e.Client), option.WithMaxRetries(1), option.WithMaxRetryDelay(time.Millisecond))
-	id := traced(e, func(ctx context.Context) {
+	id := e.Traced(func(ctx context.Context) {
 		_, err := c.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: "gpt-4.1", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")}})
 		require.Error(t, err)
 	})
-	o, s := oneGeneration(t, e, id)
+	o, s := e.OneGeneration(t, id)
 	assert.Equal(t, "ERROR", o.Level)
 	assert.Contains(t, o.StatusMessage, "connect")
-	assert.Equal(t, int64(1), attr(s, "http.request.resend_count"))
+	assert.Equal(t, int64(1), llmtest.Value(s, "http.request.resend_count"))
 }
 
 func TestStreamLifecycle(t *testing.T) {
@@ -524,8 +471,9 @@ func TestStreamLifecycle(t *testing.T) {
 			level: "ERROR", status: "stream cut", output: `"content":"1.`,
 		},
 		{
-			name:   "closed early",
-			answer: func(a llmreplay.Answer) llmreplay.Answer { return a },
+			name: "closed early",
+			// The rest of the stream never arrives.
+			answer: func(a llmreplay.Answer) llmreplay.Answer { a.StallAfter = 8; return a },
 			consume: func(t *testing.T, s interface {
 				Next() bool
 				Err() error
@@ -541,18 +489,18 @@ func TestStreamLifecycle(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := llmtest.New(t)
-			e.LLM.Enqueue(tt.answer(answer(t, "openai_chat_stream_usage")))
+			e.LLM.Enqueue(tt.answer(llmtest.Answer(t, "openai_chat_stream_usage")))
 			c := newOpenAI(e, nil)
-			id := traced(e, func(ctx context.Context) {
+			id := e.Traced(func(ctx context.Context) {
 				stream := c.Chat.Completions.NewStreaming(ctx, openai.ChatCompletionNewParams{Model: "gpt-4.1-mini", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")}})
 				tt.consume(t, stream)
 			})
-			o, s := oneGeneration(t, e, id)
+			o, s := e.OneGeneration(t, id)
 			assert.Equal(t, tt.level, o.Level)
 			assert.Contains(t, o.StatusMessage, tt.status)
 			assert.Contains(t, o.Output, tt.output, "the partial output")
 			assert.Nil(t, o.Usage)
-			assert.NotNil(t, attr(s, semconv.GenerationUsageUnavailableKey))
+			assert.NotNil(t, llmtest.Value(s, semconv.GenerationUsageUnavailableKey))
 			require.NotNil(t, o.EndTime)
 		})
 	}
@@ -560,7 +508,7 @@ func TestStreamLifecycle(t *testing.T) {
 
 func TestAbandonedStreamEnds(t *testing.T) {
 	e := llmtest.New(t)
-	a := answer(t, "openai_chat_stream_usage")
+	a := llmtest.Answer(t, "openai_chat_stream_usage")
 	a.StallAfter = 5
 	e.LLM.Enqueue(a)
 	c := newOpenAI(e, nil)
@@ -575,45 +523,17 @@ func TestAbandonedStreamEnds(t *testing.T) {
 	tr.End()
 	id := tr.TraceID().String()
 	// The generation ends once the collector finds the stream unreachable.
-	waitFor(t, func() bool { return len(generationSpans(e, id)) == 1 })
-	o, _ := oneGeneration(t, e, id)
+	llmtest.CollectUntil(t, func() bool { return len(e.GenerationSpans(id)) == 1 })
+	o, _ := e.OneGeneration(t, id)
 	assert.Equal(t, "WARNING", o.Level)
 	assert.Contains(t, o.StatusMessage, "abandoned")
 	assert.Contains(t, o.Output, `"content":"1`)
 }
 
-// waitFor collects garbage until cond holds, for tests of what happens to
-// unreachable values. Each round blocks on a full collection and on the
-// cleanups it queued; it gives up after a bounded number of rounds.
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	for range 100 {
-		if cond() {
-			return
-		}
-		runtime.GC()
-		done := make(chan struct{})
-		runtime.AddCleanup(new([64]byte), func(ch chan struct{}) { close(ch) }, done)
-		runtime.GC()
-		<-done // cleanups run in order on one goroutine: ours runs after those queued before it
-	}
-	t.Fatal("condition not met after 100 collections")
-}
-
-func generationSpans(e *llmtest.Env, traceID string) []tracetest.SpanStub {
-	var out []tracetest.SpanStub
-	for _, s := range e.SpansOf(traceID) {
-		if v, _ := llmtest.Attr(s, semconv.ObservationTypeKey); v.AsString() == "generation" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 func TestContextCanceled(t *testing.T) {
 	t.Run("while streaming", func(t *testing.T) {
 		e := llmtest.New(t)
-		a := answer(t, "openai_chat_stream_usage")
+		a := llmtest.Answer(t, "openai_chat_stream_usage")
 		a.StallAfter = 4
 		e.LLM.Enqueue(a)
 		c := newOpenAI(e, nil)
@@ -627,14 +547,14 @@ func TestContextCanceled(t *testing.T) {
 		require.Error(t, stream.Err())
 		require.NoError(t, stream.Close())
 		tr.End()
-		o, s := oneGeneration(t, e, tr.TraceID().String())
+		o, s := e.OneGeneration(t, tr.TraceID().String())
 		assert.Equal(t, "ERROR", o.Level)
 		assert.Contains(t, o.StatusMessage, "context canceled")
 		assert.Equal(t, codes.Error, s.Status.Code)
 	})
 	t.Run("before a retry", func(t *testing.T) {
 		e := llmtest.New(t)
-		e.LLM.Enqueue(answer(t, "openai_error_429_rate_limit"), answer(t, "openai_chat_basic"))
+		e.LLM.Enqueue(llmtest.Answer(t, "openai_error_429_rate_limit"), llmtest.Answer(t, "openai_chat_basic"))
 		ctx, tr := e.Client.Trace(context.Background(), "test")
 		cctx, cancel := context.WithCancel(ctx)
 		defer cancel()
@@ -651,7 +571,7 @@ func TestContextCanceled(t *testing.T) {
 		require.ErrorIs(t, err, context.Canceled)
 		tr.End()
 		assert.Len(t, e.LLM.Requests(), 1)
-		o, _ := oneGeneration(t, e, tr.TraceID().String())
+		o, _ := e.OneGeneration(t, tr.TraceID().String())
 		assert.Equal(t, "ERROR", o.Level)
 		assert.Contains(t, o.StatusMessage, "context canceled")
 	})
@@ -660,7 +580,7 @@ func TestContextCanceled(t *testing.T) {
 func TestTracesOutsideATrace(t *testing.T) {
 	t.Run("a new trace rooted at the generation", func(t *testing.T) {
 		e := llmtest.New(t)
-		e.LLM.Enqueue(answer(t, "openai_chat_basic"))
+		e.LLM.Enqueue(llmtest.Answer(t, "openai_chat_basic"))
 		c := newOpenAI(e, nil)
 		_, err := c.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{Model: "gpt-4.1-mini", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")}})
 		require.NoError(t, err)
@@ -677,7 +597,7 @@ func TestTracesOutsideATrace(t *testing.T) {
 	})
 	t.Run("not traced without a client", func(t *testing.T) {
 		e := llmtest.New(t)
-		e.LLM.Enqueue(answer(t, "openai_chat_basic"))
+		e.LLM.Enqueue(llmtest.Answer(t, "openai_chat_basic"))
 		c := openai.NewClient(option.WithBaseURL(e.LLM.URL+"/v1/"), option.WithAPIKey("sk-test"), openaitrace.Option(nil))
 		_, err := c.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{Model: "gpt-4.1-mini", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")}})
 		require.NoError(t, err)
@@ -694,7 +614,7 @@ func TestOtherEndpointsPassThrough(t *testing.T) {
 		Body: json.RawMessage(`{"id":"gpt-4.1","object":"model","created":1,"owned_by":"openai"}`),
 	}})
 	c := newOpenAI(e, nil)
-	id := traced(e, func(ctx context.Context) {
+	id := e.Traced(func(ctx context.Context) {
 		m, err := c.Models.Get(ctx, "gpt-4.1")
 		require.NoError(t, err)
 		assert.Equal(t, "gpt-4.1", m.ID)
@@ -705,18 +625,18 @@ func TestOtherEndpointsPassThrough(t *testing.T) {
 func TestContentCaptureAndMask(t *testing.T) {
 	t.Run("capture off", func(t *testing.T) {
 		e := llmtest.New(t)
-		e.LLM.Enqueue(answer(t, "openai_chat_tool_calls"))
+		e.LLM.Enqueue(llmtest.Answer(t, "openai_chat_tool_calls"))
 		c := newOpenAI(e, []openaitrace.Setting{openaitrace.WithCaptureContent(false)})
-		id := traced(e, func(ctx context.Context) {
+		id := e.Traced(func(ctx context.Context) {
 			_, err := c.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: "gpt-4.1", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("secret question")}})
 			require.NoError(t, err)
 		})
-		o, s := oneGeneration(t, e, id)
+		o, s := e.OneGeneration(t, id)
 		assert.Empty(t, o.Input)
 		assert.Empty(t, o.Output)
 		assert.Equal(t, "gpt-4.1", o.Model)
 		assert.NotNil(t, o.Usage)
-		assert.Nil(t, attr(s, semconv.ObservationInputKey))
+		assert.Nil(t, llmtest.Value(s, semconv.ObservationInputKey))
 	})
 	t.Run("mask and budget", func(t *testing.T) {
 		mask := func(v any) any {
@@ -724,15 +644,15 @@ func TestContentCaptureAndMask(t *testing.T) {
 			return json.RawMessage(strings.ReplaceAll(string(b), "SS-20418", "[order]"))
 		}
 		e := llmtest.New(t, instrument.WithMask(mask), instrument.WithMaxContentBytes(256))
-		e.LLM.Enqueue(answer(t, "openai_chat_tool_calls"))
+		e.LLM.Enqueue(llmtest.Answer(t, "openai_chat_tool_calls"))
 		c := newOpenAI(e, nil)
-		id := traced(e, func(ctx context.Context) {
+		id := e.Traced(func(ctx context.Context) {
 			_, err := c.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: "gpt-4.1", Messages: []openai.ChatCompletionMessageParamUnion{
 				openai.UserMessage("Where is SS-20418? " + strings.Repeat("Please hurry. ", 100)),
 			}})
 			require.NoError(t, err)
 		})
-		o, _ := oneGeneration(t, e, id)
+		o, _ := e.OneGeneration(t, id)
 		assert.NotContains(t, o.Input, "SS-20418")
 		assert.NotContains(t, o.Output, "SS-20418")
 		assert.Contains(t, o.Output, "[order]")
@@ -745,10 +665,10 @@ func TestConcurrentCalls(t *testing.T) {
 	e := llmtest.New(t)
 	const n = 8
 	for range n {
-		e.LLM.Enqueue(answer(t, "openai_chat_basic"))
+		e.LLM.Enqueue(llmtest.Answer(t, "openai_chat_basic"))
 	}
 	c := newOpenAI(e, nil)
-	id := traced(e, func(ctx context.Context) {
+	id := e.Traced(func(ctx context.Context) {
 		var wg sync.WaitGroup
 		errs := make(chan error, n)
 		for range n {
@@ -773,7 +693,7 @@ func TestConcurrentCalls(t *testing.T) {
 
 func TestDisabledClient(t *testing.T) {
 	e := llmtest.New(t)
-	e.LLM.Enqueue(answer(t, "openai_chat_basic"))
+	e.LLM.Enqueue(llmtest.Answer(t, "openai_chat_basic"))
 	off, err := instrument.New(context.Background(), instrument.WithEnabled(false))
 	require.NoError(t, err)
 	c := openai.NewClient(option.WithBaseURL(e.LLM.URL+"/v1/"), option.WithAPIKey("sk-test"), openaitrace.Option(off))

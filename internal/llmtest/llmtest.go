@@ -6,6 +6,7 @@ package llmtest
 
 import (
 	"context"
+	"runtime"
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -15,6 +16,7 @@ import (
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
 	"github.com/agenttrace/agenttrace-otel-go/internal/llmreplay"
+	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
 
 // Env is the environment of one test. Everything is closed when the test
@@ -55,8 +57,8 @@ func New(t testing.TB, opts ...instrument.Option) *Env {
 	return e
 }
 
-// Answer queues the answer of the named fixture.
-func (e *Env) Answer(t testing.TB, fixture string) llmreplay.Answer {
+// Answer returns the answer of the named fixture.
+func Answer(t testing.TB, fixture string) llmreplay.Answer {
 	t.Helper()
 	ex, err := llmreplay.Load(fixture)
 	if err != nil {
@@ -107,4 +109,80 @@ func Attr(s tracetest.SpanStub, key attribute.Key) (attribute.Value, bool) {
 		}
 	}
 	return attribute.Value{}, false
+}
+
+// NoWait returns a retryable error answer with retry-after 0, so that the
+// client retries at once.
+func NoWait(a llmreplay.Answer) llmreplay.Answer {
+	h := make(map[string]string, len(a.Headers)+1)
+	for k, v := range a.Headers {
+		h[k] = v
+	}
+	h["retry-after"] = "0"
+	a.Headers = h
+	return a
+}
+
+// Traced runs fn inside a trace of the client and returns the trace's id.
+func (e *Env) Traced(fn func(ctx context.Context)) string {
+	ctx, tr := e.Client.Trace(context.Background(), "test")
+	fn(ctx)
+	tr.End()
+	return tr.TraceID().String()
+}
+
+// GenerationSpans returns the ended spans of the trace that are
+// generations (or embeddings).
+func (e *Env) GenerationSpans(traceID string) tracetest.SpanStubs {
+	var out tracetest.SpanStubs
+	for _, s := range e.SpansOf(traceID) {
+		switch v, _ := Attr(s, semconv.ObservationTypeKey); v.AsString() {
+		case "generation", "embedding":
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// OneGeneration returns the only generation of the trace, as the AgentTrace
+// server stored it and as the span the client ended; it fails the test
+// when there is not exactly one.
+func (e *Env) OneGeneration(t testing.TB, traceID string) (agenttracetest.Observation, tracetest.SpanStub) {
+	t.Helper()
+	gens := e.Generations(t, traceID)
+	spans := e.GenerationSpans(traceID)
+	if len(gens) != 1 || len(spans) != 1 {
+		t.Fatalf("got %d generations at the server and %d generation spans, want 1", len(gens), len(spans))
+	}
+	return gens[0], spans[0]
+}
+
+// Value returns the value of the attribute key of s as a Go value (nil when
+// it is not set).
+func Value(s tracetest.SpanStub, key attribute.Key) any {
+	v, ok := Attr(s, key)
+	if !ok {
+		return nil
+	}
+	return v.AsInterface()
+}
+
+// CollectUntil runs the garbage collector until cond holds, for tests of
+// what happens to unreachable values. Each round waits for a full
+// collection and for the cleanups it queued (they run in order on one
+// goroutine, so a cleanup queued last runs after them); it fails the test
+// after a bounded number of rounds.
+func CollectUntil(t testing.TB, cond func() bool) {
+	t.Helper()
+	for range 100 {
+		if cond() {
+			return
+		}
+		runtime.GC()
+		done := make(chan struct{})
+		runtime.AddCleanup(new([64]byte), func(ch chan struct{}) { close(ch) }, done)
+		runtime.GC()
+		<-done
+	}
+	t.Fatal("condition not met after 100 collections")
 }

@@ -363,3 +363,22 @@ func TestOtherEndpointsPassThrough(t *testing.T) {
 	})
 	assert.Empty(t, e.Generations(t, id))
 }
+
+func TestStreamErrorEvent(t *testing.T) {
+	e := llmtest.New(t)
+	a := llmtest.Answer(t, "anthropic_messages_stream")
+	a.SSE = append(a.SSE[:4:4], "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n")
+	e.LLM.Enqueue(a)
+	c := newAnthropic(e, nil)
+	id := e.Traced(func(ctx context.Context) {
+		stream := c.Messages.NewStreaming(ctx, params())
+		for stream.Next() {
+		}
+		require.Error(t, stream.Err())
+		require.NoError(t, stream.Close())
+	})
+	o, s := e.OneGeneration(t, id)
+	assert.Equal(t, "ERROR", o.Level)
+	assert.Contains(t, o.StatusMessage, "Overloaded (overloaded_error)")
+	assert.Equal(t, "overloaded_error", llmtest.Value(s, "error.type"))
+}

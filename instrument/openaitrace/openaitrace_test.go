@@ -702,3 +702,22 @@ func TestDisabledClient(t *testing.T) {
 	assert.Equal(t, "chatcmpl-5UELhUOuZAzHx4LP4AzUdIG1OHqtt", res.ID)
 	assert.Empty(t, e.Spans.GetSpans())
 }
+
+func TestStreamErrorEvent(t *testing.T) {
+	e := llmtest.New(t)
+	a := llmtest.Answer(t, "openai_chat_stream_usage")
+	a.SSE = append(a.SSE[:3:3], `data: {"error":{"message":"The server is overloaded","type":"server_error","code":null}}`+"\n\n")
+	e.LLM.Enqueue(a)
+	c := newOpenAI(e, nil)
+	id := e.Traced(func(ctx context.Context) {
+		stream := c.Chat.Completions.NewStreaming(ctx, openai.ChatCompletionNewParams{Model: "gpt-4.1-mini", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")}})
+		for stream.Next() {
+		}
+		require.ErrorContains(t, stream.Err(), "overloaded")
+	})
+	o, s := e.OneGeneration(t, id)
+	assert.Equal(t, "ERROR", o.Level)
+	assert.Contains(t, o.StatusMessage, "The server is overloaded (server_error)")
+	assert.Equal(t, "server_error", llmtest.Value(s, "error.type"))
+	assert.Contains(t, o.Output, `"content":"1.`, "what arrived before the error")
+}

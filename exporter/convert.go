@@ -325,6 +325,10 @@ func (out *span) otherAttr(kv attribute.KeyValue, g *genAI, metadata *string, re
 		if out.obs.Output == "" && g.output == "" {
 			g.output = valueAttr(kv.Value)
 		}
+	case semconv.AnthropicMessageStopReasonKey:
+		if g.finishReasons == nil {
+			g.finishReasons = []string{kv.Value.String()}
+		}
 	case semconv.InputMimeTypeKey, semconv.OutputMimeTypeKey:
 	case semconv.OpenInferenceMetadataKey:
 		if *metadata == "" {
@@ -375,7 +379,7 @@ func (g *genAI) attr(kv attribute.KeyValue) bool {
 		g.setUsage(&g.usage.CacheRead, kv, false)
 	case semconv.GenAIUsageCacheCreationInputTokensKey:
 		g.setUsage(&g.usage.CacheCreation, kv, true)
-	case semconv.GenAIUsageCacheCreationInputTokensDeprecatedKey:
+	case semconv.GenAIUsageCacheCreationInputTokensDeprecatedKey, semconv.GenAIUsageCacheWriteInputTokensKey:
 		g.setUsage(&g.usage.CacheCreation, kv, false)
 	case semconv.GenAIUsageReasoningOutputTokensKey:
 		g.setUsage(&g.usage.Reasoning, kv, true)

@@ -584,8 +584,7 @@ func TestShutdown(t *testing.T) {
 	err := exp.Shutdown(ctx(t))
 	var de *exporter.DeliveryError
 	require.ErrorAs(t, err, &de)
-	assert.Equal(t, map[string]int{exporter.KindScore: 1}, de.Lost)
-	assert.Contains(t, err.Error(), "failed to get trace")
+	assert.Equal(t, map[string]int{"record": 1}, de.Pending, "the score waits for its trace to appear")
 	assert.Len(t, srv.Scores(), 0)
 	require.NoError(t, exp.Shutdown(ctx(t)), "a second Shutdown is harmless")
 	assert.ErrorIs(t, exp.ExportSpans(ctx(t), agentTrace()), exporter.ErrShutdown)
@@ -645,4 +644,29 @@ func TestConfig(t *testing.T) {
 
 	_, err = exporter.New(context.Background(), exporter.WithAPIKey("k"), exporter.WithAPIURL("ftp://x"))
 	assert.ErrorContains(t, err, "want http://, https:// or file://")
+}
+
+// TestScoreOfRunningObservation scores a span before it has ended and been
+// exported: the server cannot find the observation yet, stores nothing, and
+// the score is sent again once the span has arrived (no loss, no
+// duplicate).
+func TestScoreOfRunningObservation(t *testing.T) {
+	srv, exp := setup(t, nil)
+	spans := agentTrace()
+	require.NoError(t, exp.ExportScore(exporter.Score{TraceID: traceA, ObservationID: sid(3), TraceStart: t0,
+		Name: "correct", Value: scores.Boolean(true)}))
+	require.NoError(t, exp.ExportSpans(ctx(t), spans[:1]))
+	assert.Empty(t, srv.Scores(), "the generation is not stored yet")
+	require.NoError(t, exp.ExportSpans(ctx(t), spans[1:]))
+	require.NoError(t, exp.ForceFlush(ctx(t)))
+	got := srv.Scores()
+	require.Len(t, got, 1)
+	assert.Equal(t, sid(3).String(), got[0].ObservationID)
+	var attempts int
+	for _, r := range srv.Requests() {
+		if bytes.Contains(r.Body, []byte("score-create")) {
+			attempts++
+		}
+	}
+	assert.Equal(t, 2, attempts, "refused once, then stored")
 }

@@ -12,6 +12,7 @@ var knownScopes = []string{
 	"github.com/agenttrace/agenttrace-otel-go",
 	"github.com/openai/openai-go",
 	"github.com/anthropics/anthropic-sdk-go",
+	"com.anthropic.sdk.go",
 	"openinference.instrumentation",
 	"opentelemetry.instrumentation.openai",
 	"opentelemetry.instrumentation.anthropic",
@@ -71,6 +72,8 @@ func (e *Exporter) keep(s sdktrace.ReadOnlySpan, c *span) bool {
 	case e.cfg.exportAll:
 		return true
 	}
-	c.trusted = strings.HasPrefix(c.scope, instrumentScope)
+	// A trace's root is not trusted: its OTel parent may be a span of
+	// another instrumentation (an HTTP server span) that is filtered out.
+	c.trusted = strings.HasPrefix(c.scope, instrumentScope) && c.trace.name == ""
 	return c.relevant || knownScope(c.scope)
 }

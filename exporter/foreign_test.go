@@ -266,9 +266,7 @@ func TestAnthropicSDKSpans(t *testing.T) {
 	assert.Equal(t, "anthropic", md["provider"])
 	assert.Equal(t, "claude-sonnet-4-5-20250929", md["responseModel"])
 	assert.Equal(t, "msg_01igEZGm2C2NwCMp51unVX1a", md["responseId"])
-	// What has no AgentTrace field stays visible among the attributes.
-	attrs, _ := md["attributes"].(map[string]any)
-	assert.Equal(t, "end_turn", attrs["anthropic.message.stop_reason"])
+	assert.Equal(t, []any{"end_turn"}, md["finishReasons"], "anthropic.message.stop_reason")
 }
 
 // scopedSpan builds an ended span of traceA in scope.

@@ -211,6 +211,18 @@ func parseResults(body []byte) (*ingestionResults, error) {
 	return &r, nil
 }
 
+// maxLookupAttempts bounds the cycles a score waits for its observation.
+const maxLookupAttempts = 5
+
+// notYetThere reports whether a per-item error says that the trace or
+// observation a score refers to does not exist: the server looked it up
+// before storing anything (PROTOCOL.md Part B 5.1, rule 2).
+func notYetThere(it itemResult) bool {
+	m := strings.ToLower(it.Message)
+	return it.Status >= 500 && (strings.Contains(m, "failed to get trace") ||
+		strings.Contains(m, "failed to get observation") || strings.Contains(m, "not found"))
+}
+
 // handleResults applies the per-item results of a delivered request and
 // returns the items to send once more.
 func (e *Exporter) handleResults(chunk []*event, r *ingestionResults) []*event {
@@ -235,6 +247,13 @@ func (e *Exporter) handleResults(chunk []*event, r *ingestionResults) []*event {
 		case it.Status >= 500 && ev.kind != KindScore && !ev.retried:
 			ev.retried = true
 			retry = append(retry, ev)
+		case ev.kind == KindScore && notYetThere(it) && ev.rec.attempts < maxLookupAttempts:
+			// The scored observation (or trace) is not stored yet: a span
+			// scored while it runs, or a score sent while its spans still
+			// wait in the batch span processor. Nothing was stored, so the
+			// score is sent again by a later cycle.
+			ev.rec.attempts++
+			e.requeue(ev.rec)
 		case ev.kind == KindTrace:
 			e.rowFailed(ev, it.Status, reason)
 		default:

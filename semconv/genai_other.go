@@ -77,6 +77,29 @@ const (
 	GenAIOpenAIRequestResponseFormatKey = attribute.Key("gen_ai.openai.request.response_format")
 )
 
+// Keys of the spans anthropic-sdk-go records by itself (scope
+// com.anthropic.sdk.go) that are not in the pinned GenAI conventions. The
+// exporter reads them; the SDK never writes them.
+const (
+	// GenAIUsageCacheWriteInputTokensKey is the attribute Key
+	// "gen_ai.usage.cache_write.input_tokens", the number of input tokens
+	// written to the provider's cache, as anthropic-sdk-go records it.
+	//
+	// Type: int
+	// Deprecated: not a key of the GenAI conventions; use
+	// gen_ai.usage.cache_creation.input_tokens.
+	GenAIUsageCacheWriteInputTokensKey = attribute.Key("gen_ai.usage.cache_write.input_tokens")
+
+	// AnthropicMessageStopReasonKey is the attribute Key
+	// "anthropic.message.stop_reason", why the model stopped, as
+	// anthropic-sdk-go records it; the exporter reads it as the finish
+	// reason.
+	//
+	// Type: string
+	// Mirrors: gen_ai.response.finish_reasons
+	AnthropicMessageStopReasonKey = attribute.Key("anthropic.message.stop_reason")
+)
+
 // OpenInference keys (github.com/Arize-ai/openinference, semantic conventions
 // of the OpenInference instrumentations). The exporter reads them so spans of
 // those instrumentations become observations with their model, usage, input

@@ -243,11 +243,15 @@ func (c *Client) evaluate(resp *Response, err error, idempotent bool) (bool, tim
 	return false, 0
 }
 
-// NeverSent reports whether err means the request never reached the
-// server: the connection could not be made.
+// NeverSent reports whether err means the server did not act on the
+// request: the connection could not be made, or the server had closed the
+// kept-alive connection the request went out on (net/http retries such
+// requests itself when they are idempotent; its error is not exported, so
+// it is matched by its text).
 func NeverSent(err error) bool {
 	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
+	return errors.As(err, &op) && op.Op == "dial" ||
+		strings.Contains(err.Error(), "http: server closed idle connection")
 }
 
 func isConnError(err error) bool {

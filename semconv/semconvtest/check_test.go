@@ -60,14 +60,23 @@ func TestCheck(t *testing.T) {
 			name: "unknown keys",
 			attrs: []attribute.KeyValue{
 				attribute.String("gen_ai.request.modle", "gpt-4o"),
-				attribute.Int("gen_ai.usage.cache_write.input_tokens", 5),
+				attribute.Int("gen_ai.usage.cache_hit_tokens", 5),
 				attribute.String("agenttrace.trace.userid", "u-1"),
 				attribute.String("genai.request.model", "not our namespace"),
 			},
 			want: []string{
 				`span "llm": agenttrace.trace.userid: unknown: not an AgentTrace key (see package semconv)`,
 				`span "llm": gen_ai.request.modle: unknown: not a key of the GenAI semantic conventions v1.41.0`,
-				`span "llm": gen_ai.usage.cache_write.input_tokens: unknown: not a key of the GenAI semantic conventions v1.41.0`,
+				`span "llm": gen_ai.usage.cache_hit_tokens: unknown: not a key of the GenAI semantic conventions v1.41.0`,
+			},
+		},
+		{
+			name: "non-standard keys anthropic-sdk-go records",
+			attrs: []attribute.KeyValue{
+				semconv.GenAIUsageCacheWriteInputTokensKey.Int(5),
+			},
+			want: []string{
+				`span "llm": gen_ai.usage.cache_write.input_tokens: deprecated: not a key of the GenAI conventions; use gen_ai.usage.cache_creation.input_tokens`,
 			},
 		},
 		{

@@ -131,4 +131,5 @@ var deprecated = map[attribute.Key]string{
 	semconv.GenAICompletionKey:                              "replaced by gen_ai.output.messages.",
 	semconv.GenAIOpenAIRequestSeedKey:                       "replaced by gen_ai.request.seed.",
 	semconv.GenAIOpenAIRequestResponseFormatKey:             "replaced by gen_ai.output.type.",
+	semconv.GenAIUsageCacheWriteInputTokensKey:              "not a key of the GenAI conventions; use gen_ai.usage.cache_creation.input_tokens.",
 }

@@ -248,21 +248,22 @@ func (c *Client) Shutdown(ctx context.Context) error {
 	// Prompt fetches in flight are cancelled (cached prompts and
 	// fallbacks are still served).
 	err := c.promptClient.Shutdown(ctx)
+	// Hand every ended span to the exporter, then shut the exporter down
+	// ourselves: its result says what was not delivered (the batch span
+	// processor would report it only to otel.Handle), and it cancels an
+	// export still retrying against a dead backend, so ctx's deadline
+	// holds. The processors' own shutdowns below then find the exporter
+	// down, which does nothing more.
 	ended := c.processor.ended.Load()
+	err = errors.Join(err, c.processor.ForceFlush(ctx))
+	err = errors.Join(err, c.exporter.Shutdown(ctx), c.processor.dropped(ctx, ended))
 	if c.provider != nil {
-		// Shuts down every processor; the AgentTrace one shuts the
-		// exporter down, which sends its queued records.
 		err = errors.Join(err, c.provider.Shutdown(ctx))
 	}
 	// The provider gives up at the first processor when ctx is done: stop
 	// the processors that own goroutines anyway. A batch span processor
 	// shuts down once; later calls return nil.
-	err = errors.Join(err, c.processor.Shutdown(ctx), c.processor.dropped(ctx, ended))
-	// The batch span processor shuts the exporter down only once its
-	// export in progress returns, which against a dead backend is the end
-	// of the retry budget: shut it down now, so ctx's deadline holds. A
-	// second Shutdown of the exporter does nothing.
-	err = errors.Join(err, c.exporter.Shutdown(ctx))
+	err = errors.Join(err, c.processor.Shutdown(ctx))
 	if c.otlp != nil {
 		err = errors.Join(err, c.otlp.Shutdown(ctx))
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"go.opentelemetry.io/otel"
@@ -44,8 +45,10 @@ type Client struct {
 	// processor sends spans to AgentTrace: a batch span processor around
 	// exporter, filtered by the sample rate.
 	processor *processor
-	// otlp is the batch span processor of dual export, nil without.
-	otlp sdktrace.SpanProcessor
+	// otlp is the batch span processor of dual export, nil without;
+	// otlpFailures keeps what its exporter could not send.
+	otlp         sdktrace.SpanProcessor
+	otlpFailures *failureRecorder
 	// promptClient fetches prompts; nil (fallbacks only) when tracing is
 	// disabled or offline.
 	promptClient *prompts.Client
@@ -134,7 +137,8 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	}
 	popts = append(popts, sdktrace.WithResource(res))
 	if otlpExp != nil {
-		c.otlp = sdktrace.NewBatchSpanProcessor(otlpExp)
+		c.otlpFailures = &failureRecorder{SpanExporter: otlpExp}
+		c.otlp = sdktrace.NewBatchSpanProcessor(c.otlpFailures)
 		popts = append(popts, sdktrace.WithSpanProcessor(c.otlp))
 	}
 	for _, sp := range cfg.processors {
@@ -219,7 +223,7 @@ func (c *Client) Flush(ctx context.Context) error {
 	} else {
 		err = c.processor.ForceFlush(ctx)
 	}
-	err = errors.Join(err, c.exporter.ForceFlush(ctx), c.processor.dropped(ctx, ended))
+	err = errors.Join(err, c.exporter.ForceFlush(ctx), c.processor.dropped(ctx, ended), c.otlpFailures.take())
 	if err != nil {
 		return fmt.Errorf("agenttrace: flush: %w", err)
 	}
@@ -235,12 +239,18 @@ func (c *Client) Shutdown(ctx context.Context) error {
 	if !c.enabled() {
 		return nil
 	}
+	// Take the semaphore if it is free even when ctx is done: a Shutdown
+	// with an expired deadline still stops the client's goroutines.
 	select {
 	case c.shutdownSem <- struct{}{}:
-		defer func() { <-c.shutdownSem }()
-	case <-ctx.Done():
-		return fmt.Errorf("agenttrace: shutdown: %w", ctx.Err())
+	default:
+		select {
+		case c.shutdownSem <- struct{}{}:
+		case <-ctx.Done():
+			return fmt.Errorf("agenttrace: shutdown: %w", ctx.Err())
+		}
 	}
+	defer func() { <-c.shutdownSem }()
 	if c.down {
 		return nil
 	}
@@ -265,7 +275,7 @@ func (c *Client) Shutdown(ctx context.Context) error {
 	// shuts down once; later calls return nil.
 	err = errors.Join(err, c.processor.Shutdown(ctx))
 	if c.otlp != nil {
-		err = errors.Join(err, c.otlp.Shutdown(ctx))
+		err = errors.Join(err, c.otlp.Shutdown(ctx), c.otlpFailures.take())
 	}
 	if err != nil {
 		return fmt.Errorf("agenttrace: shutdown: %w", err)
@@ -340,3 +350,41 @@ func (noopProcessor) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
 func (noopProcessor) OnEnd(sdktrace.ReadOnlySpan)                     {}
 func (noopProcessor) ForceFlush(context.Context) error                { return nil }
 func (noopProcessor) Shutdown(context.Context) error                  { return nil }
+
+// failureRecorder wraps the OTLP exporter of dual export and keeps its
+// failures, so that Flush and Shutdown report them (the batch span
+// processor passes them only to otel.Handle): an unreachable Jaeger or
+// Collector is then visible to the caller.
+type failureRecorder struct {
+	sdktrace.SpanExporter
+	mu     sync.Mutex
+	spans  int
+	reason error
+}
+
+func (r *failureRecorder) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+	err := r.SpanExporter.ExportSpans(ctx, spans)
+	if err != nil {
+		r.mu.Lock()
+		r.spans += len(spans)
+		r.reason = err
+		r.mu.Unlock()
+	}
+	return err
+}
+
+// take returns the failures since the previous call; nil when there were
+// none, or for a nil recorder.
+func (r *failureRecorder) take() error {
+	if r == nil {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.spans == 0 {
+		return nil
+	}
+	err := fmt.Errorf("OTLP export: %d spans not exported: %w", r.spans, r.reason)
+	r.spans, r.reason = 0, nil
+	return err
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -237,5 +238,28 @@ func TestShutdownDeadline(t *testing.T) {
 	}
 	if err := c.Shutdown(context.Background()); err != nil {
 		t.Errorf("second Shutdown: %v", err)
+	}
+}
+
+// An OTLP endpoint that cannot be reached (dual export to a Jaeger that is
+// down) is reported by Flush, not only to otel.Handle.
+func TestFlushReportsOTLPFailures(t *testing.T) {
+	c, err := instrument.New(context.Background(), offline(t),
+		instrument.WithOTLPEndpoint("http://127.0.0.1:9"), // nothing listens on the discard port
+		instrument.WithOTLPOptions(otlptracehttp.WithRetry(otlptracehttp.RetryConfig{Enabled: false})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Shutdown(context.Background())
+	ctx, tr := c.Trace(context.Background(), "t")
+	_, sp := tr.Span(ctx, "s")
+	sp.End()
+	tr.End()
+	err = c.Flush(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "OTLP export: 2 spans not exported") {
+		t.Fatalf("Flush = %v, want the OTLP failure", err)
+	}
+	if err := c.Flush(context.Background()); err != nil {
+		t.Errorf("a failure is reported once; second Flush: %v", err)
 	}
 }

@@ -198,6 +198,23 @@ func (o *Observation) Generation(ctx context.Context, name string, opts ...Obser
 	return withCurrent(ctx, &g.Observation), g
 }
 
+// Generation starts a trace whose root observation is a generation, for a
+// model call made outside any trace; end it with [Observation.End]. Within
+// a trace, call [Observation.Generation] on the parent instead. The
+// options are a generation's; [WithUserID], [WithSessionID] and the other
+// trace-level options describe the new trace.
+func (c *Client) Generation(ctx context.Context, name string, opts ...ObservationOption) (context.Context, *Generation) {
+	if !c.enabled() {
+		return ctx, noopGeneration
+	}
+	cfg := newObsConfig(opts)
+	if cfg.typ == "" {
+		cfg.typ = TypeGeneration
+	}
+	ctx, tr := c.startTrace(ctx, name, kindGeneration, cfg, "")
+	return ctx, &Generation{Observation: tr.Observation}
+}
+
 // Event records a point in time under o: a child observation of type event
 // with no duration whose input is data (nil for none).
 func (o *Observation) Event(ctx context.Context, name string, data any, opts ...ObservationOption) {
@@ -336,6 +353,14 @@ func (o *Observation) IsRecording() bool { return o.recording() }
 func (o *Observation) End() {
 	if o.span != nil {
 		o.span.End()
+	}
+}
+
+// EndAt ends o at t, for work whose end was measured elsewhere (the last
+// event of a streamed response, say).
+func (o *Observation) EndAt(t time.Time) {
+	if o.span != nil {
+		o.span.End(trace.WithTimestamp(t))
 	}
 }
 

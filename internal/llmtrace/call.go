@@ -17,7 +17,6 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	otelsemconv "go.opentelemetry.io/otel/semconv/v1.41.0"
-	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
@@ -213,11 +212,8 @@ func (c *call) start(req *http.Request, now time.Time) (ok bool) {
 	if parent := instrument.FromContext(ctx); parent.TraceID().IsValid() {
 		genCtx, gen = parent.Generation(ctx, name, opts...)
 	} else if c.t.newTraces {
-		// The generation is the root observation of a new trace. A trace
-		// handle has no generation setters: the handle is shared.
-		var tr *instrument.Trace
-		genCtx, tr = c.t.cfg.Client.Trace(ctx, name, opts...)
-		gen = &instrument.Generation{Observation: tr.Observation}
+		// The generation is the root observation of a new trace.
+		genCtx, gen = c.t.cfg.Client.Generation(ctx, name, opts...)
 	}
 	if gen == nil || !gen.IsRecording() {
 		return false
@@ -409,7 +405,7 @@ func (c *call) record(o outcome, attempts []attemptRec) {
 		if r := recover(); r != nil {
 			otel.Handle(fmt.Errorf("agenttrace: recording an LLM call: panic: %v", r))
 		}
-		c.gen.OTelSpan().End(trace.WithTimestamp(o.end))
+		c.gen.EndAt(o.end)
 	}()
 	g, r := c.gen, o.result
 	var attrs []attribute.KeyValue
@@ -492,7 +488,7 @@ func (c *call) recordAttempts(attempts []attemptRec, callErr error, end time.Tim
 			s.SetLevel(instrument.LevelWarning)
 			s.SetStatusMessage("retried after: " + failureText(failure))
 		}
-		s.OTelSpan().End(trace.WithTimestamp(a.end))
+		s.EndAt(a.end)
 	}
 }
 

@@ -55,6 +55,9 @@ type Client struct {
 
 	mask            func(any) any
 	maxContentBytes int
+	// agent holds the configuration and per-trace state of the agent
+	// features.
+	agent *agentState
 
 	// shutdownSem is a one-slot semaphore serialising Shutdown; down,
 	// guarded by it, is true once Shutdown ran.
@@ -74,6 +77,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	c := &Client{
 		mask:            cfg.mask,
 		maxContentBytes: cfg.maxContentBytes,
+		agent:           newAgentState(&cfg.agent),
 		shutdownSem:     make(chan struct{}, 1),
 	}
 	if !cfg.enabled {

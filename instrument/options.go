@@ -84,6 +84,10 @@ type config struct {
 	mask            func(any) any
 	maxContentBytes int
 
+	// agent configures the agent features (checkpoints, file
+	// operations, terminal commands, git links).
+	agent agentConfig
+
 	// endpoint and httpClient are the connection settings, resolved from
 	// the environment and the options above, for the prompt client (the
 	// exporter resolves the same from the same options).

@@ -1,0 +1,15 @@
+package instrument
+
+import (
+	"os"
+	"syscall"
+)
+
+// maxRSS returns the peak resident memory of an ended process in bytes;
+// Linux reports it in KiB.
+func maxRSS(ps *os.ProcessState) int64 {
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok && ru != nil {
+		return ru.Maxrss * 1024
+	}
+	return 0
+}

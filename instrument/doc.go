@@ -110,6 +110,27 @@
 // scores of a trace the sample rate drops are not sent. A score given while
 // its span is live is also a gen_ai.evaluation.result event of the span.
 //
+// # Agent features
+//
+// Every observation handle records what a coding agent does, as spans of
+// type checkpoint, file_operation and terminal_command that the exporter
+// also sends to AgentTrace's REST records once their trace exists:
+// [Observation.Checkpoint] snapshots files (sizes, SHA-256, what changed
+// since the trace's previous checkpoint, the git commit, branch and
+// repository URL); [Observation.FileOp] records a file operation with the
+// hashes, line counts and a diff preview of its change, and
+// [Observation.ReadFile], [Observation.WriteFile] and [Observation.EditFile]
+// do the work and record it; [Observation.TerminalCmd] records a command,
+// and [Observation.RunCommand] runs an *exec.Cmd and records it (output,
+// exit code, duration, timeout, CPU time, peak memory) while the caller
+// still receives the output. [Client.GitLink] and [Observation.GitLink]
+// link a git commit to a trace, read with the git command-line tool.
+//
+// Captured output, arguments, environment values, diff previews and commit
+// messages have their secrets redacted (API keys, tokens, passwords,
+// private keys: see [WithRedaction], [WithRedactionPatterns]) and the mask
+// applied, and are cut to [WithMaxOutputBytes] (64 KiB) when captured.
+//
 // # Lifecycle
 //
 // [Client.Flush] sends what is pending and [Client.Shutdown] also stops the

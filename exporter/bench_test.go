@@ -71,13 +71,26 @@ func sink(b *testing.B, contentType, body string) *httptest.Server {
 }
 
 // BenchmarkExport exports the same 512 recorded spans through the
-// AgentTrace exporter and through otlptracehttp, each to a local sink.
+// AgentTrace exporter with its defaults (at most 100 events per request, so
+// six requests) and through otlptracehttp (one request), each to a local
+// sink.
 func BenchmarkExport(b *testing.B) {
+	benchmarkExport(b)
+}
+
+// BenchmarkExportOneRequest is BenchmarkExport with the AgentTrace
+// exporter's batch size raised to 600, so that both send the 512 spans in
+// one request.
+func BenchmarkExportOneRequest(b *testing.B) {
+	benchmarkExport(b, exporter.WithBatchSize(600))
+}
+
+func benchmarkExport(b *testing.B, opts ...exporter.Option) {
 	spans := recordedSpans(512)
 	ctx := context.Background()
 	b.Run("ours", func(b *testing.B) {
 		srv := sink(b, "application/json", `{"successes":[],"errors":[]}`)
-		exp, err := exporter.New(ctx, exporter.WithAPIURL(srv.URL), exporter.WithAPIKey("pk-bench"))
+		exp, err := exporter.New(ctx, append([]exporter.Option{exporter.WithAPIURL(srv.URL), exporter.WithAPIKey("pk-bench")}, opts...)...)
 		if err != nil {
 			b.Fatal(err)
 		}

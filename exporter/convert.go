@@ -120,12 +120,18 @@ type genAI struct {
 // convert turns one ended span into its AgentTrace form. It is a pure
 // function of the span.
 func convert(s sdktrace.ReadOnlySpan, textLimit int) span {
+	var out span
+	convertInto(&out, s, textLimit)
+	return out
+}
+
+// convertInto is convert writing into *out, which must be zero: the
+// exporter converts into a pooled slice without copying spans around.
+func convertInto(out *span, s sdktrace.ReadOnlySpan, textLimit int) {
 	sc := s.SpanContext()
-	out := span{
-		traceID: sc.TraceID(),
-		spanID:  sc.SpanID(),
-		scope:   s.InstrumentationScope().Name,
-	}
+	out.traceID = sc.TraceID()
+	out.spanID = sc.SpanID()
+	out.scope = s.InstrumentationScope().Name
 	parent := s.Parent()
 	if parent.IsValid() {
 		out.parentID = parent.SpanID()
@@ -215,7 +221,6 @@ func convert(s sdktrace.ReadOnlySpan, textLimit int) span {
 	case "checkpoint", "file_operation", "terminal_command":
 		out.record = rec.build(out.obsType, ob, textLimit)
 	}
-	return out
 }
 
 // agentTraceAttr reads one agenttrace.* attribute; it reports whether the

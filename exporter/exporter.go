@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"net/http"
 	"net/url"
 	"sync"
@@ -144,12 +145,14 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	}
 	e.stats.spans.Add(uint64(len(spans)))
 	sp := spanSlices.Get().(*[]span)
-	converted := (*sp)[:0]
+	converted := slices.Grow((*sp)[:0], len(spans))[:len(spans)]
+	n := 0
 	for _, s := range spans {
-		if c, ok := e.convertSafe(s); ok {
-			converted = append(converted, c)
+		if e.convertSafe(&converted[n], s) {
+			n++
 		}
 	}
+	converted = converted[:n]
 	*sp = converted
 	err, finished := e.do(ctx, job{spans: converted})
 	if finished {
@@ -163,18 +166,20 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 // keeps a pointer into them after a cycle: the loop copies what it keeps.
 var spanSlices = sync.Pool{New: func() any { return new([]span) }}
 
-// convertSafe converts one span; a panic while reading it (a broken span
-// implementation) loses that span, never the batch.
-func (e *Exporter) convertSafe(s sdktrace.ReadOnlySpan) (c span, ok bool) {
+// convertSafe converts one span into *c, which must be zero; a panic while
+// reading it (a broken span implementation) loses that span, never the
+// batch.
+func (e *Exporter) convertSafe(c *span, s sdktrace.ReadOnlySpan) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
+			*c = span{}
 			e.lose(KindObservation, 1, fmt.Sprintf("span could not be converted: %v", r))
 			ok = false
 		}
 	}()
-	c = convert(s, e.cfg.maxRecordText)
-	c.keep = e.keep(s, &c)
-	return c, true
+	convertInto(c, s, e.cfg.maxRecordText)
+	c.keep = e.keep(s, c)
+	return true
 }
 
 // do hands j to the loop and waits for its result or for ctx. finished

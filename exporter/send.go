@@ -57,31 +57,35 @@ var bufs = sync.Pool{New: func() any { return new([]byte) }}
 // encoded, so encoding and the network overlap.
 func (e *Exporter) sendEvents(ctx context.Context, events []*event, idempotent bool) {
 	var retry []*event
-	var inflight *flight
+	var inflight []*flight
 	for len(events) > 0 {
 		bp := bufs.Get().(*[]byte)
 		var n int
 		n, events = e.pack(bp, events)
 		if n > 0 {
-			f := e.launch(ctx, bp, events[:n], idempotent)
-			if inflight != nil {
-				retry = append(retry, e.land(ctx, inflight, idempotent)...)
-			}
-			inflight = f
+			inflight = append(inflight, e.launch(ctx, bp, events[:n], idempotent))
 			events = events[n:]
 		} else {
 			bufs.Put(bp)
 		}
+		if len(inflight) == maxInFlight || len(events) == 0 && len(inflight) > 0 {
+			retry = append(retry, e.land(ctx, inflight[0], idempotent)...)
+			inflight = inflight[1:]
+		}
 		if len(events) == 0 {
-			if inflight != nil {
-				retry = append(retry, e.land(ctx, inflight, idempotent)...)
-				inflight = nil
+			for _, f := range inflight {
+				retry = append(retry, e.land(ctx, f, idempotent)...)
 			}
+			inflight = nil
 			// Items the server failed with a 5xx are sent once more (A9).
 			events, retry = retry, nil
 		}
 	}
 }
+
+// maxInFlight is how many ingestion requests of one cycle may be in flight
+// while the next is encoded.
+const maxInFlight = 2
 
 // pack encodes into *bp an ingestion request of the first n events that fit
 // the count and size budgets. Events too large even alone are shrunk, or

@@ -29,7 +29,7 @@ var ErrShutdown = errors.New("agenttrace exporter: shut down")
 
 // Exporter is an [sdktrace.SpanExporter] that sends spans to AgentTrace as
 // ingestion events, and records (scores, git links, agent records) beside
-// them, following PROTOCOL.md Part A.
+// them, following exporter/PROTOCOL.md Part A.
 //
 // One goroutine owns the exporter's state and does all the sending:
 // ExportSpans, ForceFlush and a timer (the flush interval) hand it work.

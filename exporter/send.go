@@ -220,7 +220,7 @@ const maxLookupAttempts = 5
 
 // notYetThere reports whether a per-item error says that the trace or
 // observation a score refers to does not exist: the server looked it up
-// before storing anything (PROTOCOL.md Part B 5.1, rule 2).
+// before storing anything (exporter/PROTOCOL.md Part B 5.1, rule 2).
 func notYetThere(it itemResult) bool {
 	m := strings.ToLower(it.Message)
 	return it.Status >= 500 && (strings.Contains(m, "failed to get trace") ||

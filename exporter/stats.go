@@ -69,7 +69,7 @@ func (s *stats) delivered(kind string, n int) {
 }
 
 // lose counts n items of kind given up for reason, and reports each
-// distinct reason once to otel.Handle (PROTOCOL.md A9).
+// distinct reason once to otel.Handle (exporter/PROTOCOL.md A9).
 func (s *stats) lose(kind string, n int, reason string) {
 	s.mu.Lock()
 	if s.dropped == nil {

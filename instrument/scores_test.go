@@ -57,7 +57,7 @@ func endedTrace(t *testing.T, c *instrument.Client, name string, opts ...instrum
 }
 
 // Scores / Scoring Traces and Score Types, with the exact body of each
-// type on the wire (PROTOCOL.md A13) and what the server stored.
+// type on the wire (exporter/PROTOCOL.md A13) and what the server stored.
 func TestScoreWireShape(t *testing.T) {
 	c, srv := newServerClient(t)
 	tr, sp := endedTrace(t, c, "task")

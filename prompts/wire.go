@@ -32,7 +32,7 @@ func (k cacheKey) String() string {
 	return strconv.Quote(k.name)
 }
 
-// path returns the API path of GET /api/public/prompts/{name} (PROTOCOL.md
+// path returns the API path of GET /api/public/prompts/{name} (exporter/PROTOCOL.md
 // A15, §6.2), the name escaped as one path segment.
 func (k cacheKey) path() string {
 	seg := url.PathEscape(k.name)

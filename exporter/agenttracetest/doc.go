@@ -15,7 +15,7 @@
 // # What it reproduces
 //
 // The server follows the handler contract of the real AgentTrace server,
-// part B of the SDK's PROTOCOL.md, and is strict where the real server is
+// part B of exporter/PROTOCOL.md, and is strict where the real server is
 // strict, so that a client passing against it works against the real one:
 //
 //   - Transport: JSON only when the Content-Type ends in "json" (else 400

@@ -15,7 +15,7 @@ import (
 
 // A test of an instrumented agent: start the server, point the agent at it,
 // run the agent, then assert what arrived. Here the requests the agent's
-// exporter would make are sent by hand (the bodies of PROTOCOL.md §4.6 and
+// exporter would make are sent by hand (the bodies of exporter/PROTOCOL.md §4.6 and
 // §7.4); in a real test, set AGENTTRACE_API_URL to srv.URL and
 // AGENTTRACE_API_KEY to srv.APIKey and run the agent instead.
 func Example() {

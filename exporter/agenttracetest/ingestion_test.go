@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// exampleBatch is PROTOCOL.md §4.6.
+// exampleBatch is exporter/PROTOCOL.md §4.6.
 const exampleBatch = `{
   "batch": [
     { "id": "b7f1c2a0-0001", "type": "trace-create", "timestamp": "2025-03-01T12:00:00.000Z",

@@ -16,7 +16,7 @@ import (
 
 // Trace is a stored trace row. Rows are keyed by (ID, StartTime): a
 // trace-create with the same id and start time replaces the whole row, one
-// with another start time adds a second row (PROTOCOL.md §4.7).
+// with another start time adds a second row (exporter/PROTOCOL.md §4.7).
 type Trace struct {
 	ID        string   `json:"id"`
 	ProjectID string   `json:"projectId"`
@@ -63,7 +63,7 @@ const (
 )
 
 // Observation is a stored observation row, keyed by (TraceID, StartTime, ID)
-// like the server's (PROTOCOL.md §4.7).
+// like the server's (exporter/PROTOCOL.md §4.7).
 type Observation struct {
 	ID                  string `json:"id"`
 	TraceID             string `json:"traceId"`
@@ -134,7 +134,7 @@ const (
 )
 
 // Score is a stored score. Every accepted score gets a fresh server UUID,
-// so a re-sent score is stored twice (PROTOCOL.md §4.7).
+// so a re-sent score is stored twice (exporter/PROTOCOL.md §4.7).
 type Score struct {
 	ID            string `json:"id"`
 	ProjectID     string `json:"projectId"`
@@ -152,7 +152,7 @@ type Score struct {
 	UpdatedAt   time.Time `json:"updatedAt"`
 }
 
-// Checkpoint is a stored checkpoint (PROTOCOL.md §7.1).
+// Checkpoint is a stored checkpoint (exporter/PROTOCOL.md §7.1).
 type Checkpoint struct {
 	ID            string `json:"id"`
 	ProjectID     string `json:"projectId"`
@@ -174,7 +174,7 @@ type Checkpoint struct {
 	CreatedAt      time.Time  `json:"createdAt"`
 }
 
-// GitLink is a stored git link (PROTOCOL.md §7.2).
+// GitLink is a stored git link (exporter/PROTOCOL.md §7.2).
 type GitLink struct {
 	ID                string    `json:"id"`
 	ProjectID         string    `json:"projectId"`
@@ -202,7 +202,7 @@ type GitLink struct {
 	CreatedAt time.Time `json:"createdAt"`
 }
 
-// FileOperation is a stored file operation (PROTOCOL.md §7.3).
+// FileOperation is a stored file operation (exporter/PROTOCOL.md §7.3).
 type FileOperation struct {
 	ID                string `json:"id"`
 	ProjectID         string `json:"projectId"`
@@ -233,7 +233,7 @@ type FileOperation struct {
 	CreatedAt    time.Time `json:"createdAt"`
 }
 
-// TerminalCommand is a stored terminal command (PROTOCOL.md §7.4).
+// TerminalCommand is a stored terminal command (exporter/PROTOCOL.md §7.4).
 type TerminalCommand struct {
 	ID               string   `json:"id"`
 	ProjectID        string   `json:"projectId"`

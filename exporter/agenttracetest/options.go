@@ -5,7 +5,7 @@ import (
 )
 
 // Defaults of the server, as the real AgentTrace server has them
-// (PROTOCOL.md Part B §1 and §3).
+// (exporter/PROTOCOL.md Part B §1 and §3).
 const (
 	// DefaultMaxBodyBytes is the largest request body accepted, in wire
 	// bytes (before gzip or deflate decoding): 4 MiB.
@@ -18,7 +18,7 @@ const (
 )
 
 // Defect is a set of defects of the AgentTrace server at the commit
-// PROTOCOL.md calls HEAD. By default the server behaves as the server's
+// exporter/PROTOCOL.md calls HEAD. By default the server behaves as the server's
 // handlers intend; [WithHEADDefects] reproduces the defects, for tests of how
 // a client copes with them.
 type Defect uint
@@ -104,7 +104,7 @@ func WithKeyPair(publicKey, secretKey string) Option {
 // WithSecretKeyBearer makes the server lenient where the real one is not:
 // "Authorization: Bearer <secret key>" of a known key pair
 // ([Server.SecretKey] or [WithKeyPair]) authenticates as its public key
-// (PROTOCOL.md §2.3, non-strict mode). By default such a header is ignored
+// (exporter/PROTOCOL.md §2.3, non-strict mode). By default such a header is ignored
 // and the request fails with 401 "API key required" unless X-API-Key or
 // ?api_key= carries a valid public key.
 func WithSecretKeyBearer() Option {

@@ -338,7 +338,7 @@ func TestTerminalCommandCreate(t *testing.T) {
 
 	tt := newTester(t)
 	tt.createTrace(traceID)
-	// PROTOCOL.md §7.4's example.
+	// exporter/PROTOCOL.md §7.4's example.
 	resp := tt.post("/api/public/terminal-commands", `{ "traceId": "5c0ffee0d15ea5e5a1b2c3d4e5f60718", "observationId": "a1b2c3d4e5f60718",
   "command": "go", "args": ["test", "./..."], "workingDirectory": "/src/acme",
   "shell": "bash", "envVars": "{\"CGO_ENABLED\":\"0\"}",

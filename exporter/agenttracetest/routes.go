@@ -81,7 +81,7 @@ func rt(method, pattern string, h func(*Server, *call)) route {
 	return route{method: method, segs: strings.Split(strings.Trim(pattern, "/"), "/"), handler: h}
 }
 
-// routes is the public API of PROTOCOL.md §10. Routes the real server mounts
+// routes is the public API of exporter/PROTOCOL.md §10. Routes the real server mounts
 // but this package does not implement answer 501, so that a client never
 // mistakes them for unknown routes.
 var routes = []route{

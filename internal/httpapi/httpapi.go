@@ -1,7 +1,3 @@
-// Package httpapi is the HTTP client of the AgentTrace public API shared by
-// the exporter and the prompt client: authentication headers, request ids,
-// gzip, per-attempt timeouts, and retries of what can succeed later
-// (PROTOCOL.md A2, A10, A11).
 package httpapi
 
 import (
@@ -203,7 +199,7 @@ func (c *Client) attempt(ctx context.Context, method, path string, query url.Val
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
 }
 
-// setHeaders sets the headers of PROTOCOL.md A2 and A11 on h.
+// setHeaders sets the headers of exporter/PROTOCOL.md A2 and A11 on h.
 func (c *Client) setHeaders(h http.Header) {
 	h.Set("X-API-Key", c.APIKey)
 	h.Set("Authorization", "Bearer "+c.APIKey)

@@ -122,9 +122,13 @@ func (sn Snapshot) RenderTrace(w io.Writer, traceID string) error {
 		renderNode(&b, n, start, "", i == len(roots)-1)
 	}
 	if scores := sn.ScoresOf(traceID); len(scores) > 0 {
+		names := map[string]string{}
+		for _, o := range sn.ObservationsOf(traceID) {
+			names[o.ID] = o.Name
+		}
 		b.WriteString("scores:\n")
 		for _, sc := range scores {
-			b.WriteString("  " + scoreText(sc) + "\n")
+			b.WriteString("  " + scoreText(sc, names) + "\n")
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -195,7 +199,9 @@ func levelText(level, msg string) string {
 	return fmt.Sprintf("level=%s status=%q", level, msg)
 }
 
-func scoreText(sc Score) string {
+// scoreText renders a score; names maps observation ids to names, so a
+// score of an observation says which one.
+func scoreText(sc Score, names map[string]string) string {
 	var v string
 	switch {
 	case sc.Value != nil:
@@ -205,7 +211,11 @@ func scoreText(sc Score) string {
 	}
 	parts := []string{sc.Name, "=", v, sc.DataType}
 	if sc.ObservationID != "" {
-		parts = append(parts, "on "+sc.ObservationID)
+		on := sc.ObservationID
+		if name := names[on]; name != "" {
+			on = name + " (" + on + ")"
+		}
+		parts = append(parts, "on "+on)
 	}
 	if sc.Comment != "" {
 		parts = append(parts, strconv.Quote(sc.Comment))

@@ -71,7 +71,7 @@ func TestRenderTrace(t *testing.T) {
 └─ GENERATION summarise +4.2s 250ms model=gpt-4o tokens=100/20/120 cache=64/0
 scores:
   tests-pass = 1 BOOLEAN "green on rerun"
-  quality = "good" CATEGORICAL on 0f1e2d3c4b5a6978 "concise"
+  quality = "good" CATEGORICAL on plan (0f1e2d3c4b5a6978) "concise"
 `, b.String())
 
 	t.Run("duplicate rows and no name", func(t *testing.T) {

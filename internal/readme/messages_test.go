@@ -1,0 +1,162 @@
+package readme_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/stretchr/testify/require"
+
+	"github.com/agenttrace/agenttrace-otel-go/exporter"
+	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
+	"github.com/agenttrace/agenttrace-otel-go/instrument"
+	"github.com/agenttrace/agenttrace-otel-go/instrument/openaitrace"
+	"github.com/agenttrace/agenttrace-otel-go/scores"
+)
+
+// A scenario reproduces a problem of the README's troubleshooting section
+// and returns the lines the SDK printed or returned: errors, the messages
+// of otel.Handle and debug log lines.
+type scenario struct {
+	run func(t *testing.T) []string
+	// normalize, when set, rewrites what varies from run to run (counts,
+	// ports) in both the README's lines and the scenario's.
+	normalize func(string) string
+}
+
+var scenarios = map[string]scenario{
+	"unauthorized": {run: func(t *testing.T) []string {
+		srv := agenttracetest.NewServer()
+		defer srv.Close()
+		return flushOneTrace(t, instrument.WithAPIURL(srv.URL), instrument.WithAPIKey("pk-not-a-key-of-this-server"))
+	}},
+	"wrong-url": {run: func(t *testing.T) []string {
+		srv := agenttracetest.NewServer()
+		defer srv.Close()
+		return flushOneTrace(t, instrument.WithAPIURL(srv.URL+"/api/public"), instrument.WithAPIKey(srv.APIKey))
+	}},
+	"no-key": {run: func(t *testing.T) []string {
+		t.Setenv("AGENTTRACE_API_KEY", "")
+		t.Setenv("AGENTTRACE_API_URL", "")
+		_, err := instrument.New(t.Context())
+		require.Error(t, err)
+		return lines(err)
+	}},
+	"unreachable": {run: func(t *testing.T) []string {
+		var log strings.Builder
+		logger := slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{
+			Level: slog.LevelDebug,
+			ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+				if a.Key == slog.TimeKey {
+					return slog.Attr{}
+				}
+				return a
+			},
+		}))
+		got := flushOneTrace(t, instrument.WithAPIURL("http://127.0.0.1:1"), instrument.WithAPIKey("pk-test"),
+			instrument.WithExporterOptions(exporter.WithRetryBudget(0), exporter.WithLogger(logger)))
+		return append(got, strings.Split(log.String(), "\n")...)
+	}},
+	"queue-full": {
+		run: func(t *testing.T) []string {
+			srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit())
+			defer srv.Close()
+			srv.SetLatency(200 * time.Millisecond)
+			client, err := instrument.New(t.Context(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey),
+				instrument.WithMaxQueueSize(100))
+			require.NoError(t, err)
+			ctx, tr := client.Trace(t.Context(), "burst")
+			for range 1000 {
+				_, sp := tr.Span(ctx, "step")
+				sp.End()
+			}
+			tr.End()
+			return append(lines(client.Flush(t.Context()), client.Shutdown(t.Context())), handled.take()...)
+		},
+		normalize: func(s string) string {
+			return regexp.MustCompile(`\b\d+ spans?\b`).ReplaceAllLiteralString(s, "N spans")
+		},
+	},
+	"record-queue-full": {run: func(t *testing.T) []string {
+		srv := agenttracetest.NewServer()
+		defer srv.Close()
+		client, err := instrument.New(t.Context(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey),
+			instrument.WithFlushInterval(time.Hour), instrument.WithExporterOptions(exporter.WithMaxQueuedRecords(1)))
+		require.NoError(t, err)
+		defer client.Shutdown(context.Background())
+		ctx, tr := client.Trace(t.Context(), "task")
+		defer tr.End()
+		require.NoError(t, tr.Score(ctx, "quality", scores.Numeric(1)))
+		return lines(tr.Score(ctx, "quality", scores.Numeric(1)))
+	}},
+	"stream-usage": {run: func(t *testing.T) []string {
+		srv, at := newClient(t)
+		replay(t, "openai_chat_stream_no_usage")
+		client := openai.NewClient(openaitrace.Option(at))
+		ctx, tr := at.Trace(t.Context(), "t")
+		stream := client.Chat.Completions.NewStreaming(ctx, openai.ChatCompletionNewParams{
+			Model:    "gpt-4.1-mini",
+			Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Hello")},
+		})
+		for stream.Next() {
+		}
+		require.NoError(t, stream.Close())
+		tr.End()
+		require.NoError(t, at.Flush(t.Context()))
+		var md struct{ UsageUnavailable string }
+		gen := observation(t, srv, tr.TraceID().String(), "chat gpt-4.1-mini")
+		require.NoError(t, json.Unmarshal([]byte(gen.Metadata), &md))
+		return []string{md.UsageUnavailable}
+	}},
+	"otlp-down": {
+		run: func(t *testing.T) []string {
+			srv := agenttracetest.NewServer()
+			defer srv.Close()
+			client, err := instrument.New(t.Context(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey),
+				instrument.WithOTLPEndpoint("http://127.0.0.1:1"))
+			require.NoError(t, err)
+			_, tr := client.Trace(t.Context(), "task")
+			tr.End()
+			return append(lines(client.Shutdown(t.Context())), handled.take()...)
+		},
+		normalize: func(s string) string {
+			s = regexp.MustCompile(`(localhost|127\.0\.0\.1):\d+`).ReplaceAllLiteralString(s, "HOST")
+			return regexp.MustCompile(`\b\d+ spans\b`).ReplaceAllLiteralString(s, "N spans")
+		},
+	},
+}
+
+// flushOneTrace sends one trace with a client made with opts, and returns
+// what Flush returned and what was reported through otel.Handle.
+func flushOneTrace(t *testing.T, opts ...instrument.Option) []string {
+	t.Helper()
+	handled.take()
+	client, err := instrument.New(t.Context(), opts...)
+	require.NoError(t, err)
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = client.Shutdown(ctx)
+	}()
+	_, tr := client.Trace(t.Context(), "task")
+	tr.End()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	return append(lines(client.Flush(ctx)), handled.take()...)
+}
+
+// lines returns the lines of the errors' messages.
+func lines(errs ...error) []string {
+	var out []string
+	for _, err := range errs {
+		if err != nil {
+			out = append(out, strings.Split(err.Error(), "\n")...)
+		}
+	}
+	return out
+}

@@ -135,5 +135,15 @@
 //
 // [Client.Flush] sends what is pending and [Client.Shutdown] also stops the
 // client; both honour their context's deadline and return what could not be
-// delivered.
+// delivered. Call Shutdown before the program exits: spans are sent in the
+// background, and what is still buffered when the process ends is lost.
+//
+// # Related packages
+//
+// Packages instrument/openaitrace and instrument/anthropictrace trace the
+// calls of the official OpenAI and Anthropic Go clients as generations,
+// with one request option. Package exporter/agenttracetest is an in-process
+// AgentTrace server for the tests of instrumented code. README.md at the
+// root of the repository is the user guide: configuration, OpenTelemetry
+// setups, troubleshooting, and the Python SDK's calls in Go.
 package instrument

@@ -13,7 +13,8 @@
 //   - the configuration table must list every AGENTTRACE_* and OTEL_*
 //     variable the SDK reads, with the defaults the code has;
 //   - the package-level names and methods README.md mentions in its prose
-//     and tables (instrument.WithMask, tr.SetInput...) must exist.
+//     and tables (instrument.WithMask, tr.SetInput...) must exist;
+//   - its links must lead to files of the repository or to its headings.
 //
 // To change a snippet, edit the region, run the test and paste the diff it
 // prints into README.md.

@@ -3,7 +3,6 @@ package readme_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"testing"
 
 	"github.com/anthropics/anthropic-sdk-go"
@@ -33,7 +32,7 @@ func replay(t *testing.T, exchanges ...string) {
 }
 
 // streamAnswer streams a chat completion traced by openaitrace.
-func streamAnswer(ctx context.Context, at *instrument.Client, w io.Writer) (*instrument.Trace, error) {
+func streamAnswer(ctx context.Context, at *instrument.Client) error {
 	// README: openai
 	client := openai.NewClient(openaitrace.Option(at, openaitrace.WithStreamUsage(true)))
 
@@ -47,25 +46,21 @@ func streamAnswer(ctx context.Context, at *instrument.Client, w io.Writer) (*ins
 	for stream.Next() {
 		chunk := stream.Current()
 		if len(chunk.Choices) > 0 { // the last chunk, with the usage, has none
-			fmt.Fprint(w, chunk.Choices[0].Delta.Content)
+			fmt.Print(chunk.Choices[0].Delta.Content)
 		}
 	}
-	if err := stream.Err(); err != nil {
-		return tr, err
-	}
+	return stream.Err()
 	// README end
-	return tr, nil
 }
 
 func TestOpenAIStream(t *testing.T) {
 	srv, at := newClient(t)
 	replay(t, "openai_chat_stream_usage")
 
-	tr, err := streamAnswer(t.Context(), at, io.Discard)
-	require.NoError(t, err)
+	require.NoError(t, streamAnswer(t.Context(), at))
 	require.NoError(t, at.Flush(t.Context()))
 
-	gen := observation(t, srv, tr.TraceID().String(), "chat gpt-4.1-mini")
+	gen := observation(t, srv, onlyTrace(t, srv), "chat gpt-4.1-mini")
 	require.NotNil(t, gen.Usage)
 	assert.Positive(t, gen.Usage.InputTokens)
 	assert.Positive(t, gen.Usage.OutputTokens)
@@ -73,7 +68,7 @@ func TestOpenAIStream(t *testing.T) {
 }
 
 // askLibrarian makes one Messages call traced by anthropictrace.
-func askLibrarian(ctx context.Context, at *instrument.Client, w io.Writer) (*instrument.Trace, error) {
+func askLibrarian(ctx context.Context, at *instrument.Client) error {
 	// README: anthropic
 	client := anthropic.NewClient(anthropictrace.Option(at)) // ANTHROPIC_API_KEY from the environment
 
@@ -85,24 +80,23 @@ func askLibrarian(ctx context.Context, at *instrument.Client, w io.Writer) (*ins
 		Messages:  []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock("Is Dune on the shelf?"))},
 	})
 	if err != nil {
-		return tr, err
+		return err
 	}
-	fmt.Fprintln(w, msg.Content[0].Text)
+	fmt.Println(msg.Content[0].Text)
 	// README end
-	return tr, nil
+	return nil
 }
 
 func TestAnthropic(t *testing.T) {
 	srv, at := newClient(t)
 	replay(t, "anthropic_messages_basic")
 
-	tr, err := askLibrarian(t.Context(), at, io.Discard)
-	require.NoError(t, err)
+	require.NoError(t, askLibrarian(t.Context(), at))
 	require.NoError(t, at.Flush(t.Context()))
 
-	obs := srv.Observations(tr.TraceID().String())
-	require.Len(t, obs, 2, "the trace and one generation")
-	gen := observation(t, srv, tr.TraceID().String(), "chat claude-sonnet-4-5")
+	id := onlyTrace(t, srv)
+	require.Len(t, srv.Observations(id), 2, "the trace and one generation")
+	gen := observation(t, srv, id, "chat claude-sonnet-4-5")
 	require.NotNil(t, gen.Usage)
 	assert.Positive(t, gen.Usage.OutputTokens)
 }

@@ -518,3 +518,41 @@ func (d *decls) has(typ, name string) bool {
 	}
 	return false
 }
+
+// The links of README.md lead somewhere: files of the repository, and
+// headings of README.md itself.
+func TestLinks(t *testing.T) {
+	text, _ := readme(t)
+	anchors := map[string]bool{}
+	for _, line := range strings.Split(text, "\n") {
+		if h, ok := strings.CutPrefix(strings.TrimLeft(line, "#"), " "); ok && strings.HasPrefix(line, "#") {
+			anchors[slug(h)] = true
+		}
+	}
+	linkRE := regexp.MustCompile(`\]\(([^)\s]+)\)`)
+	for _, m := range linkRE.FindAllStringSubmatch(text, -1) {
+		target := m[1]
+		switch {
+		case strings.HasPrefix(target, "#"):
+			assert.True(t, anchors[target[1:]], "README.md links to %s, which is no heading", target)
+		case strings.Contains(target, "://"):
+		default:
+			_, err := os.Stat(filepath.Join(root, target))
+			assert.NoError(t, err, "README.md links to %s", target)
+		}
+	}
+}
+
+// slug is the anchor GitHub gives a heading.
+func slug(heading string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(heading)) {
+		switch {
+		case r == ' ':
+			b.WriteRune('-')
+		case r == '-' || r == '_' || 'a' <= r && r <= 'z' || '0' <= r && r <= '9':
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -216,6 +216,11 @@ func convertInto(out *span, s sdktrace.ReadOnlySpan, textLimit int) {
 	if len(unmapped) > 0 {
 		ob.AddExtra(wire.Member{Key: "attributes", Raw: attrsJSON(unmapped)})
 	}
+	if n := s.DroppedAttributes(); n > 0 {
+		// The SDK's span limits dropped attributes: say so where the
+		// observation is looked at.
+		ob.AddExtra(wire.Member{Key: "droppedAttributes", Raw: strconv.Itoa(n)})
+	}
 
 	switch out.obsType {
 	case "checkpoint", "file_operation", "terminal_command":

@@ -232,6 +232,13 @@ func TestConvertObservations(t *testing.T) {
 	}
 }
 
+func TestConvertDroppedAttributes(t *testing.T) {
+	s := stub("busy", testParent, semconv.ObservationTypeSpan)
+	s.DroppedAttributes = 3
+	m := body(t, convert(s.Snapshot(), DefaultMaxRecordTextBytes))
+	assert.Equal(t, map[string]any{"droppedAttributes": 3.0}, m["metadata"])
+}
+
 func TestConvertErrorStatus(t *testing.T) {
 	s := stub("risky", testParent, semconv.ObservationTypeSpan)
 	s.Status = sdktrace.Status{Code: codes.Error, Description: "boom"}

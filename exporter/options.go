@@ -19,17 +19,17 @@ import (
 
 // Environment variables read by [New]. Options given to New win over them.
 const (
-	EnvAPIKey         = httpapi.EnvAPIKey    // AGENTTRACE_API_KEY
-	EnvAPIURL         = httpapi.EnvAPIURL    // AGENTTRACE_API_URL
-	EnvProjectID      = httpapi.EnvProjectID // AGENTTRACE_PROJECT_ID
-	EnvDebug          = "AGENTTRACE_DEBUG"
-	EnvBatchSize      = "AGENTTRACE_BATCH_SIZE"
-	EnvFlushInterval  = "AGENTTRACE_FLUSH_INTERVAL"
-	EnvMaxRequestSize = "AGENTTRACE_MAX_REQUEST_BYTES"
-	EnvTimeout        = "AGENTTRACE_TIMEOUT"
-	EnvRetryBudget    = "AGENTTRACE_RETRY_BUDGET"
-	EnvGzip           = "AGENTTRACE_GZIP"
-	EnvExportAllSpans = "AGENTTRACE_EXPORT_ALL_SPANS"
+	EnvAPIKey          = httpapi.EnvAPIKey    // AGENTTRACE_API_KEY
+	EnvAPIURL          = httpapi.EnvAPIURL    // AGENTTRACE_API_URL
+	EnvProjectID       = httpapi.EnvProjectID // AGENTTRACE_PROJECT_ID
+	EnvDebug           = "AGENTTRACE_DEBUG"
+	EnvBatchSize       = "AGENTTRACE_BATCH_SIZE"
+	EnvFlushInterval   = "AGENTTRACE_FLUSH_INTERVAL"
+	EnvMaxRequestBytes = "AGENTTRACE_MAX_REQUEST_BYTES"
+	EnvTimeout         = "AGENTTRACE_TIMEOUT"
+	EnvRetryBudget     = "AGENTTRACE_RETRY_BUDGET"
+	EnvGzip            = "AGENTTRACE_GZIP"
+	EnvExportAllSpans  = "AGENTTRACE_EXPORT_ALL_SPANS"
 )
 
 // Defaults.
@@ -235,7 +235,7 @@ func newConfig(opts []Option) (config, error) {
 		}
 	}
 	env(EnvBatchSize, intSetter(&c.batchSize))
-	env(EnvMaxRequestSize, intSetter(&c.maxRequestBytes))
+	env(EnvMaxRequestBytes, intSetter(&c.maxRequestBytes))
 	env(EnvFlushInterval, durationSetter(&c.flushInterval))
 	env(EnvTimeout, durationSetter(&c.timeout))
 	env(EnvRetryBudget, durationSetter(&c.retryBudget))

@@ -342,6 +342,7 @@ func (e *Exporter) chunkFailed(ctx context.Context, chunk []*event, idempotent b
 		// Transient: the server is down, slow or limiting us. Keep the
 		// events for the next cycle.
 		e.debug("request failed, keeping its items for the next flush", "items", len(chunk), "error", errorText(err))
+		e.stats.failed(err)
 		for _, ev := range chunk {
 			if ev.kind == KindScore {
 				e.requeue(ev.rec)
@@ -464,6 +465,9 @@ func (e *Exporter) restResult(kind string, part []*record, err error) {
 	var ae *httpapi.APIError
 	isAPI := errors.As(err, &ae)
 	keep := notSent(err) || isAPI && ae.Status == http.StatusInternalServerError
+	if keep && !errors.Is(err, errNotAttempted) {
+		e.stats.failed(err)
+	}
 	reason := errorText(err)
 	if !isAPI && !keep {
 		reason = "not confirmed by the server, not sent again to avoid duplicates: " + reason

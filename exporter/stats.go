@@ -27,6 +27,9 @@ type stats struct {
 	dropped   map[string]uint64 // by reason
 	window    lossWindow        // losses since the last ForceFlush
 	announced map[string]bool   // reasons already reported to otel.Handle
+	// lastFailure is the error of the last request that failed in a way
+	// that keeps its items for a later attempt; cleared by a delivery.
+	lastFailure error
 
 	metrics *selfMetrics
 }
@@ -56,8 +59,16 @@ func (s *stats) attempt(status int, retry bool, d time.Duration) {
 	}
 }
 
+// failed records the error of a request whose items are kept for later.
+func (s *stats) failed(err error) {
+	s.mu.Lock()
+	s.lastFailure = err
+	s.mu.Unlock()
+}
+
 func (s *stats) delivered(kind string, n int) {
 	s.mu.Lock()
+	s.lastFailure = nil
 	if s.deliv == nil {
 		s.deliv = map[string]uint64{}
 	}
@@ -94,11 +105,16 @@ func (s *stats) takeLoss(pending map[string]int) error {
 	s.mu.Lock()
 	w := s.window
 	s.window = lossWindow{}
+	last := s.lastFailure
 	s.mu.Unlock()
 	if len(w.byKind) == 0 && len(pending) == 0 {
 		return nil
 	}
-	return &DeliveryError{Lost: w.byKind, Pending: pending, Reasons: w.reasons}
+	de := &DeliveryError{Lost: w.byKind, Pending: pending, Reasons: w.reasons}
+	if len(pending) > 0 && last != nil {
+		de.LastFailure = last.Error()
+	}
+	return de
 }
 
 // lose gives up n items of kind.
@@ -138,6 +154,9 @@ type DeliveryError struct {
 	Pending map[string]int
 	// Reasons counts the lost items by distinct reason.
 	Reasons map[string]int
+	// LastFailure, when items are pending, is the error of the last
+	// attempt to send them (connection refused, a 503, a timeout...).
+	LastFailure string
 }
 
 func (e *DeliveryError) Error() string {
@@ -153,6 +172,9 @@ func (e *DeliveryError) Error() string {
 		}
 		b.WriteString(" still queued ")
 		b.WriteString(counts(e.Pending))
+		if e.LastFailure != "" {
+			b.WriteString(" (last attempt: " + e.LastFailure + ")")
+		}
 	}
 	if len(e.Reasons) > 0 {
 		reasons := slices.Sorted(maps.Keys(e.Reasons))
@@ -182,7 +204,11 @@ func counts(m map[string]int) string {
 	sort.Strings(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%d %s", m[k], k)
+		n, name := m[k], k
+		if n != 1 {
+			name += "s"
+		}
+		parts[i] = fmt.Sprintf("%d %s", n, name)
 	}
 	return strings.Join(parts, ", ")
 }

@@ -227,11 +227,26 @@ func (c *Client) Flush(ctx context.Context) error {
 	} else {
 		err = c.processor.ForceFlush(ctx)
 	}
+	if errors.As(err, new(*exporter.DeliveryError)) {
+		// What the batch processor's export lost is in the exporter's own
+		// report below: say it once.
+		err = nil
+	}
 	err = errors.Join(err, c.exporter.ForceFlush(ctx), c.processor.dropped(ctx, ended), c.otlpFailures.take())
 	if err != nil {
 		return fmt.Errorf("agenttrace: flush: %w", err)
 	}
 	return nil
+}
+
+// Stats returns the counters of the client's AgentTrace exporter: spans
+// received, requests, retries, bytes, items delivered by kind and dropped
+// by reason. A disabled client returns zero Stats.
+func (c *Client) Stats() exporter.Stats {
+	if !c.enabled() {
+		return exporter.Stats{}
+	}
+	return c.exporter.Stats()
 }
 
 // Shutdown flushes what is pending, stops the client's goroutines and

@@ -5,6 +5,10 @@ import (
 	"testing"
 	"time"
 
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
 )
 
@@ -47,5 +51,49 @@ func TestClientGeneration(t *testing.T) {
 	noop.EndAt(end)
 	if noop.IsRecording() || ctx2 != context.Background() {
 		t.Error("a nil client records")
+	}
+}
+
+// The client reports the exporter's counters and, with WithMeterProvider,
+// the SDK's own metrics.
+func TestClientStatsAndMetrics(t *testing.T) {
+	srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit())
+	defer srv.Close()
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer mp.Shutdown(context.Background())
+	c, err := instrument.New(context.Background(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey),
+		instrument.WithMeterProvider(mp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Shutdown(context.Background())
+	_, tr := c.Trace(context.Background(), "t")
+	tr.End()
+	if err := c.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st := c.Stats()
+	if st.Spans != 1 || st.Delivered["trace"] != 1 || st.Delivered["observation"] != 1 {
+		t.Errorf("Stats = %+v", st)
+	}
+	var rm metricdata.ResourceMetrics
+	if err := reader.Collect(context.Background(), &rm); err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			names[m.Name] = true
+		}
+	}
+	for _, want := range []string{"agenttrace.sdk.exported", "agenttrace.sdk.request.duration", "agenttrace.sdk.queue.depth"} {
+		if !names[want] {
+			t.Errorf("no metric %s in %v", want, names)
+		}
+	}
+	var disabled *instrument.Client
+	if disabled.Stats().Spans != 0 {
+		t.Error("a nil client has stats")
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -162,6 +163,15 @@ func WithBatchSize(n int) Option {
 	return optionFunc(func(c *config) {
 		c.batchSize = n
 		c.exporterOpts = append(c.exporterOpts, exporter.WithBatchSize(n))
+	})
+}
+
+// WithMeterProvider makes the client report the SDK's own metrics
+// (agenttrace.sdk.exported, .dropped, .retries, .request.duration and
+// .queue.depth) to mp. Default: none.
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return optionFunc(func(c *config) {
+		c.exporterOpts = append(c.exporterOpts, exporter.WithMeterProvider(mp))
 	})
 }
 

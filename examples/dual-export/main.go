@@ -17,9 +17,9 @@
 // server started in-process (package agenttracetest), whose trace tree is
 // printed; with AGENTTRACE_API_URL and AGENTTRACE_API_KEY it is that server.
 // The program prints the trace id and the trace's URL in the Jaeger UI.
-// When nothing listens on the OTLP endpoint, OpenTelemetry logs the failed
-// export ("traces export: ... connection refused") and AgentTrace still gets
-// the trace.
+// When nothing listens on the OTLP endpoint, AgentTrace still gets the
+// trace: the program prints it, then exits non-zero with the OTLP export's
+// failure ("OTLP export: 4 spans not exported: ... connection refused").
 //
 // Flags: -otlp sets the OTLP/HTTP endpoint (default http://localhost:4318, or
 // OTEL_EXPORTER_OTLP_ENDPOINT), -jaeger-ui the UI's base URL (default
@@ -85,18 +85,22 @@ func run(ctx context.Context, cfg config, w io.Writer) error {
 	// Shutdown flushes both exports and says what either could not deliver.
 	flushCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := client.Shutdown(flushCtx); err != nil {
-		return fmt.Errorf("not everything was delivered: %w", err)
-	}
+	shutdownErr := client.Shutdown(flushCtx)
 
 	fmt.Fprintf(w, "trace id:  %s\n", traceID)
 	fmt.Fprintf(w, "Jaeger:    %s/trace/%s\n", strings.TrimSuffix(cfg.jaegerUI, "/"), traceID)
 	if srv == nil {
 		fmt.Fprintf(w, "AgentTrace: sent to %s\n", cfg.agentTraceURL)
-		return nil
+	} else {
+		fmt.Fprintf(w, "AgentTrace (in-process at %s):\n", srv.URL)
+		if err := srv.RenderTrace(w, traceID.String()); err != nil {
+			return err
+		}
 	}
-	fmt.Fprintf(w, "AgentTrace (in-process at %s):\n", srv.URL)
-	return srv.RenderTrace(w, traceID.String())
+	if shutdownErr != nil {
+		return fmt.Errorf("not everything was delivered: %w", shutdownErr)
+	}
+	return nil
 }
 
 // agentRun records a small agent run: a trace, a planning step holding a

@@ -101,7 +101,7 @@ type Observation struct {
 	Metadata      string // JSON object
 	// Extra holds members the SDK adds to Metadata when it is encoded: a
 	// fixed array, so adding them allocates nothing.
-	Extra  [6]Member
+	Extra  [8]Member
 	NExtra int
 
 	// Generation fields.
@@ -376,7 +376,7 @@ type Member struct {
 }
 
 // AddExtra adds a metadata member; members beyond the array's size are
-// dropped (the SDK adds at most six).
+// dropped (the SDK adds at most eight).
 func (ob *Observation) AddExtra(m Member) {
 	if ob.NExtra < len(ob.Extra) {
 		ob.Extra[ob.NExtra] = m

@@ -72,6 +72,35 @@ func recordByID[T any](c *call, what string, items []T, id func(T) string) {
 	c.error(http.StatusInternalServerError, "Failed to get "+what)
 }
 
+// createBatch answers a /batch endpoint of agent records (§7.3, §7.4):
+// 1 to 100 items, each built by build, stored all together or not at all;
+// only the first item's trace is looked up. noun names an item in the
+// 400 messages ("At least one operation required"), failure is the 500
+// message.
+func createBatch[B, R any](s *Server, c *call, items []B, noun, failure string, build func(time.Time, B) (R, bool),
+	traceOf func(R) string, add func(*store, []R)) {
+	switch {
+	case len(items) == 0:
+		c.error(http.StatusBadRequest, "At least one "+noun+" required")
+		return
+	case len(items) > maxRecordBatch:
+		c.error(http.StatusBadRequest, "Maximum 100 "+noun+"s per batch")
+		return
+	}
+	records := make([]R, len(items))
+	valid := true
+	for i, b := range items {
+		var ok bool
+		records[i], ok = build(c.now, b)
+		valid = valid && ok
+	}
+	if !valid || !s.storeRecords(traceOf(records[0]), func(st *store) { add(st, records) }) {
+		c.error(http.StatusInternalServerError, failure)
+		return
+	}
+	c.json(http.StatusCreated, map[string]any{"data": records})
+}
+
 // durationMs is the server's computed duration: completedAt - startedAt in
 // milliseconds, wrapping around when negative.
 func durationMs(started, completed time.Time) uint32 {
@@ -381,26 +410,9 @@ func (s *Server) handleFileOperationBatch(c *call) {
 		c.badBody(err)
 		return
 	}
-	switch {
-	case len(req.Operations) == 0:
-		c.error(http.StatusBadRequest, "At least one operation required")
-		return
-	case len(req.Operations) > maxRecordBatch:
-		c.error(http.StatusBadRequest, "Maximum 100 operations per batch")
-		return
-	}
-	ops := make([]FileOperation, len(req.Operations))
-	valid := true
-	for i, b := range req.Operations {
-		var ok bool
-		ops[i], ok = s.fileOperation(c.now, b)
-		valid = valid && ok
-	}
-	if !valid || !s.storeRecords(ops[0].TraceID, func(st *store) { st.fileOperations = append(st.fileOperations, ops...) }) {
-		c.error(http.StatusInternalServerError, "Failed to create file operations")
-		return
-	}
-	c.json(http.StatusCreated, map[string]any{"data": ops})
+	createBatch(s, c, req.Operations, "operation", "Failed to create file operations", s.fileOperation,
+		func(op FileOperation) string { return op.TraceID },
+		func(st *store, ops []FileOperation) { st.fileOperations = append(st.fileOperations, ops...) })
 }
 
 func (s *Server) handleListFileOperations(c *call) {
@@ -508,26 +520,9 @@ func (s *Server) handleTerminalCommandBatch(c *call) {
 		c.badBody(err)
 		return
 	}
-	switch {
-	case len(req.Commands) == 0:
-		c.error(http.StatusBadRequest, "At least one command required")
-		return
-	case len(req.Commands) > maxRecordBatch:
-		c.error(http.StatusBadRequest, "Maximum 100 commands per batch")
-		return
-	}
-	cmds := make([]TerminalCommand, len(req.Commands))
-	valid := true
-	for i, b := range req.Commands {
-		var ok bool
-		cmds[i], ok = s.terminalCommand(c.now, b)
-		valid = valid && ok
-	}
-	if !valid || !s.storeRecords(cmds[0].TraceID, func(st *store) { st.terminalCommands = append(st.terminalCommands, cmds...) }) {
-		c.error(http.StatusInternalServerError, "Failed to create terminal commands")
-		return
-	}
-	c.json(http.StatusCreated, map[string]any{"data": cmds})
+	createBatch(s, c, req.Commands, "command", "Failed to create terminal commands", s.terminalCommand,
+		func(tc TerminalCommand) string { return tc.TraceID },
+		func(st *store, cmds []TerminalCommand) { st.terminalCommands = append(st.terminalCommands, cmds...) })
 }
 
 func (s *Server) handleListTerminalCommands(c *call) {

@@ -129,6 +129,13 @@ func appendString(b []byte, s string, max int) []byte {
 	return append(b, '"')
 }
 
+// AppendString appends s as a JSON string, escaped as encoding/json does
+// without HTML escaping (invalid UTF-8 becomes U+FFFD; U+2028 and U+2029
+// are escaped). The exporter encodes its events with it.
+func AppendString(b []byte, s string) []byte {
+	return appendString(b, s, -1)
+}
+
 // quote returns s as a JSON string of at most limit bytes, with one
 // allocation.
 func quote(s string, limit int) string {

@@ -3,7 +3,8 @@ package wire
 import (
 	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/agenttrace/agenttrace-otel-go/internal/jsonvalue"
 )
 
 // TimeLayout is the timestamp format of every time on the wire: UTC, RFC
@@ -39,64 +40,9 @@ func FormatTime(t time.Time) string {
 
 const hex = "0123456789abcdef"
 
-// safe[c] is true when the ASCII byte c needs no escaping in a JSON string.
-var safe = func() (s [utf8.RuneSelf]bool) {
-	for c := ' '; c < utf8.RuneSelf; c++ {
-		s[c] = c != '"' && c != '\\'
-	}
-	return s
-}()
-
-// AppendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD,
-// like encoding/json; HTML characters are not escaped.
-func AppendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if safe[c] {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		// U+2028 and U+2029 are valid JSON but break JavaScript; escape
-		// them as encoding/json does.
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
+// AppendString appends s as a JSON string (the SDK's one escaper, in
+// internal/jsonvalue).
+func AppendString(b []byte, s string) []byte { return jsonvalue.AppendString(b, s) }
 
 // Object appends the members of one JSON object. The zero value is not
 // usable: start one with Begin.

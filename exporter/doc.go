@@ -55,7 +55,8 @@
 // never waits on the network. Requests carry at most [WithBatchSize]
 // events and [WithMaxRequestBytes] bytes; an event too large alone has its
 // largest fields replaced by a marked truncation
-// ({"agenttrace.truncated":true,"originalBytes":N,"preview":"..."}), it is
+// ({"agenttrace.truncated":true,"bytes":N,"preview":"..."}, as captured
+// content over its budget), it is
 // never dropped silently.
 //
 // Requests are retried after 408, 429 (honouring Retry-After), 5xx,

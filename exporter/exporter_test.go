@@ -263,7 +263,7 @@ func TestOversizedEventIsTruncatedNotDropped(t *testing.T) {
 	var in map[string]any
 	require.NoError(t, json.Unmarshal([]byte(obs[0].Input), &in))
 	assert.Equal(t, true, in["agenttrace.truncated"])
-	assert.Equal(t, float64(len(huge)), in["originalBytes"])
+	assert.Equal(t, float64(len(huge)), in["bytes"])
 	assert.True(t, strings.HasPrefix(huge, in["preview"].(string)))
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/internal/wire"
 	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
+	"github.com/agenttrace/agenttrace-otel-go/internal/jsonvalue"
 )
 
 const ingestionPath = "/api/public/ingestion"
@@ -519,34 +520,20 @@ func largest(fields ...*string) *string {
 	return best
 }
 
-// truncateJSON replaces the JSON value in *f by a marker object that keeps
-// a prefix of its text as a string, aiming to make it excess bytes shorter:
-// {"agenttrace.truncated":true,"originalBytes":N,"preview":"..."}. When no
-// prefix fits, the value becomes null. It reports whether *f got shorter.
+// truncateJSON replaces the JSON value in *f by the marker object captured
+// content gets when it exceeds its budget (jsonvalue.Preview), aiming to
+// make it excess bytes shorter. When no preview fits, the value becomes
+// null. It reports whether *f got shorter.
 func truncateJSON(f *string, excess int) bool {
 	orig := *f
 	if len(orig) <= len("null") {
 		return false
 	}
-	target := len(orig) - excess
-	for keep := target - 80; keep > 0; {
-		b := truncationMarker(orig, keep)
-		if len(b) <= target {
-			*f = string(b)
-			return true
-		}
-		keep -= len(b) - target
+	*f = jsonvalue.Preview(orig, len(orig)-excess)
+	if *f == "" {
+		*f = "null"
 	}
-	*f = "null"
 	return true
-}
-
-func truncationMarker(orig string, keep int) []byte {
-	o := wire.Begin(make([]byte, 0, keep+80))
-	o.Bool("agenttrace.truncated", true)
-	o.Int("originalBytes", int64(len(orig)))
-	o.StringAlways("preview", strings.ToValidUTF8(orig[:keep], ""))
-	return o.End()
 }
 
 // post sends a request body through the sink, counting its bytes.

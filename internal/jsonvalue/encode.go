@@ -396,6 +396,18 @@ func (e *encoder) shrink(limit int) string {
 	return preview(e.buf, e.aborted, limit)
 }
 
+// Preview returns the marker object that stands for the JSON text js in at
+// most limit bytes: {"agenttrace.truncated":true,"bytes":N,"preview":"..."}
+// with as much of js as fits, or "" when limit is too small for even an
+// empty preview. The exporter uses it to shrink events that exceed a
+// request, so every cut value looks the same.
+func Preview(js string, limit int) string {
+	if limit < len(`{"agenttrace.truncated":true,"bytes":,"preview":""}`)+len(strconv.Itoa(len(js))) {
+		return ""
+	}
+	return preview(unsafe.Slice(unsafe.StringData(js), len(js)), false, limit)
+}
+
 // preview returns the object that stands for the JSON text js when it does
 // not fit in limit bytes.
 func preview(js []byte, incomplete bool, limit int) string {

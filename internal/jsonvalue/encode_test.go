@@ -293,3 +293,14 @@ func TestValidNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestPreview(t *testing.T) {
+	js := `{"text":"` + strings.Repeat("é", 500) + `"}`
+	p := Preview(js, 200)
+	if len(p) > 200 || !json.Valid([]byte(p)) || !strings.HasPrefix(p, `{"agenttrace.truncated":true,"bytes":1011,"preview":"{\"text\":\"é`) {
+		t.Errorf("Preview(_, 200) = %s (%d bytes)", p, len(p))
+	}
+	if p := Preview(js, 20); p != "" {
+		t.Errorf("Preview(_, 20) = %q, want no room", p)
+	}
+}

@@ -1,13 +1,12 @@
 package exporter
 
 import (
-	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/internal/wire"
+	"github.com/agenttrace/agenttrace-otel-go/internal/textcut"
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
 
@@ -203,24 +202,10 @@ func (r *recordAttrs) build(typ string, ob *wire.Observation, textLimit int) *ag
 	return nil
 }
 
-// cut shortens s to at most limit bytes on a UTF-8 boundary, ending it with
-// a visible marker that says how many bytes were left out; it reports
-// whether it cut.
+// cut shortens s to at most limit bytes with the marker the instrument
+// client uses when it captures; it reports whether it cut.
 func cut(s string, limit int) (string, bool) {
-	if limit <= 0 || len(s) <= limit {
-		return s, false
-	}
-	// The marker's length depends on the count it shows; reserve room for
-	// the largest count.
-	keep := max(limit-len(cutMarker(len(s))), 0)
-	for keep > 0 && !utf8.RuneStart(s[keep]) {
-		keep--
-	}
-	return s[:keep] + cutMarker(len(s)-keep), true
-}
-
-func cutMarker(omitted int) string {
-	return "\n[agenttrace: " + strconv.Itoa(omitted) + " bytes truncated]"
+	return textcut.Head(s, limit, int64(len(s)))
 }
 
 // hexID returns an id as lowercase hex.

@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/agenttrace/agenttrace-otel-go/internal/textcut"
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
 
@@ -244,7 +245,7 @@ func (o *Observation) recordFileOp(ctx context.Context, op FileOperation, path s
 		if d, ok := diffFiles(path, before, after); ok {
 			// Only the part that can be kept is cleaned.
 			limit := c.agent.maxOutput
-			preview, cut := cutHead(c.clean(runePrefix(d.preview, limit+captureMargin)), limit, d.size)
+			preview, cut := textcut.Head(c.clean(textcut.RunePrefix(d.preview, limit+captureMargin)), limit, d.size)
 			attrs = append(attrs,
 				semconv.FileLinesAddedKey.Int(d.added),
 				semconv.FileLinesRemovedKey.Int(d.removed),

@@ -2,8 +2,8 @@ package instrument
 
 import (
 	"io"
-	"strconv"
-	"unicode/utf8"
+
+	"github.com/agenttrace/agenttrace-otel-go/internal/textcut"
 )
 
 // captureMargin is how much more than its budget captured text keeps on
@@ -95,49 +95,8 @@ func fit(s string, limit int) (string, bool) {
 // all, around a marker that says how many bytes were left out, in at most
 // limit bytes, cut on UTF-8 boundaries.
 func join(head, tail string, limit int, total int64) (string, bool) {
-	room := max(limit-len(marker(total)), 0)
-	h := runePrefix(head, room/2)
-	t := runeSuffix(tail, room-len(h))
-	return h + marker(total-int64(len(h)+len(t))) + t, true
-}
-
-// cutHead returns s if it is within limit bytes, else its beginning and a
-// truncation marker in at most limit bytes, and whether it cut. total is
-// the size of the text s begins.
-func cutHead(s string, limit int, total int64) (string, bool) {
-	if int64(len(s)) == total && len(s) <= limit {
-		return s, false
-	}
-	h := runePrefix(s, max(limit-len(marker(total)), 0))
-	return h + marker(total-int64(len(h))), true
-}
-
-// marker says that n bytes were left out, as the exporter says it.
-func marker(n int64) string {
-	return "\n[agenttrace: " + strconv.FormatInt(n, 10) + " bytes truncated]\n"
-}
-
-// runePrefix returns the longest prefix of s of at most n bytes that ends
-// on a UTF-8 boundary.
-func runePrefix(s string, n int) string {
-	if n >= len(s) {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
-
-// runeSuffix returns the longest suffix of s of at most n bytes that starts
-// on a UTF-8 boundary.
-func runeSuffix(s string, n int) string {
-	if n >= len(s) {
-		return s
-	}
-	i := len(s) - n
-	for i < len(s) && !utf8.RuneStart(s[i]) {
-		i++
-	}
-	return s[i:]
+	room := max(limit-len(textcut.Marker(total)), 0)
+	h := textcut.RunePrefix(head, room/2)
+	t := textcut.RuneSuffix(tail, room-len(h))
+	return h + textcut.Marker(total-int64(len(h)+len(t))) + t, true
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/agenttrace/agenttrace-otel-go/internal/textcut"
 )
 
 func identity(s string) string { return s }
@@ -86,13 +88,13 @@ func TestFitAndCut(t *testing.T) {
 		if cut != tt.cut || len(got) > tt.limit || !utf8.ValidString(got) {
 			t.Errorf("fit(%d bytes, %d) = %q (%d bytes), %v", len(tt.s), tt.limit, got, len(got), cut)
 		}
-		h, cut := cutHead(tt.s, tt.limit, int64(len(tt.s)))
+		h, cut := textcut.Head(tt.s, tt.limit, int64(len(tt.s)))
 		if cut != tt.cut || len(h) > tt.limit || !utf8.ValidString(h) {
-			t.Errorf("cutHead(%d bytes, %d) = %q (%d bytes), %v", len(tt.s), tt.limit, h, len(h), cut)
+			t.Errorf("textcut.Head(%d bytes, %d) = %q (%d bytes), %v", len(tt.s), tt.limit, h, len(h), cut)
 		}
 	}
 	// A prefix of a longer text is cut even when it fits.
-	if got, cut := cutHead("abc", 64, 1000); !cut || got != "abc\n[agenttrace: 997 bytes truncated]\n" {
+	if got, cut := textcut.Head("abc", 64, 1000); !cut || got != "abc\n[agenttrace: 997 bytes truncated]\n" {
 		t.Errorf("cutHead of a prefix = %q, %v", got, cut)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/agenttrace/agenttrace-otel-go/internal/textcut"
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
 
@@ -223,7 +224,7 @@ const maxNameBytes = 120
 func commandName(args []string) string {
 	name := strings.Join(strings.Fields(strings.Join(args, " ")), " ")
 	if len(name) > maxNameBytes {
-		name = runePrefix(name, maxNameBytes-3) + "..."
+		name = textcut.RunePrefix(name, maxNameBytes-3) + "..."
 	}
 	return name
 }
@@ -251,7 +252,7 @@ func (c *Client) envJSON(env map[string]string) string {
 	size := 2
 	for i, name := range names {
 		v := c.maskText(c.agent.redactor.Env(name, env[name]))
-		v, _ = cutHead(v, maxEnvValueBytes, int64(len(v)))
+		v, _ = textcut.Head(v, maxEnvValueBytes, int64(len(v)))
 		k, _ := json.Marshal(name)
 		e, _ := json.Marshal(v)
 		if size+len(k)+len(e)+2 > c.agent.maxOutput-64 {

@@ -392,8 +392,10 @@ func (e *Exporter) run() {
 	}
 }
 
+// anyDirty reports whether a trace row is due. Only the active traces can
+// have one: every change of a row makes its trace active.
 func (e *Exporter) anyDirty() bool {
-	for _, st := range e.traces.m {
+	for _, st := range e.traces.active {
 		if st.sendable() {
 			return true
 		}

@@ -214,30 +214,16 @@ func (e *encoder) enter(v any, depth int) bool {
 func (e *encoder) leave() { e.path = e.path[:len(e.path)-1] }
 
 func (e *encoder) mapAny(m map[string]any, depth int) {
-	if m == nil {
-		e.buf = append(e.buf, "null"...)
-		return
-	}
-	start := len(e.keys)
-	for k := range m {
-		e.keys = append(e.keys, k)
-	}
-	slices.Sort(e.keys[start:])
-	e.buf = append(e.buf, '{')
-	for i := start; i < len(e.keys); i++ {
-		if i > start {
-			e.buf = append(e.buf, ',')
-		}
-		k := e.keys[i]
-		e.buf = appendString(e.buf, k, e.strCap)
-		e.buf = append(e.buf, ':')
-		e.value(m[k], depth+1)
-	}
-	e.buf = append(e.buf, '}')
-	e.keys = e.keys[:start]
+	encodeMap(e, m, func(v any) { e.value(v, depth+1) })
 }
 
 func (e *encoder) mapString(m map[string]string) {
+	encodeMap(e, m, func(v string) { e.buf = appendString(e.buf, v, e.strCap) })
+}
+
+// encodeMap appends m as a JSON object with its keys sorted, as
+// encoding/json does, each value appended by elem.
+func encodeMap[V any](e *encoder, m map[string]V, elem func(V)) {
 	if m == nil {
 		e.buf = append(e.buf, "null"...)
 		return
@@ -255,7 +241,7 @@ func (e *encoder) mapString(m map[string]string) {
 		k := e.keys[i]
 		e.buf = appendString(e.buf, k, e.strCap)
 		e.buf = append(e.buf, ':')
-		e.buf = appendString(e.buf, m[k], e.strCap)
+		elem(m[k])
 	}
 	e.buf = append(e.buf, '}')
 	e.keys = e.keys[:start]

@@ -45,11 +45,12 @@ type Exporter struct {
 	defaultFilter bool
 	log           *slog.Logger
 
-	jobs chan job
-	stop chan struct{}
-	done chan struct{}
-	once sync.Once
-	down atomic.Bool
+	jobs    chan job
+	flights chan *flight // requests for the sender goroutines
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+	down    atomic.Bool
 	// abort, cancelled by Shutdown after its flush, ends the cycle the loop
 	// is running (a batch of spans retrying against a dead backend, say),
 	// so that Shutdown keeps its deadline.
@@ -89,14 +90,15 @@ func New(ctx context.Context, opts ...Option) (*Exporter, error) {
 		return nil, err
 	}
 	e := &Exporter{
-		cfg:    cfg,
-		filter: cfg.filter,
-		log:    cfg.logger,
-		jobs:   make(chan job),
-		stop:   make(chan struct{}),
-		done:   make(chan struct{}),
-		traces: newTraceTable(),
-		ids:    rand.NewChaCha8(seed()),
+		cfg:     cfg,
+		filter:  cfg.filter,
+		log:     cfg.logger,
+		jobs:    make(chan job),
+		flights: make(chan *flight, maxInFlight),
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
+		traces:  newTraceTable(),
+		ids:     rand.NewChaCha8(seed()),
 	}
 	e.abort, e.cancelAbort = context.WithCancel(context.Background())
 	if e.filter == nil && !cfg.exportAll {
@@ -368,6 +370,12 @@ func (e *Exporter) undelivered() map[string]int {
 // run is the loop goroutine.
 func (e *Exporter) run() {
 	defer close(e.done)
+	var senders sync.WaitGroup
+	for range maxInFlight {
+		senders.Go(e.sender)
+	}
+	defer senders.Wait()
+	defer close(e.flights) // every flight has landed: the senders are idle
 	tick := time.NewTicker(e.cfg.flushInterval)
 	defer tick.Stop()
 	for {

@@ -119,22 +119,33 @@ func (e *Exporter) pack(bp *[]byte, events []*event) (n int, rest []*event) {
 
 // flight is an ingestion request being sent.
 type flight struct {
-	done  chan struct{}
-	bp    *[]byte
-	chunk []*event
-	res   *ingestionResults
-	err   error
+	ctx        context.Context
+	bp         *[]byte
+	chunk      []*event
+	idempotent bool
+	done       chan struct{}
+	res        *ingestionResults
+	err        error
 }
 
-// launch sends the request body *bp on its own goroutine. It touches no
-// state of the loop goroutine: land applies the result.
+// launch hands the request body *bp to a sender goroutine. The sender
+// touches no state of the loop goroutine: land applies the result.
 func (e *Exporter) launch(ctx context.Context, bp *[]byte, chunk []*event, idempotent bool) *flight {
-	f := &flight{done: make(chan struct{}), bp: bp, chunk: chunk}
-	go func() {
-		defer close(f.done)
-		f.res, f.err = e.exchange(ctx, *bp, idempotent)
-	}()
+	f := &flight{ctx: ctx, bp: bp, chunk: chunk, idempotent: idempotent, done: make(chan struct{})}
+	e.flights <- f
 	return f
+}
+
+// sender sends the requests launch hands it, one at a time, until the loop
+// ends. The loop has at most maxInFlight requests unlanded, so with as many
+// senders (and as many slots in e.flights) launch never waits. Senders
+// live as long as the loop, rather than a goroutine per request, so that
+// their stacks are grown once.
+func (e *Exporter) sender() {
+	for f := range e.flights {
+		f.res, f.err = e.exchange(f.ctx, *f.bp, f.idempotent)
+		close(f.done)
+	}
 }
 
 // land waits for a request in flight and applies its result; it returns

@@ -113,7 +113,7 @@ func New(ctx context.Context, opts ...Option) (*Exporter, error) {
 	} else {
 		hc := cfg.httpClient
 		if hc == nil {
-			hc = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+			hc = &http.Client{Transport: newTransport()}
 		}
 		e.sink = &httpSink{c: &httpapi.Client{
 			BaseURL:    u,
@@ -135,6 +135,19 @@ func New(ctx context.Context, opts ...Option) (*Exporter, error) {
 		"max_request_bytes", cfg.maxRequestBytes, "flush_interval", cfg.flushInterval)
 	go e.run()
 	return e, nil
+}
+
+// newTransport returns the transport of an exporter given no HTTP client:
+// http.DefaultTransport's settings, an idle connection kept for each request
+// that may be in flight, and a write buffer that holds a typical request
+// whole. With the default 4 KiB buffer net/http copies a request body to the
+// connection through a fresh 32 KiB buffer, in several writes; a request of
+// the default 100 events (about 80 KiB of agent spans) now leaves in one.
+func newTransport() *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = maxInFlight
+	tr.WriteBufferSize = 128 << 10
+	return tr
 }
 
 // ExportSpans converts spans to ingestion events and sends them, with the

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -669,4 +673,32 @@ func TestScoreOfRunningObservation(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 2, attempts, "refused once, then stored")
+}
+
+// TestConnectionsAreReused checks that the requests of many exports, two in
+// flight at a time, go over a few kept-alive connections rather than a new
+// connection for most requests.
+func TestConnectionsAreReused(t *testing.T) {
+	var dials atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"successes":[],"errors":[]}`)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			dials.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	exp, err := exporter.New(ctx(t), exporter.WithAPIURL(srv.URL), exporter.WithAPIKey("pk-test"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = exp.Shutdown(context.Background()) })
+
+	spans := recordedSpans(300) // 4 requests of at most 100 events
+	for range 10 {
+		require.NoError(t, exp.ExportSpans(ctx(t), spans))
+	}
+	assert.LessOrEqual(t, dials.Load(), int64(4), "40 requests, 2 in flight at a time")
 }

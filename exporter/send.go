@@ -205,26 +205,66 @@ type itemResult struct {
 	Message string `json:"message"`
 }
 
+// ingestionResults is what an ingestion response says: the items that
+// failed (the others were stored).
 type ingestionResults struct {
-	Successes []json.RawMessage `json:"successes"`
-	Errors    []itemResult      `json:"errors"`
+	Errors []itemResult
 }
 
 // errUnreadable is the error of an ingestion response that cannot be read.
 var errUnreadable = errors.New("the server's answer is not an ingestion response")
 
+// parseResults reads an ingestion response. The usual answer, every item a
+// success, is read without encoding/json, which took 60 µs for the hundred
+// success ids of a full request; any other is decoded by decodeResults.
 func parseResults(body []byte) (*ingestionResults, error) {
 	if body == nil {
 		return &ingestionResults{}, nil // offline mode: everything is written
 	}
-	var r ingestionResults
+	if allStored(string(body)) {
+		return &ingestionResults{}, nil
+	}
+	return decodeResults(body)
+}
+
+// decodeResults reads an ingestion response with encoding/json.
+func decodeResults(body []byte) (*ingestionResults, error) {
+	var r struct {
+		Successes []json.RawMessage `json:"successes"`
+		Errors    []itemResult      `json:"errors"`
+	}
 	if err := json.Unmarshal(body, &r); err != nil {
 		return nil, fmt.Errorf("%w: %w", errUnreadable, err)
 	}
 	if r.Successes == nil && r.Errors == nil {
 		return nil, errUnreadable
 	}
-	return &r, nil
+	return &ingestionResults{Errors: r.Errors}, nil
+}
+
+// allStored reports whether s is an ingestion response that decodeResults
+// would read as having no errors, in the usual shape: a JSON object whose
+// successes are an array and whose errors, if present, are an empty array.
+// It reports false for every other shape, which decodeResults decides (a
+// fuzz test holds the two to agreement).
+func allStored(s string) bool {
+	if !wire.Valid(s) {
+		return false
+	}
+	found, usual := false, true
+	isObject := wire.Members(s, func(name, value string) {
+		switch {
+		case strings.IndexByte(name, '\\') >= 0:
+			usual = false // an escaped name might spell one of ours
+		case strings.EqualFold(name, "successes"): // as encoding/json matches names
+			found = true
+			usual = usual && value[0] == '['
+		case strings.EqualFold(name, "errors"):
+			found = true
+			usual = usual && strings.TrimLeft(value[1:], " \t\r\n") == "]"
+		}
+	})
+	return isObject && found && usual
 }
 
 // maxLookupAttempts bounds the cycles a score waits for its observation.

@@ -1,6 +1,9 @@
 package wire
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // Valid reports whether s is one valid JSON value with optional surrounding
 // white space, exactly as encoding/json.Valid does (a fuzz test holds them
@@ -88,6 +91,56 @@ func Valid(s string) bool {
 				return false
 			}
 			break
+		}
+	}
+}
+
+// Members calls f with the name, as written between its quotes, and the
+// value text of each member of the JSON object s, in order. s must be
+// valid JSON (see Valid). It reports whether s is an object.
+func Members(s string, f func(name, value string)) bool {
+	i := skipSpace(s, 0)
+	if i >= len(s) || s[i] != '{' {
+		return false
+	}
+	i = skipSpace(s, i+1)
+	for s[i] != '}' {
+		end := str(s, i)
+		name := s[i+1 : end-1]
+		i = skipSpace(s, skipSpace(s, end)+1) // past the colon
+		end = skipValue(s, i)
+		f(name, s[i:end])
+		i = skipSpace(s, end)
+		if s[i] == ',' {
+			i = skipSpace(s, i+1)
+		}
+	}
+	return true
+}
+
+// skipValue returns the index after the value at i of valid JSON.
+func skipValue(s string, i int) int {
+	depth := 0
+	for {
+		switch c := s[i]; {
+		case c == '"':
+			i = str(s, i)
+		case c == '{' || c == '[':
+			depth++
+			i++
+		case c == '}' || c == ']':
+			depth--
+			i++
+		case depth == 0: // a number or a literal
+			for i < len(s) && !strings.ContainsRune(",}] \t\n\r", rune(s[i])) {
+				i++
+			}
+			return i
+		default: // inside a container: white space, separators, scalars
+			i++
+		}
+		if depth == 0 {
+			return i
 		}
 	}
 }

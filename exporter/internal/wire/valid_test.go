@@ -73,3 +73,67 @@ func TestSpecial(t *testing.T) {
 		}
 	}
 }
+
+var membersCases = []string{
+	`{}`, ` { } `, `{"a":1}`, `{"a" : 1 , "b":[1, {"c":"}"}], "d":"x\"y", "e":{"f":[]}, "g":null, "h":-1.5e3}`,
+	`{"successes":["a","b"],"errors":[]}`, `{"esc\u0061ped":true,"":false}`, `[1]`, `"s"`, `1`, "\t{\"a\":{}}\n",
+}
+
+// referenceMembers lists the members of the object s with encoding/json's
+// decoder: raw names (s has no escaped names here) and exact value texts.
+func referenceMembers(t *testing.T, s string) (names, values []string, isObject bool) {
+	t.Helper()
+	d := json.NewDecoder(strings.NewReader(s))
+	d.UseNumber()
+	tok, err := d.Token()
+	if err != nil {
+		t.Fatalf("%q: %v", s, err)
+	}
+	if tok != json.Delim('{') {
+		return nil, nil, false
+	}
+	for d.More() {
+		start := d.InputOffset()
+		if _, err := d.Token(); err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		name := strings.TrimLeft(s[start:d.InputOffset()], " \t\r\n,")
+		var v json.RawMessage
+		if err := d.Decode(&v); err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		names = append(names, name[1:len(name)-1])
+		values = append(values, string(v))
+	}
+	return names, values, true
+}
+
+func checkMembers(t *testing.T, s string) {
+	var names, values []string
+	isObject := Members(s, func(name, value string) {
+		names = append(names, name)
+		values = append(values, value)
+	})
+	wantNames, wantValues, wantObject := referenceMembers(t, s)
+	if isObject != wantObject || strings.Join(names, "|") != strings.Join(wantNames, "|") ||
+		strings.Join(values, "|") != strings.Join(wantValues, "|") {
+		t.Errorf("Members(%q) = %v %q %q, want %v %q %q", s, isObject, names, values, wantObject, wantNames, wantValues)
+	}
+}
+
+func TestMembers(t *testing.T) {
+	for _, s := range membersCases {
+		checkMembers(t, s)
+	}
+}
+
+func FuzzMembers(f *testing.F) {
+	for _, s := range append(membersCases, validCases...) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if Valid(s) {
+			checkMembers(t, s)
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/internal/wire"
@@ -83,33 +84,56 @@ func (e *Exporter) fillID(ev *event) {
 // cycle is one round of work of the loop: take in spans and queued records,
 // send events, trace rows and records that are due. It returns a
 // *DeliveryError for what it gave up.
-func (e *Exporter) cycle(ctx context.Context, spans []span, flush bool) error {
+func (e *Exporter) cycle(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
 	now := time.Now()
 	c := &cycleState{}
 	e.cur = c
+	converted := e.spanStorage(len(spans))
 	defer func() {
 		e.cur = nil
 		e.slab.reset()
+		clear(converted) // drop references to the spans' strings
 	}()
 
-	var events []*event
-	for i := range spans {
-		events = e.ingest(&spans[i], now, events)
+	out := e.newOutbox(ctx, true)
+	out.events = append(out.events, e.retry...)
+	e.retry = nil
+	for i, s := range spans {
+		if e.convertSafe(&converted[i], s) {
+			out.events = e.ingest(&converted[i], now, out.events)
+			out.sendFull()
+		}
 	}
 	e.takeQueued(now)
-
-	// Trace rows go first, so records of the same flush find their trace.
-	batch := e.traceRows(nil)
-	batch = append(batch, e.retry...)
-	batch = append(batch, events...)
-	e.retry = nil
-	e.sendEvents(ctx, batch, true)
+	// Trace rows go after the observations, which the server stores
+	// without their trace (Part B 4.5), and before the records, which
+	// need it (A12): sendRecords runs once every event has landed.
+	out.events = e.traceRows(out.events)
+	out.finish()
 
 	e.sendRecords(ctx)
 	e.traces.settle(now)
 	e.retryLen.Store(int64(len(e.retry)))
 	return c.err()
 }
+
+// spanStorage returns zeroed storage for n converted spans. Events point
+// into it until the cycle ends, so it is never grown during a cycle; it is
+// kept for the next cycle unless it is unusually large.
+func (e *Exporter) spanStorage(n int) []span {
+	if cap(e.converted) < n {
+		e.converted = make([]span, n)
+	}
+	s := e.converted[:n]
+	if n > maxKeptSpans {
+		e.converted = nil
+	}
+	return s
+}
+
+// maxKeptSpans bounds the span storage kept between cycles: a batch span
+// processor's default batch, and some.
+const maxKeptSpans = 2048
 
 // ingest takes in one converted span.
 func (e *Exporter) ingest(sp *span, now time.Time, events []*event) []*event {

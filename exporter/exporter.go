@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -70,6 +69,8 @@ type Exporter struct {
 	cur    *cycleState   // the running cycle
 	ids    *rand.ChaCha8 // event ids
 	slab   eventSlab
+	// converted is the storage of the spans a cycle converts.
+	converted []span
 
 	retryLen atomic.Int64 // len(retry), for the queue depth metric
 }
@@ -77,8 +78,7 @@ type Exporter struct {
 // job is work for the loop goroutine.
 type job struct {
 	ctx   context.Context
-	spans []span
-	flush bool
+	spans []sdktrace.ReadOnlySpan
 	done  chan error
 }
 
@@ -159,27 +159,20 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 		return ErrShutdown
 	}
 	e.stats.spans.Add(uint64(len(spans)))
-	sp := spanSlices.Get().(*[]span)
-	converted := slices.Grow((*sp)[:0], len(spans))[:len(spans)]
-	n := 0
-	for _, s := range spans {
-		if e.convertSafe(&converted[n], s) {
-			n++
-		}
-	}
-	converted = converted[:n]
-	*sp = converted
-	err, finished := e.do(ctx, job{spans: converted})
+	// The loop reads the spans from a copy: the caller may reuse its slice
+	// as soon as this returns, which can be before the loop is done.
+	sp := spanRefs.Get().(*[]sdktrace.ReadOnlySpan)
+	*sp = append((*sp)[:0], spans...)
+	err, finished := e.do(ctx, job{spans: *sp})
 	if finished {
-		clear(converted) // drop references to the spans' strings
-		spanSlices.Put(sp)
+		clear(*sp)
+		spanRefs.Put(sp)
 	}
 	return err
 }
 
-// spanSlices holds the slices of converted spans between exports. Nothing
-// keeps a pointer into them after a cycle: the loop copies what it keeps.
-var spanSlices = sync.Pool{New: func() any { return new([]span) }}
+// spanRefs holds the copies of span slices between exports.
+var spanRefs = sync.Pool{New: func() any { return new([]sdktrace.ReadOnlySpan) }}
 
 // convertSafe converts one span into *c, which must be zero; a panic while
 // reading it (a broken span implementation) loses that span, never the
@@ -337,7 +330,7 @@ func (e *Exporter) ForceFlush(ctx context.Context) error {
 
 // flush runs a flush cycle and reports what is lost or still waiting.
 func (e *Exporter) flush(ctx context.Context) error {
-	err, _ := e.do(ctx, job{flush: true})
+	err, _ := e.do(ctx, job{})
 	if errors.As(err, new(*DeliveryError)) {
 		err = nil // its losses are in the report below
 	}
@@ -351,7 +344,7 @@ func (e *Exporter) flush(ctx context.Context) error {
 func (e *Exporter) Shutdown(ctx context.Context) error {
 	var err error
 	e.once.Do(func() {
-		err, _ = e.do(ctx, job{flush: true})
+		err, _ = e.do(ctx, job{})
 		if errors.As(err, new(*DeliveryError)) {
 			err = nil
 		}
@@ -396,13 +389,13 @@ func (e *Exporter) run() {
 		case j := <-e.jobs:
 			ctx, cancel := context.WithCancel(j.ctx)
 			stop := context.AfterFunc(e.abort, cancel)
-			j.done <- e.cycle(ctx, j.spans, j.flush)
+			j.done <- e.cycle(ctx, j.spans)
 			stop()
 			cancel()
 		case <-tick.C:
 			if e.pending.Load() > 0 || len(e.retry) > 0 || e.anyDirty() {
 				ctx, cancel := context.WithTimeout(e.abort, e.cfg.retryBudget+e.cfg.timeout)
-				if err := e.cycle(ctx, nil, false); err != nil {
+				if err := e.cycle(ctx, nil); err != nil {
 					otel.Handle(err)
 				}
 				cancel()

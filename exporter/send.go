@@ -49,43 +49,78 @@ func appendItem(b []byte, ev *event) []byte {
 // bufs holds request buffers between requests.
 var bufs = sync.Pool{New: func() any { return new([]byte) }}
 
-// sendEvents sends events in as few ingestion requests as the count and size
-// budgets allow, in order, and handles the per-item results. idempotent is
-// false for score events, which must not be stored twice.
+// outbox sends events in as few ingestion requests as the count and size
+// budgets allow, in order, and handles the per-item results. Events are
+// added as they are made; a request leaves as soon as one is full, so that
+// making the next events (converting spans, encoding) overlaps the network.
 //
 // Items are encoded straight into the request body; one that alone exceeds
-// the budget is shrunk first. While one request is in flight the next is
-// encoded, so encoding and the network overlap.
-func (e *Exporter) sendEvents(ctx context.Context, events []*event, idempotent bool) {
-	var retry []*event
-	var inflight []*flight
-	for len(events) > 0 {
-		bp := bufs.Get().(*[]byte)
-		var n int
-		n, events = e.pack(bp, events)
-		if n > 0 {
-			inflight = append(inflight, e.launch(ctx, bp, events[:n], idempotent))
-			events = events[n:]
-		} else {
-			bufs.Put(bp)
-		}
-		if len(inflight) == maxInFlight || len(events) == 0 && len(inflight) > 0 {
-			retry = append(retry, e.land(ctx, inflight[0], idempotent)...)
-			inflight = inflight[1:]
-		}
-		if len(events) == 0 {
-			for _, f := range inflight {
-				retry = append(retry, e.land(ctx, f, idempotent)...)
-			}
-			inflight = nil
-			// Items the server failed with a 5xx are sent once more (A9).
-			events, retry = retry, nil
-		}
+// the budget is shrunk first.
+type outbox struct {
+	e   *Exporter
+	ctx context.Context
+	// idempotent is false for score events, which must not be stored twice.
+	idempotent bool
+	events     []*event // not sent yet
+	inflight   []*flight
+	retry      []*event // failed with a 5xx, sent once more (A9)
+}
+
+func (e *Exporter) newOutbox(ctx context.Context, idempotent bool) *outbox {
+	return &outbox{e: e, ctx: ctx, idempotent: idempotent}
+}
+
+// sendFull sends the full requests that the waiting events make.
+func (o *outbox) sendFull() {
+	for len(o.events) >= o.e.cfg.batchSize {
+		o.sendOne()
 	}
 }
 
+// finish sends every waiting event, waits for every request, and sends once
+// more the events the server failed with a 5xx.
+func (o *outbox) finish() {
+	for len(o.events) > 0 || len(o.inflight) > 0 {
+		for len(o.events) > 0 {
+			o.sendOne()
+		}
+		for len(o.inflight) > 0 {
+			o.landOldest()
+		}
+		o.events, o.retry = o.retry, nil
+	}
+}
+
+// sendOne encodes and launches one request of the first waiting events,
+// after landing the oldest request when maxInFlight are in flight.
+func (o *outbox) sendOne() {
+	if len(o.inflight) == maxInFlight {
+		o.landOldest()
+	}
+	bp := bufs.Get().(*[]byte)
+	n, rest := o.e.pack(bp, o.events)
+	if n == 0 {
+		bufs.Put(bp)
+	} else {
+		o.inflight = append(o.inflight, o.e.launch(o.ctx, bp, rest[:n], o.idempotent))
+	}
+	o.events = rest[n:]
+}
+
+func (o *outbox) landOldest() {
+	o.retry = append(o.retry, o.e.land(o.ctx, o.inflight[0], o.idempotent)...)
+	o.inflight = o.inflight[1:]
+}
+
+// sendEvents sends events and waits for the results.
+func (e *Exporter) sendEvents(ctx context.Context, events []*event, idempotent bool) {
+	o := e.newOutbox(ctx, idempotent)
+	o.events = events
+	o.finish()
+}
+
 // maxInFlight is how many ingestion requests of one cycle may be in flight
-// while the next is encoded.
+// while the next events are made.
 const maxInFlight = 2
 
 // pack encodes into *bp an ingestion request of the first n events that fit

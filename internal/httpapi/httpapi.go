@@ -192,7 +192,7 @@ func (c *Client) attempt(ctx context.Context, method, path string, query url.Val
 		return nil, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	data, err := readBody(resp)
 	if err != nil {
 		return nil, fmt.Errorf("read response of %s %s: %w", method, path, err)
 	}
@@ -369,4 +369,18 @@ func RedactKey(key string) string {
 	}
 	prefix := key[:3]
 	return prefix + "..." + key[len(key)-4:]
+}
+
+// readBody reads at most maxResponseBytes of a response body into a buffer
+// sized for it up front: its announced length, or else room for the answer
+// to a full ingestion request (io.ReadAll would grow its buffer six times
+// for those 4 KiB).
+func readBody(resp *http.Response) ([]byte, error) {
+	size := 8 << 10
+	if n := resp.ContentLength; n >= 0 && n < maxResponseBytes {
+		size = int(n) + bytes.MinRead // room to see the end without growing
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBytes))
+	return buf.Bytes(), err
 }

@@ -1,6 +1,8 @@
 package wire
 
 import (
+	"encoding/hex"
+	"slices"
 	"strconv"
 	"time"
 
@@ -38,8 +40,6 @@ func FormatTime(t time.Time) string {
 	return t.UTC().Format(TimeLayout)
 }
 
-const hex = "0123456789abcdef"
-
 // AppendString appends s as a JSON string (the SDK's one escaper, in
 // internal/jsonvalue).
 func AppendString(b []byte, s string) []byte { return jsonvalue.AppendString(b, s) }
@@ -63,13 +63,14 @@ func (o *Object) End() []byte {
 
 // Key appends a member name (which must need no escaping) and its colon.
 func (o *Object) Key(k string) {
+	b := slices.Grow(o.B, len(k)+4) // one capacity check; b stays in a register
 	if !o.first {
-		o.B = append(o.B, ',')
+		b = append(b, ',')
 	}
 	o.first = false
-	o.B = append(o.B, '"')
-	o.B = append(o.B, k...)
-	o.B = append(o.B, '"', ':')
+	b = append(b, '"')
+	b = append(b, k...)
+	o.B = append(b, '"', ':')
 }
 
 // String appends a string member, omitted when empty.
@@ -89,24 +90,27 @@ func (o *Object) HexID(k string, id []byte) {
 
 // AppendHex appends id as a JSON string of lowercase hex digits.
 func AppendHex(b []byte, id []byte) []byte {
-	b = append(b, '"')
-	for _, c := range id {
-		b = append(b, hex[c>>4], hex[c&0xF])
-	}
-	return append(b, '"')
+	n := len(b)
+	b = slices.Grow(b, 2*len(id)+2)[:n+2*len(id)+2]
+	b[n] = '"'
+	hex.Encode(b[n+1:], id)
+	b[len(b)-1] = '"'
+	return b
 }
 
 // AppendUUID appends id, 16 bytes, as a JSON string in the canonical
 // 8-4-4-4-12 form.
 func AppendUUID(b []byte, id *[16]byte) []byte {
-	b = append(b, '"')
-	for i, c := range id {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			b = append(b, '-')
-		}
-		b = append(b, hex[c>>4], hex[c&0xF])
-	}
-	return append(b, '"')
+	n := len(b)
+	b = slices.Grow(b, 38)[:n+38]
+	u := b[n:]
+	u[0], u[9], u[14], u[19], u[24], u[37] = '"', '-', '-', '-', '-', '"'
+	hex.Encode(u[1:9], id[:4])
+	hex.Encode(u[10:14], id[4:6])
+	hex.Encode(u[15:19], id[6:8])
+	hex.Encode(u[20:24], id[8:10])
+	hex.Encode(u[25:37], id[10:])
+	return b
 }
 
 // StringAlways appends a string member even when empty.

@@ -163,8 +163,12 @@ func (e *Exporter) ingest(sp *span, now time.Time, events []*event) []*event {
 		// Observations sent under this span are sent again under its
 		// nearest exported ancestor.
 		for _, o := range e.traces.takeOrphans(st, sp.spanID) {
+			// A copy per event: a sender may still be encoding an earlier
+			// event of this cycle made from o.obs.
 			p := e.resolve(st, parent)
-			o.obs.Parent = p
+			ob := *o.obs
+			ob.Parent = p
+			o.obs = &ob
 			if p.IsValid() {
 				e.traces.addOrphan(st, p, o)
 			}

@@ -268,6 +268,28 @@ func TestOversizedEventIsTruncatedNotDropped(t *testing.T) {
 	assert.True(t, strings.HasPrefix(huge, in["preview"].(string)))
 }
 
+// TestEventThatCannotFitIsReported checks that an event too large for a
+// request even after its fields are cut (its name cannot be) is reported
+// lost, and the events around it are delivered.
+func TestEventThatCannotFitIsReported(t *testing.T) {
+	srv, exp := setup(t, nil, exporter.WithMaxRequestBytes(4096))
+	spans := []sdktrace.ReadOnlySpan{
+		span("before", 2, 1, 0, 1, semconv.ObservationTypeSpan),
+		span(strings.Repeat("n", 5000), 3, 1, 1, 2, semconv.ObservationTypeSpan),
+		span("after", 4, 1, 2, 3, semconv.ObservationTypeSpan),
+	}
+	err := exp.ExportSpans(ctx(t), spans)
+	var de *exporter.DeliveryError
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, map[string]int{exporter.KindObservation: 1}, de.Lost)
+	assert.Equal(t, map[string]int{"event larger than the request size limit": 1}, de.Reasons)
+	var names []string
+	for _, o := range srv.Observations(traceA.String()) {
+		names = append(names, o.Name)
+	}
+	assert.ElementsMatch(t, []string{"before", "after"}, names)
+}
+
 func TestGzip(t *testing.T) {
 	srv, exp := setup(t, nil, exporter.WithGzip(true))
 	require.NoError(t, exp.ExportSpans(ctx(t), agentTrace()))

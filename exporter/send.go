@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -51,11 +52,9 @@ var bufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // outbox sends events in as few ingestion requests as the count and size
 // budgets allow, in order, and handles the per-item results. Events are
-// added as they are made; a request leaves as soon as one is full, so that
-// making the next events (converting spans, encoding) overlaps the network.
-//
-// Items are encoded straight into the request body; one that alone exceeds
-// the budget is shrunk first.
+// added as they are made; a request leaves as soon as it has a full batch,
+// so that making the next events (converting spans) overlaps encoding and
+// the network, which the sender goroutines do.
 type outbox struct {
 	e   *Exporter
 	ctx context.Context
@@ -70,7 +69,7 @@ func (e *Exporter) newOutbox(ctx context.Context, idempotent bool) *outbox {
 	return &outbox{e: e, ctx: ctx, idempotent: idempotent}
 }
 
-// sendFull sends the full requests that the waiting events make.
+// sendFull sends the full batches of the waiting events.
 func (o *outbox) sendFull() {
 	for len(o.events) >= o.e.cfg.batchSize {
 		o.sendOne()
@@ -80,36 +79,41 @@ func (o *outbox) sendFull() {
 // finish sends every waiting event, waits for every request, and sends once
 // more the events the server failed with a 5xx.
 func (o *outbox) finish() {
-	for len(o.events) > 0 || len(o.inflight) > 0 {
-		for len(o.events) > 0 {
+	for {
+		switch {
+		case len(o.events) > 0:
 			o.sendOne()
-		}
-		for len(o.inflight) > 0 {
+		case len(o.inflight) > 0:
 			o.landOldest()
+		case len(o.retry) > 0:
+			o.events, o.retry = o.retry, nil
+		default:
+			return
 		}
-		o.events, o.retry = o.retry, nil
 	}
 }
 
-// sendOne encodes and launches one request of the first waiting events,
-// after landing the oldest request when maxInFlight are in flight.
+// sendOne launches a request of the first waiting events or, when
+// maxInFlight requests are in flight, lands the oldest.
 func (o *outbox) sendOne() {
 	if len(o.inflight) == maxInFlight {
 		o.landOldest()
+		return
 	}
-	bp := bufs.Get().(*[]byte)
-	n, rest := o.e.pack(bp, o.events)
-	if n == 0 {
-		bufs.Put(bp)
-	} else {
-		o.inflight = append(o.inflight, o.e.launch(o.ctx, bp, rest[:n], o.idempotent))
-	}
-	o.events = rest[n:]
+	n := min(len(o.events), o.e.cfg.batchSize)
+	o.inflight = append(o.inflight, o.e.launch(o.ctx, o.events[:n], o.idempotent))
+	o.events = o.events[n:]
 }
 
+// landOldest lands the oldest request in flight. The events that did not
+// fit its size budget go first in the next.
 func (o *outbox) landOldest() {
-	o.retry = append(o.retry, o.e.land(o.ctx, o.inflight[0], o.idempotent)...)
+	f := o.inflight[0]
 	o.inflight = o.inflight[1:]
+	o.retry = append(o.retry, o.e.land(o.ctx, f, o.idempotent)...)
+	if len(f.rest) > 0 {
+		o.events = append(slices.Clip(f.rest), o.events...)
+	}
 }
 
 // sendEvents sends events and waits for the results.
@@ -123,18 +127,20 @@ func (e *Exporter) sendEvents(ctx context.Context, events []*event, idempotent b
 // while the next events are made.
 const maxInFlight = 2
 
-// pack encodes into *bp an ingestion request of the first n events that fit
-// the count and size budgets. Events too large even alone are shrunk, or
-// dropped when they cannot be; the remaining events are returned.
-func (e *Exporter) pack(bp *[]byte, events []*event) (n int, rest []*event) {
+// pack encodes into *bp an ingestion request of the first events that fit
+// the count and size budgets. An event too large even alone is shrunk, or
+// dropped when it cannot be. events is split in three: the dropped, the
+// encoded, and the rest.
+func (e *Exporter) pack(bp *[]byte, events []*event) (dropped, sent, rest []*event) {
 	limit := e.cfg.maxRequestBytes - len(envelopeTail)
 	buf := append((*bp)[:0], envelopeHead...)
-	for n < len(events) && n < e.cfg.batchSize {
+	d, n := 0, 0
+	for d+n < len(events) && n < e.cfg.batchSize {
 		mark := len(buf)
 		if n > 0 {
 			buf = append(buf, ',')
 		}
-		buf = appendItem(buf, events[n])
+		buf = appendItem(buf, events[d+n])
 		if len(buf) <= limit {
 			n++
 			continue
@@ -143,42 +149,51 @@ func (e *Exporter) pack(bp *[]byte, events []*event) (n int, rest []*event) {
 		if n > 0 {
 			break
 		}
-		if !e.shrink(events[0], limit-len(envelopeHead)) {
-			e.loseEvent(events[0], "event larger than the request size limit")
-			events = events[1:]
+		if !shrink(events[d], limit-len(envelopeHead)) {
+			d++
 		}
 	}
 	*bp = append(buf, envelopeTail...)
-	return n, events
+	return events[:d], events[d : d+n], events[d+n:]
 }
 
-// flight is an ingestion request being sent.
+// flight is an ingestion request being sent. Its sender owns it, and the
+// events in it, until done is closed.
 type flight struct {
 	ctx        context.Context
-	bp         *[]byte
-	chunk      []*event
 	idempotent bool
-	done       chan struct{}
-	res        *ingestionResults
-	err        error
+	// chunk is the events given to the request. The sender encodes the
+	// first that fit the budgets and leaves the others in rest; dropped
+	// are those too large even alone.
+	chunk, rest, dropped []*event
+	bp                   *[]byte // the request body
+
+	done chan struct{}
+	res  *ingestionResults
+	err  error
 }
 
-// launch hands the request body *bp to a sender goroutine. The sender
-// touches no state of the loop goroutine: land applies the result.
-func (e *Exporter) launch(ctx context.Context, bp *[]byte, chunk []*event, idempotent bool) *flight {
-	f := &flight{ctx: ctx, bp: bp, chunk: chunk, idempotent: idempotent, done: make(chan struct{})}
+// launch hands the events chunk to a sender goroutine, to encode and send.
+// The sender touches no state of the loop goroutine: land applies the
+// result.
+func (e *Exporter) launch(ctx context.Context, chunk []*event, idempotent bool) *flight {
+	f := &flight{ctx: ctx, chunk: chunk, idempotent: idempotent, done: make(chan struct{})}
 	e.flights <- f
 	return f
 }
 
-// sender sends the requests launch hands it, one at a time, until the loop
-// ends. The loop has at most maxInFlight requests unlanded, so with as many
-// senders (and as many slots in e.flights) launch never waits. Senders
-// live as long as the loop, rather than a goroutine per request, so that
-// their stacks are grown once.
+// sender encodes and sends the requests launch hands it, one at a time,
+// until the loop ends. The loop has at most maxInFlight requests unlanded,
+// so with as many senders (and as many slots in e.flights) launch never
+// waits. Senders live as long as the loop, rather than a goroutine per
+// request, so that their stacks are grown once.
 func (e *Exporter) sender() {
 	for f := range e.flights {
-		f.res, f.err = e.exchange(f.ctx, *f.bp, f.idempotent)
+		f.bp = bufs.Get().(*[]byte)
+		f.dropped, f.chunk, f.rest = e.pack(f.bp, f.chunk)
+		if len(f.chunk) > 0 {
+			f.res, f.err = e.exchange(f.ctx, *f.bp, f.idempotent)
+		}
 		close(f.done)
 	}
 }
@@ -188,25 +203,25 @@ func (e *Exporter) sender() {
 func (e *Exporter) land(ctx context.Context, f *flight, idempotent bool) []*event {
 	<-f.done
 	bufs.Put(f.bp)
-	if f.err != nil {
-		return e.chunkFailed(ctx, f.chunk, idempotent, f.err)
+	for _, ev := range f.dropped {
+		e.loseEvent(ev, "event larger than the request size limit")
 	}
-	return e.handleResults(f.chunk, f.res)
+	switch {
+	case len(f.chunk) == 0:
+		return nil
+	case f.err != nil:
+		return e.chunkFailed(ctx, f.chunk, idempotent, f.err)
+	default:
+		return e.handleResults(f.chunk, f.res)
+	}
 }
 
-// sendChunk encodes and sends one ingestion request and returns the items
-// to send once more.
+// sendChunk sends chunk, which fit one request, on its own and returns the
+// items to send once more.
 func (e *Exporter) sendChunk(ctx context.Context, chunk []*event, idempotent bool) []*event {
-	bp := bufs.Get().(*[]byte)
-	buf := append((*bp)[:0], envelopeHead...)
-	for i, ev := range chunk {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = appendItem(buf, ev)
-	}
-	*bp = append(buf, envelopeTail...)
-	return e.land(ctx, e.launch(ctx, bp, chunk, idempotent), idempotent)
+	f := e.launch(ctx, chunk, idempotent)
+	retry := e.land(ctx, f, idempotent)
+	return append(retry, f.rest...)
 }
 
 // exchange posts one ingestion request body and reads the per-item results.
@@ -403,7 +418,7 @@ func (e *Exporter) chunkFailed(ctx context.Context, chunk []*event, idempotent b
 	case errors.As(err, &ae) && ae.Status == http.StatusRequestEntityTooLarge:
 		// Split and send the halves; a single item is shrunk further.
 		if len(chunk) == 1 {
-			if e.shrink(chunk[0], len(appendItem(nil, chunk[0]))/2) {
+			if shrink(chunk[0], len(appendItem(nil, chunk[0]))/2) {
 				return chunk
 			}
 			e.loseEvent(chunk[0], "event larger than the server's request size limit")
@@ -575,7 +590,7 @@ func (e *Exporter) restResult(kind string, part []*record, err error) {
 // shrink truncates the largest fields of an event until its envelope item
 // fits in size bytes, marking each cut; it reports whether it made the item
 // fit.
-func (e *Exporter) shrink(ev *event, size int) bool {
+func shrink(ev *event, size int) bool {
 	for range 16 {
 		n := len(appendItem(nil, ev))
 		if n <= size {

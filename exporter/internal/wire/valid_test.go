@@ -36,20 +36,29 @@ func FuzzValid(f *testing.F) {
 }
 
 func BenchmarkValid(b *testing.B) {
-	s := `[{"role":"system","content":"You are a careful coding agent."},{"role":"user","content":"` + strings.Repeat("Fix the flaky test in store_test.go. ", 30) + `"}]`
-	b.Run("ours", func(b *testing.B) {
-		b.SetBytes(int64(len(s)))
-		for b.Loop() {
-			Valid(s)
+	texts := []struct{ name, s string }{
+		{"message", `[{"role":"system","content":"You are a careful coding agent."},{"role":"user","content":"` + strings.Repeat("Fix the flaky test in store_test.go. ", 30) + `"}]`},
+		{"escapes", `{"stdout":"` + strings.Repeat(`ok  \tgithub.com/x/y\t0.1s \"cached\"\n`, 200) + `"}`},
+		{"members", `{` + strings.Repeat(`"model":"gpt-4.1","n":1,"temperature":0.2,"stream":true,`, 40) + `"x":null}`},
+	}
+	for _, tc := range texts {
+		if !json.Valid([]byte(tc.s)) {
+			b.Fatalf("%s is not valid JSON", tc.name)
 		}
-	})
-	b.Run("baseline", func(b *testing.B) {
-		b.SetBytes(int64(len(s)))
-		data := []byte(s)
-		for b.Loop() {
-			json.Valid(data)
-		}
-	})
+		b.Run(tc.name+"/ours", func(b *testing.B) {
+			b.SetBytes(int64(len(tc.s)))
+			for b.Loop() {
+				Valid(tc.s)
+			}
+		})
+		b.Run(tc.name+"/baseline", func(b *testing.B) {
+			b.SetBytes(int64(len(tc.s)))
+			data := []byte(tc.s)
+			for b.Loop() {
+				json.Valid(data)
+			}
+		})
+	}
 }
 
 // TestSpecial checks the word-at-a-time test against a byte-by-byte one.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -202,4 +203,17 @@ func TestGzip(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "gzip", got.Get("Content-Encoding"))
 	assert.Equal(t, "application/json", got.Get("Content-Type"))
+}
+
+func TestRequestID(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		s := requestID()
+		id, err := uuid.Parse(s)
+		require.NoError(t, err)
+		assert.Equal(t, uuid.Version(4), id.Version(), s)
+		assert.Equal(t, uuid.RFC4122, id.Variant(), s)
+		assert.False(t, seen[s], "repeated %s", s)
+		seen[s] = true
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/exporter/internal/wire"
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
 
@@ -22,7 +23,7 @@ func BenchmarkConvertEncode(b *testing.B) {
 		semconv.GenAIUsageOutputTokensKey.Int(96),
 		semconv.GenerationCompletionStartTimeKey.Int64(testStart.Add(350*time.Millisecond).UnixNano()),
 	).Snapshot()
-	ev := &event{typ: "generation-create", kind: KindObservation, time: testStart}
+	ev := &event{typ: "generation-create", kind: KindObservation, stamp: string(wire.AppendTime(nil, testStart))}
 	buf := make([]byte, 0, 4096)
 	b.ReportAllocs()
 	for b.Loop() {

@@ -27,7 +27,8 @@ type event struct {
 	id   uuid.UUID
 	typ  string
 	kind string
-	time time.Time
+	// stamp is the envelope timestamp, formatted and quoted.
+	stamp string
 
 	obs *wire.Observation
 	row *wire.Trace
@@ -54,9 +55,23 @@ func (e *Exporter) newEvent(typ, kind string, t time.Time) *event {
 	}
 	ev := &s.chunks[s.used/slabSize][s.used%slabSize]
 	s.used++
-	*ev = event{typ: typ, kind: kind, time: t}
+	*ev = event{typ: typ, kind: kind, stamp: e.stamps.format(t)}
 	e.fillID(ev)
 	return ev
+}
+
+// stampCache formats envelope timestamps, each distinct time once: the
+// events a cycle makes from spans share its start time.
+type stampCache struct {
+	t time.Time
+	s string
+}
+
+func (c *stampCache) format(t time.Time) string {
+	if c.s == "" || !t.Equal(c.t) {
+		c.t, c.s = t, string(wire.AppendTime(nil, t))
+	}
+	return c.s
 }
 
 const slabSize = 256

@@ -69,6 +69,7 @@ type Exporter struct {
 	cur    *cycleState   // the running cycle
 	ids    *rand.ChaCha8 // event ids
 	slab   eventSlab
+	stamps stampCache
 	// converted is the storage of the spans a cycle converts.
 	converted []span
 

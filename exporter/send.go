@@ -33,8 +33,9 @@ func appendItem(b []byte, ev *event) []byte {
 	o := wire.Begin(b)
 	o.Key("id")
 	o.B = wire.AppendUUID(o.B, (*[16]byte)(&ev.id))
-	o.StringAlways("type", ev.typ)
-	o.Time("timestamp", ev.time)
+	o.Word("type", ev.typ)
+	o.Key("timestamp")
+	o.B = append(o.B, ev.stamp...)
 	o.Key("body")
 	switch {
 	case ev.obs != nil:

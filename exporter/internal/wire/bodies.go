@@ -35,7 +35,7 @@ type Trace struct {
 	Public        bool
 	StartTime     time.Time
 	EndTime       time.Time
-	Level         string
+	Level         string // DEBUG, DEFAULT, WARNING or ERROR, written unescaped
 	StatusMessage string
 }
 
@@ -57,7 +57,7 @@ func (t *Trace) AppendJSON(b []byte) []byte {
 	}
 	o.Time("startTime", t.StartTime)
 	o.Time("endTime", t.EndTime)
-	o.StringAlways("level", t.Level)
+	o.Word("level", t.Level)
 	o.String("statusMessage", t.StatusMessage)
 	return o.End()
 }
@@ -91,7 +91,7 @@ type Observation struct {
 	// Parent is the parent observation; zero for none.
 	Parent        SpanID
 	Name          string
-	Level         string
+	Level         string // DEBUG, DEFAULT, WARNING or ERROR, written unescaped
 	StatusMessage string
 	Version       string
 	StartTime     time.Time
@@ -123,7 +123,7 @@ func (ob *Observation) AppendJSON(b []byte) []byte {
 		o.HexID("parentObservationId", ob.Parent[:])
 	}
 	o.String("name", ob.Name)
-	o.StringAlways("level", ob.Level)
+	o.Word("level", ob.Level)
 	o.String("statusMessage", ob.StatusMessage)
 	o.String("version", ob.Version)
 	o.Time("startTime", ob.StartTime)

@@ -113,6 +113,15 @@ func AppendUUID(b []byte, id *[16]byte) []byte {
 	return b
 }
 
+// Word appends a string member whose value needs no escaping (an event
+// type, a level), without looking for characters to escape.
+func (o *Object) Word(k, v string) {
+	o.Key(k)
+	o.B = append(o.B, '"')
+	o.B = append(o.B, v...)
+	o.B = append(o.B, '"')
+}
+
 // StringAlways appends a string member even when empty.
 func (o *Object) StringAlways(k, v string) {
 	o.Key(k)

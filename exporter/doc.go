@@ -50,9 +50,11 @@
 //
 // # Delivery
 //
-// One goroutine owns the exporter's state and does the sending; a batch
-// span processor calls ExportSpans from its own goroutine, so user code
-// never waits on the network. Requests carry at most [WithBatchSize]
+// One goroutine owns the exporter's state and converts spans; two sender
+// goroutines encode and send its requests, the next request leaving as the
+// loop converts the spans after it. A batch span processor calls
+// ExportSpans from its own goroutine, so user code never waits on the
+// network. Requests carry at most [WithBatchSize]
 // events and [WithMaxRequestBytes] bytes; an event too large alone has its
 // largest fields replaced by a marked truncation
 // ({"agenttrace.truncated":true,"bytes":N,"preview":"..."}, as captured

@@ -30,8 +30,10 @@ var ErrShutdown = errors.New("agenttrace exporter: shut down")
 // ingestion events, and records (scores, git links, agent records) beside
 // them, following exporter/PROTOCOL.md Part A.
 //
-// One goroutine owns the exporter's state and does all the sending:
-// ExportSpans, ForceFlush and a timer (the flush interval) hand it work.
+// One goroutine, the loop, owns the exporter's state: ExportSpans,
+// ForceFlush and a timer (the flush interval) hand it work. It converts
+// spans to events and hands each full request to one of two sender
+// goroutines, which encode and send it while the loop goes on.
 // ExportSpans blocks until the spans' events were sent or given up, as OTel
 // exporters do; user code never waits on it because the SDK's batch span
 // processor calls it from its own goroutine.
@@ -143,7 +145,7 @@ func New(ctx context.Context, opts ...Option) (*Exporter, error) {
 // that may be in flight, and a write buffer that holds a typical request
 // whole. With the default 4 KiB buffer net/http copies a request body to the
 // connection through a fresh 32 KiB buffer, in several writes; a request of
-// the default 100 events (about 80 KiB of agent spans) now leaves in one.
+// the default 100 events (about 70 KiB of agent spans) now leaves in one.
 func newTransport() *http.Transport {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = maxInFlight

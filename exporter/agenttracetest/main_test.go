@@ -71,6 +71,7 @@ type response struct {
 	Status int
 	Header http.Header
 	Body   string
+	Close  bool // the server asked to close the connection
 }
 
 func (r response) decode(t *testing.T, v any) {
@@ -117,7 +118,7 @@ func (tt *tester) send(req *http.Request) (response, error) {
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: string(b)}, err
+	return response{Status: resp.StatusCode, Header: resp.Header, Body: string(b), Close: resp.Close}, err
 }
 
 func (tt *tester) do(method, path, body string, opts ...reqOpt) response {

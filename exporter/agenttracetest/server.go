@@ -43,6 +43,7 @@ type Server struct {
 	// serve loops, connections and handlers, added to only while !closed.
 	life      sync.Mutex
 	ln        net.Listener  // nil while down
+	draining  bool          // down by Drain: open connections answer 503
 	downCh    chan struct{} // closed by Down, replaced by Up
 	conns     map[net.Conn]struct{}
 	closed    bool
@@ -164,8 +165,31 @@ var ErrClosed = errors.New("agenttracetest: server closed")
 // Down takes the server down: it stops listening, so new connections are
 // refused, and closes open connections, so requests in flight and
 // keep-alive connections fail. Stored data and configuration are kept.
-// Down on a server that is down or closed does nothing.
+// Down on a server that is down (not by Drain) or closed does nothing.
 func (s *Server) Down() {
+	s.life.Lock()
+	defer s.life.Unlock()
+	if s.ln == nil && !s.draining {
+		return
+	}
+	if s.ln != nil {
+		_ = s.ln.Close()
+		s.ln = nil
+	}
+	s.draining = false
+	close(s.downCh)
+	for c := range s.conns {
+		_ = c.Close()
+	}
+}
+
+// Drain takes the server down gracefully, as a server restarted behind a
+// load balancer: it stops listening, so new connections are refused, lets
+// the requests being handled finish, and answers any later request on an
+// open connection with 503 and Connection: close. Unlike Down it never
+// cuts a request short, so a client can always tell whether the server
+// acted on a request. [Server.Up] brings it back; Down cuts what is left.
+func (s *Server) Drain() {
 	s.life.Lock()
 	defer s.life.Unlock()
 	if s.ln == nil {
@@ -173,15 +197,12 @@ func (s *Server) Down() {
 	}
 	_ = s.ln.Close()
 	s.ln = nil
-	close(s.downCh)
-	for c := range s.conns {
-		_ = c.Close()
-	}
+	s.draining = true
 }
 
-// Up brings a server taken down by [Server.Down] back, listening on the same
-// address. It fails if the server is closed or the port was taken
-// meanwhile. Up on a running server does nothing.
+// Up brings a server taken down by [Server.Down] or [Server.Drain] back,
+// listening on the same address. It fails if the server is closed or the
+// port was taken meanwhile. Up on a running server does nothing.
 func (s *Server) Up() error {
 	s.life.Lock()
 	defer s.life.Unlock()
@@ -195,14 +216,16 @@ func (s *Server) Up() error {
 	if err != nil {
 		return fmt.Errorf("agenttracetest: listen again on %s: %w", s.addr, err)
 	}
+	s.draining = false
 	s.startLocked(ln)
 	return nil
 }
 
-func (s *Server) isDown() bool {
+// downState reports whether the server is down, and if so whether by Drain.
+func (s *Server) downState() (down, draining bool) {
 	s.life.Lock()
 	defer s.life.Unlock()
-	return s.ln == nil
+	return s.ln == nil, s.draining
 }
 
 // downSignal is closed when the server goes down.
@@ -324,11 +347,16 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler)
 	}
 
+	if _, draining := s.downState(); draining {
+		w.Header().Set("Connection", "close")
+		writeGlobalError(w, http.StatusServiceUnavailable, "Service Unavailable")
+		return
+	}
 	f, latency := s.nextFault(r.URL.Path)
 	if latency > 0 && !s.pause(r, latency) {
 		panic(http.ErrAbortHandler)
 	}
-	if s.isDown() {
+	if down, draining := s.downState(); down && !draining {
 		// A request that slipped in while the server went down.
 		resetConn(w)
 		return

@@ -385,6 +385,36 @@ func TestDownUp(t *testing.T) {
 	assert.Len(t, tt.srv.Traces(), 1, "data survives")
 }
 
+func TestDrain(t *testing.T) {
+	tt := newTester(t)
+	tt.createTrace(traceID) // leaves a keep-alive connection open
+
+	// A request the server is handling when it drains gets its answer.
+	tt.srv.SetLatency(300 * time.Millisecond)
+	inFlight := make(chan response, 1)
+	go func() {
+		resp, _ := tt.send(tt.request(context.Background(), http.MethodPost, "/api/public/ingestion", minimalBatch))
+		inFlight <- resp
+	}()
+	require.NoError(t, tt.srv.WaitForRequests(context.Background(), 2))
+	tt.srv.Drain()
+	assert.Equal(t, 200, (<-inFlight).Status)
+	tt.srv.SetLatency(0)
+
+	// The next request on the open connection is refused cleanly...
+	resp := tt.post("/api/public/ingestion", minimalBatch)
+	assert.Equal(t, 503, resp.Status)
+	assert.True(t, resp.Close, "Connection: close")
+	assert.JSONEq(t, `{"error":{"code":503,"message":"Service Unavailable"}}`, resp.Body)
+	// ...and new connections are refused.
+	_, err := tt.send(tt.request(context.Background(), http.MethodPost, "/api/public/ingestion", minimalBatch))
+	require.ErrorIs(t, err, syscall.ECONNREFUSED)
+
+	require.NoError(t, tt.srv.Up())
+	require.Equal(t, 200, tt.post("/api/public/ingestion", minimalBatch).Status)
+	assert.Len(t, tt.srv.Traces(), 1, "data survives")
+}
+
 func TestDownReleasesHangingRequests(t *testing.T) {
 	tt := newTester(t)
 	tt.srv.SetFault(Hang())

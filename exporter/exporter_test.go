@@ -465,6 +465,26 @@ func TestScores(t *testing.T) {
 	assert.JSONEq(t, `{"traceId":"`+tid+`","name":"rating","stringValue":"good","source":"API"}`, bodies[3])
 }
 
+// TestScoreCutAfterStoringIsNotSentAgain checks the ambiguous failure: the
+// server stores a score, then the connection breaks before the answer. The
+// exporter cannot know, so it does not send the score again (it would be
+// stored twice) and reports it.
+func TestScoreCutAfterStoringIsNotSentAgain(t *testing.T) {
+	srv, exp := setup(t, nil)
+	require.NoError(t, exp.ExportSpans(ctx(t), agentTrace()))
+	srv.FailNextOn("/api/public/ingestion", 1, agenttracetest.ConnReset().AfterProcessing())
+	require.NoError(t, exp.ExportScore(exporter.Score{TraceID: traceA, Name: "quality", Value: scores.Numeric(0.5)}))
+	err := exp.ForceFlush(ctx(t))
+	var de *exporter.DeliveryError
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, map[string]int{exporter.KindScore: 1}, de.Lost)
+	for reason := range de.Reasons {
+		assert.Contains(t, reason, "not sent again to avoid duplicates")
+	}
+	require.NoError(t, exp.ForceFlush(ctx(t)))
+	assert.Len(t, srv.Scores(), 1, "stored once")
+}
+
 func TestScoreValidation(t *testing.T) {
 	_, exp := setup(t, nil)
 	for _, tt := range []struct {

@@ -146,9 +146,9 @@ func (e *Exporter) spanStorage(n int) []span {
 	return s
 }
 
-// maxKeptSpans bounds the span storage kept between cycles: a batch span
-// processor's default batch, and some.
-const maxKeptSpans = 2048
+// maxKeptSpans bounds the span storage kept between cycles (a converted
+// span takes about 1 KiB) to the default batch of a batch span processor.
+const maxKeptSpans = 512
 
 // ingest takes in one converted span.
 func (e *Exporter) ingest(sp *span, now time.Time, events []*event) []*event {

@@ -106,7 +106,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 
 	c.exporter = exp
 	c.processor = &processor{
-		bsp: sdktrace.NewBatchSpanProcessor(exp,
+		bsp: sdktrace.NewBatchSpanProcessor(afterShutdown{exp},
 			sdktrace.WithBatchTimeout(exp.FlushInterval()),
 			sdktrace.WithMaxExportBatchSize(exp.BatchSize()),
 			sdktrace.WithMaxQueueSize(max(cfg.maxQueueSize, exp.BatchSize())),
@@ -354,6 +354,21 @@ func (p *processor) dropped(ctx context.Context, ended uint64) error {
 	}
 	otel.Handle(fmt.Errorf("agenttrace: %d spans %s", n, reason))
 	return &exporter.DeliveryError{Lost: map[string]int{"span": n}, Reasons: map[string]int{reason: n}}
+}
+
+// afterShutdown is the exporter as the client's batch span processor sees
+// it. Client.Shutdown stops the exporter before the processor, so that its
+// result counts the spans still queued as lost (dropped); the processor
+// then drains its queue into the stopped exporter, and would report
+// exporter.ErrShutdown to otel.Handle once per batch for spans already
+// counted. That error is not passed on.
+type afterShutdown struct{ *exporter.Exporter }
+
+func (a afterShutdown) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+	if err := a.Exporter.ExportSpans(ctx, spans); !errors.Is(err, exporter.ErrShutdown) {
+		return err
+	}
+	return nil
 }
 
 // keep reports whether the trace with id is kept by ratio.

@@ -11,8 +11,10 @@ SHELL := bash
 MAKEFLAGS += --no-print-directory
 
 GO ?= go
-# Fuzz time per Fuzz target (make fuzz FUZZTIME=1m).
+# Fuzz time per Fuzz target (make fuzz FUZZTIME=1m), and the short run
+# make test ends with.
 FUZZTIME ?= 10s
+TEST_FUZZTIME ?= 3s
 # Benchmarks to run and how often (make bench BENCH=Export COUNT=6).
 BENCH ?= .
 COUNT ?= 1
@@ -37,8 +39,9 @@ demo: ## run the quickstart agent against an in-process AgentTrace server (or AG
 	$(GO) run ./examples/quickstart
 
 .PHONY: test
-test: jaeger ## go test -race in every module, end-to-end tests included
+test: jaeger ## go test -race in every module, end-to-end tests included, then a short fuzz run
 	@$(call gotest,$(MODULES))
+	@$(MAKE) fuzz FUZZTIME=$(TEST_FUZZTIME)
 
 .PHONY: e2e
 e2e: jaeger ## only the end-to-end tests (real Jaeger, in-process Collector)

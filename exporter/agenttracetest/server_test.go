@@ -385,20 +385,35 @@ func TestDownUp(t *testing.T) {
 	assert.Len(t, tt.srv.Traces(), 1, "data survives")
 }
 
+// outcome is the response to a request, or its error.
+type outcome struct {
+	resp response
+	err  error
+}
+
+// ingestInBackground posts minimalBatch on another goroutine and returns
+// where its outcome arrives.
+func (tt *tester) ingestInBackground() <-chan outcome {
+	c := make(chan outcome, 1)
+	go func() {
+		resp, err := tt.send(tt.request(context.Background(), http.MethodPost, "/api/public/ingestion", minimalBatch))
+		c <- outcome{resp, err}
+	}()
+	return c
+}
+
 func TestDrain(t *testing.T) {
 	tt := newTester(t)
 	tt.createTrace(traceID) // leaves a keep-alive connection open
 
 	// A request the server is handling when it drains gets its answer.
 	tt.srv.SetLatency(300 * time.Millisecond)
-	inFlight := make(chan response, 1)
-	go func() {
-		resp, _ := tt.send(tt.request(context.Background(), http.MethodPost, "/api/public/ingestion", minimalBatch))
-		inFlight <- resp
-	}()
+	inFlight := tt.ingestInBackground()
 	require.NoError(t, tt.srv.WaitForRequests(context.Background(), 2))
 	tt.srv.Drain()
-	assert.Equal(t, 200, (<-inFlight).Status)
+	got := <-inFlight
+	require.NoError(t, got.err)
+	assert.Equal(t, 200, got.resp.Status)
 	tt.srv.SetLatency(0)
 
 	// The next request on the open connection is refused cleanly...
@@ -418,14 +433,10 @@ func TestDrain(t *testing.T) {
 func TestDownReleasesHangingRequests(t *testing.T) {
 	tt := newTester(t)
 	tt.srv.SetFault(Hang())
-	errc := make(chan error, 1)
-	go func() {
-		_, err := tt.send(tt.request(context.Background(), http.MethodPost, "/api/public/ingestion", minimalBatch))
-		errc <- err
-	}()
+	inFlight := tt.ingestInBackground()
 	require.NoError(t, tt.srv.WaitForRequests(context.Background(), 1))
 	tt.srv.Down()
-	require.Error(t, <-errc)
+	require.Error(t, (<-inFlight).err)
 	tt.srv.SetFault(Fault{})
 	require.NoError(t, tt.srv.Up())
 	require.Equal(t, 200, tt.post("/api/public/ingestion", minimalBatch).Status)

@@ -19,6 +19,9 @@ const (
 	KindGitLink         = "git-link"
 	KindFileOperation   = "file-operation"
 	KindTerminalCommand = "terminal-command"
+	// KindSpan counts spans lost before they reached the exporter (see
+	// [Exporter.CountDropped]).
+	KindSpan = "span"
 )
 
 // agentRecord is the encoded REST body (or batch item) of an agent record.

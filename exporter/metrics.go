@@ -77,8 +77,10 @@ func (m *selfMetrics) request(status int, retry bool, d time.Duration) {
 // attribute has bounded cardinality.
 func reasonClass(reason string) string {
 	switch {
-	case strings.Contains(reason, "queue full"):
+	case strings.Contains(reason, "queue full") || strings.Contains(reason, "queue was full"):
 		return "queue_full"
+	case strings.Contains(reason, "deadline passed"):
+		return "deadline"
 	case strings.Contains(reason, "401") || strings.Contains(reason, "403"):
 		return "unauthorized"
 	case strings.Contains(reason, "larger than"):

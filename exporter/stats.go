@@ -231,6 +231,25 @@ type Stats struct {
 	QueuedRecords int
 }
 
+// CountDropped counts n spans lost before they reached the exporter, such
+// as those a batch span processor drops when its queue is full: they show
+// in Stats().Dropped under reason and in the agenttrace.sdk.dropped metric
+// (kind "span"). It reports nothing else: whoever lost them says so.
+func (e *Exporter) CountDropped(n int, reason string) {
+	if n <= 0 {
+		return
+	}
+	e.stats.mu.Lock()
+	if e.stats.dropped == nil {
+		e.stats.dropped, e.stats.announced = map[string]uint64{}, map[string]bool{}
+	}
+	e.stats.dropped[reason] += uint64(n)
+	e.stats.mu.Unlock()
+	if e.stats.metrics != nil {
+		e.stats.metrics.dropped(KindSpan, n, reason)
+	}
+}
+
 // Stats returns a snapshot of the exporter's counters.
 func (e *Exporter) Stats() Stats {
 	e.stats.mu.Lock()

@@ -352,8 +352,9 @@ func (p *processor) dropped(ctx context.Context, ended uint64) error {
 	if ctx.Err() != nil {
 		reason = "not exported: still queued in the batch span processor when the flush deadline passed"
 	}
+	p.exporter.CountDropped(n, reason)
 	otel.Handle(fmt.Errorf("agenttrace: %d spans %s", n, reason))
-	return &exporter.DeliveryError{Lost: map[string]int{"span": n}, Reasons: map[string]int{reason: n}}
+	return &exporter.DeliveryError{Lost: map[string]int{exporter.KindSpan: n}, Reasons: map[string]int{reason: n}}
 }
 
 // afterShutdown is the exporter as the client's batch span processor sees

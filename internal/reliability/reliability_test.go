@@ -16,6 +16,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/goleak"
@@ -275,13 +277,17 @@ func TestKeyNeverLeaks(t *testing.T) {
 
 // TestQueueOverflowIsReported fills the batch span processor's queue while
 // the backend is slow: ending spans never blocks, and Flush says how many
-// spans were dropped instead of losing them silently.
+// spans were dropped instead of losing them silently; Stats and the
+// agenttrace.sdk.dropped metric count them.
 func TestQueueOverflowIsReported(t *testing.T) {
 	srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit())
 	defer srv.Close()
 	srv.SetLatency(time.Second)
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer mp.Shutdown(context.Background())
 	client, err := instrument.New(context.Background(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey),
-		instrument.WithMaxQueueSize(10), instrument.WithBatchSize(5))
+		instrument.WithMaxQueueSize(10), instrument.WithBatchSize(5), instrument.WithMeterProvider(mp))
 	require.NoError(t, err)
 	defer client.Shutdown(context.Background())
 
@@ -300,4 +306,29 @@ func TestQueueOverflowIsReported(t *testing.T) {
 	assert.Positive(t, dropped)
 	assert.Equal(t, 200, dropped+len(srv.Snapshot().Traces), "every span is either delivered or reported")
 	assert.NoError(t, client.Flush(ctx), "a drop is reported once")
+
+	var counted uint64
+	for reason, n := range client.Stats().Dropped {
+		if strings.Contains(reason, "queue was full") {
+			counted += n
+		}
+	}
+	assert.Equal(t, uint64(dropped), counted, "Stats counts the drops once")
+	var rm metricdata.ResourceMetrics
+	require.NoError(t, reader.Collect(context.Background(), &rm))
+	var metered int64
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			if sum, ok := m.Data.(metricdata.Sum[int64]); ok && m.Name == "agenttrace.sdk.dropped" {
+				for _, dp := range sum.DataPoints {
+					kind, _ := dp.Attributes.Value("kind")
+					reason, _ := dp.Attributes.Value("reason")
+					if kind.AsString() == exporter.KindSpan && reason.AsString() == "queue_full" {
+						metered += dp.Value
+					}
+				}
+			}
+		}
+	}
+	assert.Equal(t, int64(dropped), metered, "agenttrace.sdk.dropped{kind=span,reason=queue_full}")
 }

@@ -231,12 +231,12 @@ func (e *Exporter) resolve(st *traceState, id trace.SpanID) trace.SpanID {
 func (e *Exporter) addSpanRecord(st *traceState, sp *span, now time.Time) {
 	r := sp.record
 	if r.invalid != "" {
-		e.loseInCycle(r.kind, 1, r.invalid)
+		e.loseInCycle(r.kind, 1, dropInvalid, r.invalid)
 		return
 	}
 	if e.pending.Add(1) > int64(e.cfg.maxRecords) {
 		e.pending.Add(-1)
-		e.loseInCycle(r.kind, 1, "record queue full")
+		e.loseInCycle(r.kind, 1, dropQueueFull, "record queue full")
 		return
 	}
 	st.records = append(st.records, &record{kind: r.kind, traceID: sp.traceID, traceStart: sp.traceStart, time: now, body: r.body})
@@ -297,7 +297,7 @@ func (e *Exporter) sendRecords(ctx context.Context) {
 		}
 		if st.rejected != "" {
 			for _, r := range st.records {
-				e.loseInCycle(r.kind, 1, "trace rejected by the server: "+st.rejected)
+				e.loseInCycle(r.kind, 1, dropTraceRejected, "trace rejected by the server: "+st.rejected)
 			}
 			e.pending.Add(-int64(len(st.records)))
 			st.records = nil

@@ -184,7 +184,7 @@ func (e *Exporter) convertSafe(c *span, s sdktrace.ReadOnlySpan) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			*c = span{}
-			e.lose(KindObservation, 1, fmt.Sprintf("span could not be converted: %v", r))
+			e.lose(KindObservation, 1, dropUnconvertible, fmt.Sprintf("span could not be converted: %v", r))
 			ok = false
 		}
 	}()
@@ -312,7 +312,7 @@ func (e *Exporter) enqueue(r *record) error {
 	}
 	if e.pending.Add(1) > int64(e.cfg.maxRecords) {
 		e.pending.Add(-1)
-		e.lose(r.kind, 1, "record queue full")
+		e.lose(r.kind, 1, dropQueueFull, "record queue full")
 		return fmt.Errorf("agenttrace: %s dropped: record queue full (%d)", r.kind, e.cfg.maxRecords)
 	}
 	e.recMu.Lock()

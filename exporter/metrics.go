@@ -2,7 +2,8 @@ package exporter
 
 import (
 	"context"
-	"strings"
+	"errors"
+	"net/http"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -60,9 +61,9 @@ func (m *selfMetrics) exported(kind string, n int) {
 	m.exportedC.Add(context.Background(), int64(n), metric.WithAttributes(attribute.String("kind", kind)))
 }
 
-func (m *selfMetrics) dropped(kind string, n int, reason string) {
+func (m *selfMetrics) dropped(kind string, n int, class dropClass) {
 	m.droppedC.Add(context.Background(), int64(n), metric.WithAttributes(
-		attribute.String("kind", kind), attribute.String("reason", reasonClass(reason))))
+		attribute.String("kind", kind), attribute.String("reason", string(class))))
 }
 
 func (m *selfMetrics) request(status int, retry bool, d time.Duration) {
@@ -73,28 +74,32 @@ func (m *selfMetrics) request(status int, retry bool, d time.Duration) {
 		metric.WithAttributes(attribute.Int("http.response.status_code", status)))
 }
 
-// reasonClass maps a drop reason to a small set of values, so the reason
-// attribute has bounded cardinality.
-func reasonClass(reason string) string {
+// dropClass is the reason attribute of agenttrace.sdk.dropped: why items
+// were given up, in a few values (bounded cardinality), decided where the
+// cause is known.
+type dropClass string
+
+const (
+	dropQueueFull     dropClass = "queue_full"     // a queue was full
+	dropDeadline      dropClass = "deadline"       // still queued when a flush deadline passed
+	dropUnauthorized  dropClass = "unauthorized"   // the server answered 401 or 403
+	dropTooLarge      dropClass = "too_large"      // too large for a request even when cut
+	dropTraceRejected dropClass = "trace_rejected" // a record whose trace the server refused
+	dropRejected      dropClass = "rejected"       // an item the server refused
+	dropUnconfirmed   dropClass = "unconfirmed"    // may be stored; not sent again
+	dropInvalid       dropClass = "invalid"        // a record the server would refuse
+	dropUnconvertible dropClass = "unconvertible"  // a span that could not be read
+	dropUndeliverable dropClass = "undeliverable"  // the server could not be reached, or refused the request
+)
+
+// errorClass is the class of items given up after a failed request.
+func errorClass(err error) dropClass {
+	var ae *httpapi.APIError
 	switch {
-	case strings.Contains(reason, "queue full") || strings.Contains(reason, "queue was full"):
-		return "queue_full"
-	case strings.Contains(reason, "deadline passed"):
-		return "deadline"
-	case strings.Contains(reason, "401") || strings.Contains(reason, "403"):
-		return "unauthorized"
-	case strings.Contains(reason, "larger than"):
-		return "too_large"
-	case strings.HasPrefix(reason, "trace rejected"):
-		return "trace_rejected"
-	case strings.HasPrefix(reason, "server rejected"):
-		return "rejected"
-	case strings.HasPrefix(reason, "not confirmed"):
-		return "unconfirmed"
-	case strings.HasPrefix(reason, "invalid") || strings.Contains(reason, " without "):
-		return "invalid"
-	case strings.Contains(reason, "could not be converted"):
-		return "unconvertible"
+	case errors.As(err, &ae) && (ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden):
+		return dropUnauthorized
+	case errors.As(err, &ae) && ae.Status == http.StatusRequestEntityTooLarge:
+		return dropTooLarge
 	}
-	return "undeliverable"
+	return dropUndeliverable
 }

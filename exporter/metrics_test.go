@@ -31,8 +31,8 @@ func TestSelfMetrics(t *testing.T) {
 	})
 	_ = exp.ExportSpans(ctx(t), agentTrace())
 	require.NoError(t, exp.ExportScore(exporter.Score{TraceID: traceA, Name: "q", Value: scores.Numeric(1)}))
-	exp.CountDropped(3, "dropped by the batch span processor: its queue was full")
-	exp.CountDropped(2, "not exported: still queued in the batch span processor when the flush deadline passed")
+	exp.CountDropped(3, exporter.QueueFull, "dropped by the batch span processor: its queue was full")
+	exp.CountDropped(2, exporter.QueuedAtDeadline, "not exported: still queued in the batch span processor when the flush deadline passed")
 
 	var rm metricdata.ResourceMetrics
 	require.NoError(t, reader.Collect(context.Background(), &rm))

@@ -205,7 +205,7 @@ func (e *Exporter) land(ctx context.Context, f *flight, idempotent bool) []*even
 	<-f.done
 	bufs.Put(f.bp)
 	for _, ev := range f.dropped {
-		e.loseEvent(ev, "event larger than the request size limit")
+		e.loseEvent(ev, dropTooLarge, "event larger than the request size limit")
 	}
 	switch {
 	case len(f.chunk) == 0:
@@ -362,9 +362,9 @@ func (e *Exporter) handleResults(chunk []*event, r *ingestionResults) []*event {
 			ev.rec.attempts++
 			e.requeue(ev.rec)
 		case ev.kind == KindTrace:
-			e.rowFailed(ev, it.Status, reason)
+			e.rowFailed(ev, it.Status, dropRejected, reason)
 		default:
-			e.loseEvent(ev, reason)
+			e.loseEvent(ev, dropRejected, reason)
 		}
 	}
 	return retry
@@ -388,27 +388,27 @@ func (e *Exporter) eventDelivered(ev *event) {
 // rowFailed handles a trace row the server refused. A 4xx is final: the
 // trace's records are dropped with it. A 5xx leaves the row due, to be sent
 // by the next cycle, up to three cycles.
-func (e *Exporter) rowFailed(ev *event, status int, reason string) {
+func (e *Exporter) rowFailed(ev *event, status int, class dropClass, reason string) {
 	st := ev.st
 	st.failures++
 	if status < 500 || st.failures >= 3 {
 		st.rejected = reason
-		e.loseInCycle(KindTrace, 1, reason)
+		e.loseInCycle(KindTrace, 1, class, reason)
 		return
 	}
 	e.debug("trace row not stored, will retry", "trace_id", st.id.String(), "reason", reason)
 }
 
 // loseEvent gives up an event.
-func (e *Exporter) loseEvent(ev *event, reason string) {
+func (e *Exporter) loseEvent(ev *event, class dropClass, reason string) {
 	if ev.kind == KindScore {
 		e.pending.Add(-1)
 	}
 	if ev.kind == KindTrace {
-		e.rowFailed(ev, http.StatusBadRequest, reason)
+		e.rowFailed(ev, http.StatusBadRequest, class, reason)
 		return
 	}
-	e.loseInCycle(ev.kind, 1, reason)
+	e.loseInCycle(ev.kind, 1, class, reason)
 }
 
 // chunkFailed handles a request that was not delivered and returns the items
@@ -422,7 +422,7 @@ func (e *Exporter) chunkFailed(ctx context.Context, chunk []*event, idempotent b
 			if shrink(chunk[0], len(appendItem(nil, chunk[0]))/2) {
 				return chunk
 			}
-			e.loseEvent(chunk[0], "event larger than the server's request size limit")
+			e.loseEvent(chunk[0], dropTooLarge, "event larger than the server's request size limit")
 			return nil
 		}
 		half := len(chunk) / 2
@@ -433,13 +433,13 @@ func (e *Exporter) chunkFailed(ctx context.Context, chunk []*event, idempotent b
 		// Wrong key, wrong URL, or a body the server cannot read: sending
 		// again cannot help.
 		for _, ev := range chunk {
-			e.loseEvent(ev, ae.Error())
+			e.loseEvent(ev, errorClass(ae), ae.Error())
 		}
 	case !idempotent && !notSent(err):
 		// The server may have stored these scores; sending them again
 		// could store them twice.
 		for _, ev := range chunk {
-			e.loseEvent(ev, "not confirmed by the server, not sent again to avoid duplicates: "+errorText(err))
+			e.loseEvent(ev, dropUnconfirmed, "not confirmed by the server, not sent again to avoid duplicates: "+errorText(err))
 		}
 	default:
 		// Transient: the server is down, slow or limiting us. Keep the
@@ -478,7 +478,7 @@ var errNotAttempted = errors.New("not sent: the flush ran out of time")
 // record budget.
 func (e *Exporter) keepForRetry(ev *event) {
 	if len(e.retry) >= e.cfg.maxRecords {
-		e.loseEvent(ev, "retry queue full")
+		e.loseEvent(ev, dropQueueFull, "retry queue full")
 		return
 	}
 	if ev.kind == KindTrace {
@@ -571,9 +571,9 @@ func (e *Exporter) restResult(kind string, part []*record, err error) {
 	if keep && !errors.Is(err, errNotAttempted) {
 		e.stats.failed(err)
 	}
-	reason := errorText(err)
+	class, reason := errorClass(err), errorText(err)
 	if !isAPI && !keep {
-		reason = "not confirmed by the server, not sent again to avoid duplicates: " + reason
+		class, reason = dropUnconfirmed, "not confirmed by the server, not sent again to avoid duplicates: "+reason
 	}
 	for _, r := range part {
 		if keep && !errors.Is(err, errNotAttempted) {
@@ -584,7 +584,7 @@ func (e *Exporter) restResult(kind string, part []*record, err error) {
 			continue
 		}
 		e.pending.Add(-1)
-		e.loseInCycle(kind, 1, reason)
+		e.loseInCycle(kind, 1, class, reason)
 	}
 }
 

@@ -81,7 +81,7 @@ func (s *stats) delivered(kind string, n int) {
 
 // lose counts n items of kind given up for reason, and reports each
 // distinct reason once to otel.Handle (exporter/PROTOCOL.md A9).
-func (s *stats) lose(kind string, n int, reason string) {
+func (s *stats) lose(kind string, n int, class dropClass, reason string) {
 	s.mu.Lock()
 	if s.dropped == nil {
 		s.dropped, s.announced = map[string]uint64{}, map[string]bool{}
@@ -92,7 +92,7 @@ func (s *stats) lose(kind string, n int, reason string) {
 	s.announced[reason] = true
 	s.mu.Unlock()
 	if s.metrics != nil {
-		s.metrics.dropped(kind, n, reason)
+		s.metrics.dropped(kind, n, class)
 	}
 	if first {
 		otel.Handle(fmt.Errorf("agenttrace: %s dropped: %s", kind, reason))
@@ -118,9 +118,9 @@ func (s *stats) takeLoss(pending map[string]int) error {
 }
 
 // lose gives up n items of kind.
-func (e *Exporter) lose(kind string, n int, reason string) {
+func (e *Exporter) lose(kind string, n int, class dropClass, reason string) {
 	e.debug("dropped", "kind", kind, "count", n, "reason", reason)
-	e.stats.lose(kind, n, reason)
+	e.stats.lose(kind, n, class, reason)
 }
 
 // cycleState collects what one cycle of the loop gave up.
@@ -137,11 +137,11 @@ func (c *cycleState) err() error {
 
 // loseInCycle gives up n items of kind during a cycle; the cycle's result
 // reports them too. Only the loop goroutine calls it.
-func (e *Exporter) loseInCycle(kind string, n int, reason string) {
+func (e *Exporter) loseInCycle(kind string, n int, class dropClass, reason string) {
 	if e.cur != nil {
 		e.cur.lost.add(kind, n, reason)
 	}
-	e.lose(kind, n, reason)
+	e.lose(kind, n, class, reason)
 }
 
 // DeliveryError says what an export, flush or shutdown could not deliver.
@@ -231,11 +231,23 @@ type Stats struct {
 	QueuedRecords int
 }
 
+// SpanLoss says why spans were lost before they reached the exporter.
+type SpanLoss int
+
+const (
+	// QueueFull: a span queue in front of the exporter was full.
+	QueueFull SpanLoss = iota + 1
+	// QueuedAtDeadline: spans were still queued when a flush or shutdown
+	// deadline passed.
+	QueuedAtDeadline
+)
+
 // CountDropped counts n spans lost before they reached the exporter, such
 // as those a batch span processor drops when its queue is full: they show
 // in Stats().Dropped under reason and in the agenttrace.sdk.dropped metric
-// (kind "span"). It reports nothing else: whoever lost them says so.
-func (e *Exporter) CountDropped(n int, reason string) {
+// (kind "span", reason queue_full or deadline). It reports nothing else:
+// whoever lost them says so.
+func (e *Exporter) CountDropped(n int, why SpanLoss, reason string) {
 	if n <= 0 {
 		return
 	}
@@ -246,7 +258,11 @@ func (e *Exporter) CountDropped(n int, reason string) {
 	e.stats.dropped[reason] += uint64(n)
 	e.stats.mu.Unlock()
 	if e.stats.metrics != nil {
-		e.stats.metrics.dropped(KindSpan, n, reason)
+		class := dropQueueFull
+		if why == QueuedAtDeadline {
+			class = dropDeadline
+		}
+		e.stats.metrics.dropped(KindSpan, n, class)
 	}
 }
 

@@ -348,11 +348,11 @@ func (p *processor) dropped(ctx context.Context, ended uint64) error {
 		return nil
 	}
 	n := int(lost - prev)
-	reason := "dropped by the batch span processor: its queue was full (raise WithMaxQueueSize)"
+	why, reason := exporter.QueueFull, "dropped by the batch span processor: its queue was full (raise WithMaxQueueSize)"
 	if ctx.Err() != nil {
-		reason = "not exported: still queued in the batch span processor when the flush deadline passed"
+		why, reason = exporter.QueuedAtDeadline, "not exported: still queued in the batch span processor when the flush deadline passed"
 	}
-	p.exporter.CountDropped(n, reason)
+	p.exporter.CountDropped(n, why, reason)
 	otel.Handle(fmt.Errorf("agenttrace: %d spans %s", n, reason))
 	return &exporter.DeliveryError{Lost: map[string]int{exporter.KindSpan: n}, Reasons: map[string]int{reason: n}}
 }

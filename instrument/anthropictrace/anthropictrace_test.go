@@ -2,8 +2,6 @@ package anthropictrace_test
 
 import (
 	"context"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/anthropics/anthropic-sdk-go"
@@ -13,7 +11,6 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
-	"go.uber.org/goleak"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument/anthropictrace"
@@ -22,15 +19,7 @@ import (
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
 
-func TestMain(m *testing.M) {
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "AGENTTRACE_") || strings.HasPrefix(name, "OTEL_") || strings.HasPrefix(name, "ANTHROPIC_") {
-			os.Unsetenv(name)
-		}
-	}
-	goleak.VerifyTestMain(m)
-}
+func TestMain(m *testing.M) { llmtest.Main(m, "ANTHROPIC_") }
 
 // newAnthropic returns an anthropic-sdk-go client of the replay server,
 // traced to the environment's instrument client.

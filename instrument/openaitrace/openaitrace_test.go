@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -18,7 +17,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
-	"go.uber.org/goleak"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
@@ -28,15 +26,7 @@ import (
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
 
-func TestMain(m *testing.M) {
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "AGENTTRACE_") || strings.HasPrefix(name, "OTEL_") || strings.HasPrefix(name, "OPENAI_") {
-			os.Unsetenv(name)
-		}
-	}
-	goleak.VerifyTestMain(m)
-}
+func TestMain(m *testing.M) { llmtest.Main(m, "OPENAI_") }
 
 // newOpenAI returns an openai-go client of the replay server, traced to the
 // environment's instrument client.

@@ -6,18 +6,36 @@ package llmtest
 
 import (
 	"context"
+	"os"
 	"runtime"
+	"strings"
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.uber.org/goleak"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
 	"github.com/agenttrace/agenttrace-otel-go/internal/llmreplay"
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
+
+// Main runs a package's tests with no AGENTTRACE_*, OTEL_* or
+// providerPrefix* variable of the environment they run in (nothing of it may
+// change the outcome), and checks that they leak no goroutine.
+func Main(m *testing.M, providerPrefix string) {
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		for _, p := range []string{"AGENTTRACE_", "OTEL_", providerPrefix} {
+			if strings.HasPrefix(name, p) {
+				os.Unsetenv(name)
+			}
+		}
+	}
+	goleak.VerifyTestMain(m)
+}
 
 // Env is the environment of one test. Everything is closed when the test
 // ends.

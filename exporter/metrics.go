@@ -96,7 +96,7 @@ const (
 func errorClass(err error) dropClass {
 	var ae *httpapi.APIError
 	switch {
-	case errors.As(err, &ae) && (ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden):
+	case errors.As(err, &ae) && ae.IsAuth():
 		return dropUnauthorized
 	case errors.As(err, &ae) && ae.Status == http.StatusRequestEntityTooLarge:
 		return dropTooLarge

@@ -130,12 +130,7 @@ func (s *Server) handleCreateCheckpoint(c *call) {
 		c.badBody(err)
 		return
 	}
-	switch {
-	case b.TraceID == "":
-		c.error(http.StatusBadRequest, "traceId is required")
-		return
-	case b.Name == "":
-		c.error(http.StatusBadRequest, "name is required")
+	if !c.require("traceId", b.TraceID, "name", b.Name) {
 		return
 	}
 	cp := Checkpoint{
@@ -258,12 +253,7 @@ func (s *Server) handleCreateGitLink(c *call) {
 		c.badBody(err)
 		return
 	}
-	switch {
-	case b.TraceID == "":
-		c.error(http.StatusBadRequest, "traceId is required")
-		return
-	case b.CommitSha == "":
-		c.error(http.StatusBadRequest, "commitSha is required")
+	if !c.require("traceId", b.TraceID, "commitSha", b.CommitSha) {
 		return
 	}
 	gl := GitLink{
@@ -383,15 +373,7 @@ func (s *Server) handleCreateFileOperation(c *call) {
 		c.badBody(err)
 		return
 	}
-	switch {
-	case b.TraceID == "":
-		c.error(http.StatusBadRequest, "traceId is required")
-		return
-	case b.FilePath == "":
-		c.error(http.StatusBadRequest, "filePath is required")
-		return
-	case b.Operation == "":
-		c.error(http.StatusBadRequest, "operation is required")
+	if !c.require("traceId", b.TraceID, "filePath", b.FilePath, "operation", b.Operation) {
 		return
 	}
 	op, ok := s.fileOperation(c.now, b)
@@ -496,12 +478,7 @@ func (s *Server) handleCreateTerminalCommand(c *call) {
 		c.badBody(err)
 		return
 	}
-	switch {
-	case b.TraceID == "":
-		c.error(http.StatusBadRequest, "traceId is required")
-		return
-	case b.Command == "":
-		c.error(http.StatusBadRequest, "command is required")
+	if !c.require("traceId", b.TraceID, "command", b.Command) {
 		return
 	}
 	tc, ok := s.terminalCommand(c.now, b)

@@ -38,6 +38,19 @@ func (c *call) error(status int, msg string) { writeHandlerError(c.w, status, ms
 
 func (c *call) json(status int, v any) { writeJSON(c.w, status, v) }
 
+// require checks required fields, given as name, value pairs in the order
+// the server checks them: the first empty one is answered with 400 "<name>
+// is required". It reports whether all were set.
+func (c *call) require(fields ...string) bool {
+	for i := 0; i+1 < len(fields); i += 2 {
+		if fields[i+1] == "" {
+			c.error(http.StatusBadRequest, fields[i]+" is required")
+			return false
+		}
+	}
+	return true
+}
+
 func (c *call) query(name string) string { return c.r.URL.Query().Get(name) }
 
 // page reads limit (1..100, default 50) and offset (default 0).

@@ -130,14 +130,10 @@ func (s *Server) handleCreateScore(c *call) {
 		c.badBody(err)
 		return
 	}
-	switch {
-	case b.TraceID == "":
-		c.error(http.StatusBadRequest, "traceId is required")
+	if !c.require("traceId", b.TraceID, "name", b.Name) {
 		return
-	case b.Name == "":
-		c.error(http.StatusBadRequest, "name is required")
-		return
-	case b.Value == nil && b.StringValue == nil:
+	}
+	if b.Value == nil && b.StringValue == nil {
 		c.error(http.StatusBadRequest, "value or stringValue is required")
 		return
 	}
@@ -198,8 +194,7 @@ func (s *Server) handleFeedback(c *call) {
 		c.badBody(err)
 		return
 	}
-	if b.TraceID == "" {
-		c.error(http.StatusBadRequest, "traceId is required")
+	if !c.require("traceId", b.TraceID) {
 		return
 	}
 	sb := scoreBody{TraceID: b.TraceID, Name: b.Name, Value: b.Value, DataType: b.DataType, Comment: b.Comment, Source: SourceAnnotation}

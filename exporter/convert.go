@@ -28,6 +28,9 @@ type span struct {
 	explicitParent bool
 	// localRoot is true when the span has no parent in this process.
 	localRoot bool
+	// joined is true when the span's tracestate says its process joined a
+	// trace owned by a process upstream (semconv.TraceStateJoined, A17).
+	joined bool
 	// relevant is true when the span carries AgentTrace, GenAI or
 	// OpenInference attributes.
 	relevant bool
@@ -139,6 +142,7 @@ func convertInto(out *span, s sdktrace.ReadOnlySpan, textLimit int) {
 	} else {
 		out.localRoot = true
 	}
+	out.joined = sc.TraceState().Get(semconv.TraceStateKey) == semconv.TraceStateJoined
 
 	var (
 		g             genAI

@@ -153,6 +153,11 @@ const maxKeptSpans = 512
 // ingest takes in one converted span.
 func (e *Exporter) ingest(sp *span, now time.Time, events []*event) []*event {
 	st := e.traces.get(sp.traceID, now)
+	if sp.joined && !st.joined {
+		// A process upstream owns the trace and writes its row (A17).
+		st.joined = true
+		e.traces.activate(st)
+	}
 	if st.fields.merge(&sp.trace) {
 		e.traces.changed(st)
 	}

@@ -54,6 +54,11 @@ type traceState struct {
 	accepted     bool
 	assumeExists bool
 	rejected     string
+	// joined is true when a process upstream owns the trace (A17): this
+	// exporter writes no row for it, and its records are sent on the
+	// assumption that the owner's row exists, learning otherwise from the
+	// server's answers.
+	joined bool
 	// failures counts cycles in a row whose row the server failed with a
 	// 5xx.
 	failures int
@@ -132,7 +137,7 @@ func (st *traceState) body() (*wire.Trace, bool) {
 // sendable reports whether a row of this trace can be sent now: its root
 // has ended, or records wait for it and its start time is known.
 func (st *traceState) sendable() bool {
-	if st.rejected != "" {
+	if st.rejected != "" || st.joined {
 		return false
 	}
 	if st.root != nil {
@@ -143,7 +148,7 @@ func (st *traceState) sendable() bool {
 
 // ready reports whether records of this trace may be sent.
 func (st *traceState) ready() bool {
-	return st.accepted || st.assumeExists
+	return st.accepted || st.assumeExists || st.joined
 }
 
 // traceTable holds the traceStates, bounded.

@@ -127,9 +127,13 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		sdktrace.WithIDGenerator(idGenerator{}),
 		sdktrace.WithRawSpanLimits(spanLimits()),
 	}
+	// The owner mark (PROTOCOL.md A17) around the sampler: a nil base is
+	// OTEL_TRACES_SAMPLER or ParentBased(AlwaysSample()).
+	var sampler sdktrace.Sampler
 	if cfg.sampleRateSet {
-		popts = append(popts, sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(cfg.sampleRate))))
+		sampler = sdktrace.ParentBased(sdktrace.TraceIDRatioBased(cfg.sampleRate))
 	}
+	popts = append(popts, sdktrace.WithSampler(exporter.TraceOwnerSampler(sampler)))
 	res := cfg.resource
 	if res == nil {
 		// Default() is computed once per process; Environment() reads

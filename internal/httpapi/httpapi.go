@@ -12,9 +12,12 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
@@ -162,12 +165,33 @@ func (c *Client) encode(body []byte) ([]byte, string, error) {
 	return buf.Bytes(), "gzip", nil
 }
 
+// Attempt sends one request with no retry and returns the answer, whatever
+// its status: the caller decides what to retry. body is sent as it is, with
+// Content-Encoding encoding when that is not empty; timeout, when positive,
+// bounds the attempt. The error is a transport error; it wraps ErrNotSent
+// when the request was certainly not acted on (nothing of it was written).
+func (c *Client) Attempt(ctx context.Context, method, path string, body []byte, encoding string, timeout time.Duration) (*Response, error) {
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	return c.attempt(ctx, method, path, nil, body, encoding)
+}
+
+// ErrNotSent marks the error of a request that was never written to the
+// server: the connection could not be made, or broke before the request's
+// headers were written.
+var ErrNotSent = errors.New("request not sent")
+
 func (c *Client) attempt(ctx context.Context, method, path string, query url.Values, payload []byte, encoding string) (*Response, error) {
 	if c.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
 		defer cancel()
 	}
+	var wrote atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(true) }})
 	u := c.BaseURL.JoinPath(path)
 	u.RawQuery = query.Encode()
 	var rd io.Reader
@@ -191,6 +215,9 @@ func (c *Client) attempt(ctx context.Context, method, path string, query url.Val
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
+		if !wrote.Load() {
+			return nil, fmt.Errorf("%w: %w", ErrNotSent, err)
+		}
 		return nil, err
 	}
 	defer resp.Body.Close()
@@ -222,61 +249,66 @@ func (c *Client) evaluate(resp *Response, err error, idempotent bool) (bool, tim
 			return NeverSent(err), 0
 		}
 		if resp.Status == http.StatusTooManyRequests || resp.Status == http.StatusServiceUnavailable {
-			return true, min(retryAfter(resp.Header.Get("Retry-After"), time.Now()), c.Retry.MaxRetryAfter)
+			return true, min(retryAfterHeader(resp.Header), c.Retry.MaxRetryAfter)
 		}
 		return false, 0
 	}
 	if err != nil {
 		// Timeouts, refused and reset connections, truncated responses.
 		// A context cancelled by the caller is not retried: Do checks ctx.
-		var ne net.Error
-		return errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
-			errors.Is(err, context.DeadlineExceeded) || isConnError(err), 0
+		return Transient(err), 0
 	}
 	switch resp.Status {
 	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
 		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true, min(retryAfter(resp.Header.Get("Retry-After"), time.Now()), c.Retry.MaxRetryAfter)
+		return true, min(retryAfterHeader(resp.Header), c.Retry.MaxRetryAfter)
 	}
 	return false, 0
 }
 
 // NeverSent reports whether err means the server did not act on the
-// request: the connection could not be made, or the server had closed the
-// kept-alive connection the request went out on (net/http retries such
-// requests itself when they are idempotent; its error is not exported, so
-// it is matched by its text).
+// request: nothing of it was written (the connection could not be made, or
+// the server had closed the kept-alive connection it would have gone out
+// on).
 func NeverSent(err error) bool {
 	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial" ||
-		strings.Contains(err.Error(), "http: server closed idle connection")
+	return errors.Is(err, ErrNotSent) || errors.As(err, &op) && op.Op == "dial"
 }
 
-func isConnError(err error) bool {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		s := ue.Err.Error()
-		return strings.Contains(s, "connection reset") || strings.Contains(s, "connection refused") ||
-			strings.Contains(s, "broken pipe") || strings.Contains(s, "server closed")
+// Transient reports whether a transport error may not happen again:
+// timeouts, refused, reset and broken connections, and answers cut short.
+// A context the caller cancelled is not transient.
+func Transient(err error) bool {
+	if errors.Is(err, context.Canceled) {
+		return false
 	}
-	return false
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, ErrNotSent) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNABORTED)
 }
 
-// retryAfter parses a Retry-After header: delay-seconds or an HTTP date.
-func retryAfter(v string, now time.Time) time.Duration {
+// RetryAfter parses a Retry-After header, delay-seconds or an HTTP date,
+// into the wait it asks for; it reports false when v is neither.
+func RetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
 	if v == "" {
-		return 0
+		return 0, false
 	}
-	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
-		if s < 0 {
-			return 0
-		}
-		return time.Duration(s) * time.Second
+	if s, err := strconv.Atoi(v); err == nil {
+		return time.Duration(max(s, 0)) * time.Second, true
 	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
 	}
-	return 0
+	return 0, false
+}
+
+func retryAfterHeader(h http.Header) time.Duration {
+	d, _ := RetryAfter(h.Get("Retry-After"), time.Now())
+	return d
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -22,16 +22,19 @@ func TestRetryAfter(t *testing.T) {
 	for _, tt := range []struct {
 		header string
 		want   time.Duration
+		ok     bool
 	}{
-		{"", 0},
-		{"7", 7 * time.Second},
-		{" 60 ", 60 * time.Second},
-		{"-3", 0},
-		{"Wed, 25 Nov 2026 12:00:09 GMT", 9 * time.Second},
-		{"Wed, 25 Nov 2026 11:59:00 GMT", 0},
-		{"soon", 0},
+		{"", 0, false},
+		{"7", 7 * time.Second, true},
+		{" 60 ", 60 * time.Second, true},
+		{"-3", 0, true},
+		{"Wed, 25 Nov 2026 12:00:09 GMT", 9 * time.Second, true},
+		{"Wed, 25 Nov 2026 11:59:00 GMT", 0, true},
+		{"soon", 0, false},
 	} {
-		assert.Equal(t, tt.want, retryAfter(tt.header, now), "Retry-After %q", tt.header)
+		d, ok := RetryAfter(tt.header, now)
+		assert.Equal(t, tt.want, d, "Retry-After %q", tt.header)
+		assert.Equal(t, tt.ok, ok, "Retry-After %q", tt.header)
 	}
 }
 

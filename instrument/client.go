@@ -63,6 +63,9 @@ type Client struct {
 	// guarded by it, is true once Shutdown ran.
 	shutdownSem chan struct{}
 	down        bool
+
+	// procs carries traces to and from other processes (A18).
+	procs processTrace
 }
 
 // New returns a client configured by defaults, then the AGENTTRACE_*
@@ -79,6 +82,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		maxContentBytes: cfg.maxContentBytes,
 		agent:           newAgentState(&cfg.agent),
 		shutdownSem:     make(chan struct{}, 1),
+		procs:           newProcessTrace(&cfg),
 	}
 	if !cfg.enabled {
 		return c, nil

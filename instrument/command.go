@@ -8,6 +8,10 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"go.opentelemetry.io/contrib/propagators/envcar"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // RunCommand runs cmd, as cmd.Run does, and records it as a terminal
@@ -33,6 +37,14 @@ import (
 // os.Stdout and os.Stderr (such as the pipe of cmd.StdoutPipe) is left to
 // the command as it is, and its output is not captured. cmd's writers are
 // restored before RunCommand returns.
+//
+// The command gets the trace in its environment: TRACEPARENT, naming the
+// command's span, and TRACESTATE (from cmd.Env, or this process's
+// environment when cmd.Env is nil, with any TRACEPARENT and TRACESTATE
+// there replaced), so that a program instrumented with this SDK, or any
+// OpenTelemetry SDK reading the environment carrier, records into the same
+// trace as a child of the command. cmd.Env is restored before RunCommand
+// returns. [WithCommandTrace] turns this off.
 //
 // Under a disabled client or a sampled-out trace RunCommand only runs cmd.
 func (o *Observation) RunCommand(ctx context.Context, cmd *exec.Cmd, opts ...CommandOption) error {
@@ -78,7 +90,14 @@ func (o *Observation) RunCommand(ctx context.Context, cmd *exec.Cmd, opts ...Com
 		r.args = []string{cmd.Path}
 	}
 
+	// The span starts before the command, which gets it as its parent.
 	start := time.Now()
+	span := o.startRecord(ctx, commandName(c.agent.redactor.Args(r.args)), typeTerminalCommand, start, nil)
+	if c.procs.commandTrace {
+		env := cmd.Env
+		defer func() { cmd.Env = env }()
+		cmd.Env = traceEnv(trace.ContextWithSpan(ctx, span), env)
+	}
 	err := cmd.Run()
 	end := time.Now()
 
@@ -99,7 +118,7 @@ func (o *Observation) RunCommand(ctx context.Context, cmd *exec.Cmd, opts ...Com
 	if errCap != nil {
 		r.stderr, r.stderrCut = errCap.text(c.clean)
 	}
-	o.recordCommand(ctx, &cfg, &r, start, end)
+	o.recordCommand(ctx, &cfg, &r, span, start, end)
 	return err
 }
 
@@ -139,4 +158,52 @@ func envMap(env []string) map[string]string {
 		m[name] = value
 	}
 	return m
+}
+
+// traceContext is the W3C Trace Context propagator, which the environment
+// carrier convention uses for TRACEPARENT and TRACESTATE.
+var traceContext propagation.TraceContext
+
+// traceEnv returns the environment of a command given env (nil for this
+// process's) with TRACEPARENT and TRACESTATE naming the span of ctx, or
+// env unchanged when that span is not valid and recording.
+func traceEnv(ctx context.Context, env []string) []string {
+	span := trace.SpanFromContext(ctx)
+	if !span.IsRecording() || !span.SpanContext().IsValid() {
+		return env
+	}
+	if env == nil {
+		env = os.Environ()
+	}
+	out := make([]string, 0, len(env)+2)
+	for _, kv := range env {
+		if name, _, _ := strings.Cut(kv, "="); name != "TRACEPARENT" && name != "TRACESTATE" {
+			out = append(out, kv)
+		}
+	}
+	traceContext.Inject(ctx, &envcar.Carrier{SetEnvFunc: func(name, value string) {
+		out = append(out, name+"="+value)
+	}})
+	return out
+}
+
+// processTrace is a client's part in one trace across processes
+// (PROTOCOL.md A18).
+type processTrace struct {
+	// parent is the span TRACEPARENT and TRACESTATE named in the
+	// environment at New: the parent of the traces the client starts in a
+	// context without a span. Not valid when there is none or joining is
+	// off.
+	parent trace.SpanContext
+	// commandTrace is whether RunCommand passes the trace on to its
+	// command.
+	commandTrace bool
+}
+
+func newProcessTrace(cfg *config) processTrace {
+	p := processTrace{commandTrace: cfg.commandTrace}
+	if cfg.joinEnvTrace {
+		p.parent = trace.SpanContextFromContext(traceContext.Extract(context.Background(), &envcar.Carrier{}))
+	}
+	return p
 }

@@ -93,9 +93,12 @@ func (k kind) defaultType() ObservationType {
 //
 // Its span is the trace's root observation. It is a child of the
 // OpenTelemetry span in ctx, if any, so that an AgentTrace trace can sit
-// inside an HTTP request's trace; a Trace started inside another AgentTrace
-// observation, or given [WithTraceID], starts a new OpenTelemetry trace
-// instead (linked to the observation it was started in).
+// inside an HTTP request's trace, or else of the span the TRACEPARENT
+// variable of the process's environment names (a process run by
+// [Observation.RunCommand]; see [WithJoinEnvTrace]). A Trace started
+// inside another AgentTrace observation, or given [WithTraceID], starts a
+// new OpenTelemetry trace instead (linked to the observation it was
+// started in).
 func (c *Client) Trace(ctx context.Context, name string, opts ...ObservationOption) (context.Context, *Trace) {
 	if !c.enabled() {
 		return ctx, noopTrace
@@ -129,6 +132,9 @@ func (c *Client) startTrace(ctx context.Context, name string, k kind, cfg *obsCo
 		if cur != nil && cur.span != nil && cur.span.SpanContext().IsValid() {
 			opts = append(opts, trace.WithLinks(trace.Link{SpanContext: cur.span.SpanContext()}))
 		}
+	} else if p := c.procs.parent; p.IsValid() && !trace.SpanContextFromContext(ctx).IsValid() {
+		// A process started by one of ours joins its trace (A18).
+		startCtx = trace.ContextWithRemoteSpanContext(ctx, p)
 	}
 	if wantID.IsValid() {
 		startCtx = context.WithValue(ctx, traceIDKey{}, wantID)

@@ -31,6 +31,10 @@ const (
 	EnvEnabled = "AGENTTRACE_ENABLED"
 	// EnvSampleRate is the fraction of traces kept, from 0 to 1.
 	EnvSampleRate = "AGENTTRACE_SAMPLE_RATE"
+	// EnvJoinEnvTrace, when false, makes the client ignore the
+	// TRACEPARENT and TRACESTATE of its environment (see
+	// [WithJoinEnvTrace]).
+	EnvJoinEnvTrace = "AGENTTRACE_JOIN_ENV_TRACE"
 )
 
 // The standard OTLP variables that turn on dual export (see
@@ -84,6 +88,11 @@ type config struct {
 
 	mask            func(any) any
 	maxContentBytes int
+
+	// joinEnvTrace and commandTrace turn on the two halves of the trace
+	// propagation between processes (A18).
+	joinEnvTrace bool
+	commandTrace bool
 
 	// agent configures the agent features (checkpoints, file
 	// operations, terminal commands, git links).
@@ -225,8 +234,42 @@ func WithSampleRate(rate float64) Option {
 // [Client.SpanProcessor] on it. [Client.Shutdown] does not shut tp down.
 // Options that configure the client's own provider (WithOTLPEndpoint,
 // WithSpanProcessor, WithResource) cannot be combined with it.
+//
+// For one trace row per trace when a trace crosses processes (services
+// calling each other, sub-agents run as processes), give tp the owner mark
+// the client's own provider has:
+//
+//	sdktrace.WithSampler(exporter.TraceOwnerSampler(sdktrace.ParentBased(sdktrace.AlwaysSample())))
+//
+// Without it, each process of ours whose spans come in with a remote parent
+// writes its own row for the trace, and the server holds several rows of
+// one trace id.
 func WithTracerProvider(tp trace.TracerProvider) Option {
 	return optionFunc(func(c *config) { c.tracerProvider = tp })
+}
+
+// WithJoinEnvTrace makes a client whose context holds no span start its
+// traces as children of the span that the TRACEPARENT and TRACESTATE
+// variables of its environment name (the OpenTelemetry environment
+// carrier, read once by [New]), so that a program run as a child process
+// by an instrumented agent ([Observation.RunCommand] sets them) records
+// into the agent's trace; the trace row stays the agent's. Off, or without
+// a valid TRACEPARENT, such traces start new OpenTelemetry traces. Traces
+// started in the context of a span (an HTTP request's, say) are that
+// span's children either way. Environment: AGENTTRACE_JOIN_ENV_TRACE.
+// Default: on.
+func WithJoinEnvTrace(on bool) Option {
+	return optionFunc(func(c *config) { c.joinEnvTrace = on })
+}
+
+// WithCommandTrace makes [Observation.RunCommand] pass the trace on to the
+// command it runs: TRACEPARENT (naming the command's span) and TRACESTATE
+// in the command's environment, replacing any already there, as the
+// OpenTelemetry environment carrier says. An instrumented program run that
+// way joins the trace (see [WithJoinEnvTrace]). Off, the command's
+// environment is left as it is. Default: on.
+func WithCommandTrace(on bool) Option {
+	return optionFunc(func(c *config) { c.commandTrace = on })
 }
 
 // WithSpanProcessor adds sp to the client's own TracerProvider, beside the
@@ -299,6 +342,8 @@ func newConfig(opts []Option) (config, error) {
 		maxQueueSize:    DefaultMaxQueueSize,
 		endpoint:        httpapi.EndpointFromEnv(),
 		promptCacheTTL:  prompts.DefaultCacheTTL,
+		joinEnvTrace:    true,
+		commandTrace:    true,
 	}
 	var errs []error
 	if v, ok := lookupEnv(EnvEnabled); ok {
@@ -315,6 +360,14 @@ func newConfig(opts []Option) (config, error) {
 			errs = append(errs, fmt.Errorf("%s: %q is not a number", EnvSampleRate, v))
 		} else {
 			c.sampleRate, c.sampleRateSet = r, true
+		}
+	}
+	if v, ok := lookupEnv(EnvJoinEnvTrace); ok {
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %q is not a boolean", EnvJoinEnvTrace, v))
+		} else {
+			c.joinEnvTrace = on
 		}
 	}
 	for _, o := range opts {

@@ -155,7 +155,7 @@ func (o *Observation) TerminalCmd(ctx context.Context, command string, exitCode 
 	if exitCode != 0 {
 		r.err = fmt.Errorf("exit status %d", exitCode)
 	}
-	o.recordCommand(ctx, &cfg, &r, end.Add(-cfg.duration), end)
+	o.recordCommand(ctx, &cfg, &r, nil, end.Add(-cfg.duration), end)
 	return nil
 }
 
@@ -173,8 +173,10 @@ type commandRecord struct {
 }
 
 // recordCommand records a terminal command under o, which is live, as a
-// span from start to end. The options complete r.
-func (o *Observation) recordCommand(ctx context.Context, cfg *commandConfig, r *commandRecord, start, end time.Time) {
+// span from start to end: span, when not nil (started at start by
+// RunCommand, which passed it on to the command), else a new span. The
+// options complete r.
+func (o *Observation) recordCommand(ctx context.Context, cfg *commandConfig, r *commandRecord, span trace.Span, start, end time.Time) {
 	c := o.client
 	red := c.agent.redactor
 	args := red.Args(r.args)
@@ -209,7 +211,11 @@ func (o *Observation) recordCommand(ctx context.Context, cfg *commandConfig, r *
 		attrs = append(attrs, semconv.TerminalMaxMemoryBytesKey.Int64(r.maxMemory))
 	}
 	attrs = cfg.action.appendAttrs(attrs)
-	span := o.startRecord(ctx, commandName(args), typeTerminalCommand, start, attrs)
+	if span == nil {
+		span = o.startRecord(ctx, commandName(args), typeTerminalCommand, start, attrs)
+	} else {
+		span.SetAttributes(attrs...)
+	}
 	if r.err != nil {
 		c.recordError(span, r.err)
 	}

@@ -43,5 +43,8 @@
 // only shutdown and context errors, and a retried batch may be sent twice
 // (harmless, since observations and trace rows are upserts, but wasted).
 // The sending_queue (on by default) decouples the pipeline from the
-// network as in any Collector exporter.
+// network as in any Collector exporter. Shutdown keeps its deadline: the
+// exports still running when its context ends (a request retrying against
+// a dead backend) are cancelled, and what they did not deliver is returned
+// as a *exporter.DeliveryError.
 package agenttraceexporter

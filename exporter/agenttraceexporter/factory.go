@@ -30,15 +30,21 @@ func NewFactory() exporter.Factory {
 func createTraces(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Traces, error) {
 	c := cfg.(*Config)
 	te := newTracesExporter(c, set)
-	return exporterhelper.NewTraces(ctx, set, cfg, te.push,
+	exp, err := exporterhelper.NewTraces(ctx, set, cfg, te.push,
 		exporterhelper.WithStart(te.start),
 		exporterhelper.WithShutdown(te.shutdown),
 		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
 		// The SDK's exporter bounds each attempt (timeout) and each request
-		// with its retries (retry_budget); a deadline of the helper's on top
-		// would only cut a request short whose events the SDK then keeps.
+		// with its retries (retry_budget), and keeps what it could not send
+		// when an export is cut short; a deadline of the helper's on top
+		// would only cut short requests that are still within those
+		// bounds. Shutdown's deadline is kept by tracesComponent.
 		exporterhelper.WithTimeout(exporterhelper.TimeoutConfig{}),
 		exporterhelper.WithRetry(c.RetryConfig),
 		exporterhelper.WithQueue(c.QueueConfig),
 	)
+	if err != nil {
+		return nil, err
+	}
+	return &tracesComponent{Traces: exp, te: te}, nil
 }

@@ -18,10 +18,35 @@ type tracesExporter struct {
 	cfg *Config
 	set collexporter.Settings
 	sdk *exporter.Exporter
+	// abort, cancelled when the Collector's shutdown deadline passes, ends
+	// the exports in flight and those the sending queue still holds.
+	abort       context.Context
+	cancelAbort context.CancelFunc
 }
 
 func newTracesExporter(cfg *Config, set collexporter.Settings) *tracesExporter {
-	return &tracesExporter{cfg: cfg, set: set}
+	te := &tracesExporter{cfg: cfg, set: set}
+	te.abort, te.cancelAbort = context.WithCancel(context.Background())
+	return te
+}
+
+// tracesComponent is the exporterhelper's exporter with a Shutdown that
+// keeps its deadline. The exporterhelper's Shutdown drains the sending
+// queue first, waiting for every export however long it takes (against a
+// dead backend, up to the SDK's retry budget per request), and calls
+// tracesExporter.shutdown only then. So when ctx ends, the exports still
+// running are cancelled: the SDK keeps what they could not send, and its
+// Shutdown, run with the ended ctx, reports it as not delivered.
+type tracesComponent struct {
+	collexporter.Traces
+	te *tracesExporter
+}
+
+// Shutdown shuts the exporter down within ctx.
+func (c *tracesComponent) Shutdown(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, c.te.cancelAbort)
+	defer stop()
+	return c.Traces.Shutdown(ctx)
 }
 
 // errNotStarted is returned by push before start.
@@ -46,11 +71,15 @@ func (te *tracesExporter) shutdown(ctx context.Context) error {
 	return te.sdk.Shutdown(ctx)
 }
 
-// push exports one batch of traces.
+// push exports one batch of traces, until it is done, ctx ends or the
+// shutdown deadline passes.
 func (te *tracesExporter) push(ctx context.Context, td ptrace.Traces) error {
 	if te.sdk == nil {
 		return consumererror.NewPermanent(errNotStarted)
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(te.abort, cancel)()
 	return exportError(te.sdk.ExportSpans(ctx, ReadOnlySpans(td)))
 }
 

@@ -243,9 +243,7 @@ func (o *Observation) recordFileOp(ctx context.Context, op FileOperation, path s
 	}
 	if before, after, ok := diffInputs(op, cfg); ok {
 		if d, ok := diffFiles(path, before, after); ok {
-			// Only the part that can be kept is cleaned.
-			limit := c.agent.maxOutput
-			preview, cut := textcut.Head(c.clean(textcut.RunePrefix(d.preview, limit+captureMargin)), limit, d.size)
+			preview, cut := cleanHead(d.preview, c.agent.maxOutput, c.clean)
 			attrs = append(attrs,
 				semconv.FileLinesAddedKey.Int(d.added),
 				semconv.FileLinesRemovedKey.Int(d.removed),
@@ -291,9 +289,8 @@ const maxDiffBytes = 4 << 20
 // fileDiff is the comparison of two contents.
 type fileDiff struct {
 	added, removed int
-	// preview is the unified diff, size its length.
+	// preview is the unified diff.
 	preview string
-	size    int64
 }
 
 // diffFiles compares two text contents line by line. It reports false for
@@ -326,9 +323,27 @@ func diffFiles(path string, before, after []byte) (fileDiff, bool) {
 	if err != nil { // a strings.Builder does not fail
 		return fileDiff{}, false
 	}
-	d.size = int64(buf.Len())
 	d.preview = buf.String()
 	return d, true
+}
+
+// cleanHead returns the beginning of s cleaned by clean (secrets
+// redacted), within limit bytes, and whether it was cut. Only a prefix of s
+// that can fill the budget is cleaned, with captureMargin bytes more, so
+// that a secret that straddles the end of the prefix (and is not redacted
+// there) is never kept in part; when redaction shortened the prefix so much
+// that its end could be kept, a longer prefix is cleaned. The text is cut
+// only when its cleaned form is over limit or a part of s was left out, and
+// the marker counts the bytes left out of the cleaned text (the part never
+// cleaned as it is).
+func cleanHead(s string, limit int, clean func(string) string) (string, bool) {
+	for n := limit + captureMargin; ; n *= 2 {
+		raw := textcut.RunePrefix(s, n)
+		cleaned := clean(raw)
+		if len(raw) == len(s) || len(cleaned) >= limit+captureMargin {
+			return textcut.Head(cleaned, limit, int64(len(cleaned)+len(s)-len(raw)))
+		}
+	}
 }
 
 // isText reports whether b looks like text.

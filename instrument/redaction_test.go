@@ -1,0 +1,109 @@
+package instrument_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/agenttrace/agenttrace-otel-go/instrument"
+	"github.com/agenttrace/agenttrace-otel-go/internal/textcut"
+	"github.com/agenttrace/agenttrace-otel-go/semconv"
+)
+
+// diffPreview records the creation of a file holding content with a
+// client of opts and returns the diff preview recorded and whether it says
+// it was truncated.
+func diffPreview(t *testing.T, content string, opts ...instrument.Option) (string, bool) {
+	t.Helper()
+	c, rec := newClient(t, opts...)
+	ctx, tr := c.Trace(context.Background(), "edit")
+	if err := tr.FileOp(ctx, instrument.FileCreate, "f.txt", instrument.WithAfter([]byte(content))); err != nil {
+		t.Fatal(err)
+	}
+	tr.End()
+	s := spans(t, rec)["create f.txt"]
+	if s == nil {
+		t.Fatal("no file operation span")
+	}
+	preview, ok := value(s, semconv.FileDiffPreviewKey)
+	cut, ok2 := value(s, semconv.FileDiffPreviewTruncatedKey)
+	if !ok || !ok2 {
+		t.Fatalf("file operation without a preview or its truncated flag: %v", attrs(s))
+	}
+	return preview.AsString(), cut.AsBool()
+}
+
+// A diff preview that redaction shortened is cut only when the redacted
+// text is over the budget, and the marker counts the bytes left out of
+// the redacted text.
+func TestDiffPreviewRedactedSize(t *testing.T) {
+	const budget = 1024
+	const token = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8" // 40 bytes, redacted to 10
+	lines := func(n int, secret string) string {
+		return strings.Repeat("use "+secret+"\n", n)
+	}
+	tests := []struct {
+		name string
+		n    int
+		cut  bool
+	}{
+		{"small", 1, false},
+		{"over the budget until redacted", 40, false},
+		{"over the budget redacted", 100, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// What the preview is cut from: the diff of the redacted
+			// content, whole under the default budget.
+			full, cut := diffPreview(t, lines(tt.n, "[REDACTED]"))
+			if cut {
+				t.Fatalf("the redacted diff (%d bytes) is cut under the default budget", len(full))
+			}
+			if (len(full) > budget) != tt.cut {
+				t.Fatalf("bad test: the redacted diff has %d bytes, budget %d", len(full), budget)
+			}
+
+			got, cut := diffPreview(t, lines(tt.n, token), instrument.WithMaxOutputBytes(budget))
+			if strings.Contains(got, token) {
+				t.Fatalf("the preview holds the token: %q", got)
+			}
+			if !tt.cut {
+				if cut || got != full {
+					t.Errorf("preview (%d bytes, truncated %v):\n%s\nwant (%d bytes, not truncated):\n%s", len(got), cut, got, len(full), full)
+				}
+				return
+			}
+			if !cut || len(got) > budget {
+				t.Errorf("preview of %d bytes, truncated %v; want truncated within %d bytes", len(got), cut, budget)
+			}
+			head, _, found := strings.Cut(got, "\n[agenttrace: ")
+			if !found {
+				t.Fatalf("no truncation marker in %q", got)
+			}
+			if !strings.HasPrefix(full, head) {
+				t.Fatalf("the preview does not begin the redacted diff: %q", head)
+			}
+			if want := head + textcut.Marker(int64(len(full)-len(head))); got != want {
+				t.Errorf("preview ends %q, want %q (the redacted diff has %d bytes)", got[len(head):], want[len(head):], len(full))
+			}
+		})
+	}
+}
+
+// Redaction that shortens the text before the end of the cleaned part of
+// a long diff does not bring a secret cut in part at that end into the
+// preview.
+func TestDiffPreviewSecretAtCut(t *testing.T) {
+	// A part of a secret does not match.
+	secret := regexp.MustCompile(`<X+>`)
+	content := strings.Repeat("<"+strings.Repeat("X", 1000)+">\n", 10)
+	full, _ := diffPreview(t, strings.Repeat("[REDACTED]\n", 10))
+	got, cut := diffPreview(t, content, instrument.WithMaxOutputBytes(256), instrument.WithRedactionPatterns(secret))
+	if strings.Contains(got, "XXXXXXXX") {
+		t.Errorf("the preview holds part of a secret: %q", got)
+	}
+	if cut || got != full {
+		t.Errorf("preview %q, truncated %v; want %q, not truncated", got, cut, full)
+	}
+}

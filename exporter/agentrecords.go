@@ -10,20 +10,6 @@ import (
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
 
-// Kinds of records, as counted in [Stats] and [DeliveryError].
-const (
-	KindTrace           = "trace"
-	KindObservation     = "observation"
-	KindScore           = "score"
-	KindCheckpoint      = "checkpoint"
-	KindGitLink         = "git-link"
-	KindFileOperation   = "file-operation"
-	KindTerminalCommand = "terminal-command"
-	// KindSpan counts spans lost before they reached the exporter (see
-	// [Exporter.CountDropped]).
-	KindSpan = "span"
-)
-
 // agentRecord is the encoded REST body (or batch item) of an agent record.
 type agentRecord struct {
 	kind string

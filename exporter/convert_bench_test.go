@@ -23,13 +23,12 @@ func BenchmarkConvertEncode(b *testing.B) {
 		semconv.GenAIUsageOutputTokensKey.Int(96),
 		semconv.GenerationCompletionStartTimeKey.Int64(testStart.Add(350*time.Millisecond).UnixNano()),
 	).Snapshot()
-	ev := &event{typ: "generation-create", kind: KindObservation, stamp: string(wire.AppendTime(nil, testStart))}
+	it := &item{typ: "generation-create", kind: KindObservation, stamp: string(wire.AppendTime(nil, testStart))}
 	buf := make([]byte, 0, 4096)
 	b.ReportAllocs()
 	for b.Loop() {
 		c := convert(s, DefaultMaxRecordTextBytes)
-		ev.obs = &c.obs
-		buf = appendItem(buf[:0], ev)
+		buf = appendItem(buf[:0], it, c.obs.AppendJSON)
 	}
 	b.ReportMetric(float64(len(buf)), "bytes/span")
 }

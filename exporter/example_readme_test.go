@@ -27,9 +27,7 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp,
-		sdktrace.WithBatchTimeout(exp.FlushInterval()),
-		sdktrace.WithMaxExportBatchSize(exp.BatchSize())))
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(exp.SpanProcessor()))
 
 	_, span := tp.Tracer("my-llm-client").Start(ctx, "chat gpt-4.1-mini", trace.WithAttributes(
 		semconv.GenAIOperationNameChat,
@@ -61,7 +59,7 @@ func ExampleExporter_ForceFlush() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(exp.SpanProcessor()))
 	defer tp.Shutdown(ctx)
 	_, span := tp.Tracer("my-agent").Start(ctx, "task", trace.WithAttributes(semconv.ObservationTypeAgent))
 	span.End()

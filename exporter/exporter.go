@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -13,7 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"go.opentelemetry.io/otel"
+	"github.com/cenkalti/backoff/v5"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/internal/wire"
@@ -30,59 +31,79 @@ var ErrShutdown = errors.New("agenttrace exporter: shut down")
 // ingestion events, and records (scores, git links, agent records) beside
 // them, following exporter/PROTOCOL.md Part A.
 //
-// One goroutine, the loop, owns the exporter's state: ExportSpans,
-// ForceFlush and a timer (the flush interval) hand it work. It converts
-// spans to events and hands each full request to one of two sender
-// goroutines, which encode and send it while the loop goes on.
-// ExportSpans blocks until the spans' events were sent or given up, as OTel
-// exporters do; user code never waits on it because the SDK's batch span
-// processor calls it from its own goroutine.
+// One goroutine, the loop, owns the exporter's state and its one queue of
+// work. Spans come in from ExportSpans or from the exporter's own span
+// processor ([Exporter.SpanProcessor]); the loop converts them, queues
+// their events, and sends requests when they are due and the pacer lets
+// them go, on sender goroutines, so that it never waits on the network.
 type Exporter struct {
-	cfg    config
-	sink   sink
-	filter SpanFilter
+	cfg     config
+	sink    sink
+	offline bool
+	filter  SpanFilter
 	// defaultFilter is true when filter is DefaultSpanFilter, which keep
 	// applies to converted spans without scanning attributes again.
 	defaultFilter bool
 	log           *slog.Logger
 
-	jobs    chan job
-	flights chan *flight // requests for the sender goroutines
+	// intake is what other goroutines hand the loop.
+	intake intake
+	// wake tells the loop that the intake has something.
+	wake    chan struct{}
+	flights chan *flight // requests for the senders
+	landed  chan *flight // requests back from the senders
 	stop    chan struct{}
 	done    chan struct{}
 	once    sync.Once
 	down    atomic.Bool
-	// abort, cancelled by Shutdown after its flush, ends the cycle the loop
-	// is running (a batch of spans retrying against a dead backend, say),
-	// so that Shutdown keeps its deadline.
+	// abort, cancelled by Shutdown after its flush, cuts the requests in
+	// flight so that Shutdown keeps its deadline.
 	abort       context.Context
 	cancelAbort context.CancelFunc
 
-	// records queued by ExportScore and ExportGitLink, taken by the loop.
-	recMu   sync.Mutex
-	queued  []*record
-	pending atomic.Int64 // records queued or waiting for their trace
-
-	stats stats
+	stats     stats
+	processor spanProcessor
+	// final is what was still queued when the loop ended, and why.
+	final struct {
+		pending map[string]int
+		wait    string
+	}
 
 	// Owned by the loop goroutine.
-	traces *traceTable
-	retry  []*event      // events that failed transiently, sent again next cycle
-	cur    *cycleState   // the running cycle
-	ids    *rand.ChaCha8 // event ids
-	slab   eventSlab
-	stamps stampCache
-	// converted is the storage of the spans a cycle converts.
-	converted []span
-
-	retryLen atomic.Int64 // len(retry), for the queue depth metric
+	traces    *traceTable
+	q         queue
+	pace      *pacer
+	backoff   *backoff.ExponentialBackOff
+	ids       *rand.ChaCha8
+	stamps    stampCache
+	epoch     uint64         // the current flush epoch
+	unsettled map[uint64]int // items queued or in flight, by epoch
+	waiters   []*waiter
+	inFlight  int // items in requests in flight
+	flying    int // requests in flight
+	split     int // the body budget after a 413, 0 when none
+	// restFlying holds the record kinds with a request in flight.
+	restFlying map[string]bool
+	gzipRatio  float64
+	paced      bool // a due request is waiting for the pacer (logged once)
 }
 
-// job is work for the loop goroutine.
+// intake is the hand-over from ExportSpans, the span processor,
+// ExportScore and ExportGitLink to the loop. It is bounded: spans beyond
+// the queue's bound are dropped here, and their traces with them.
+type intake struct {
+	mu      sync.Mutex
+	spans   []sdktrace.ReadOnlySpan
+	records []*record
+	jobs    []*job
+	// overflow counts spans dropped because the intake was full.
+	overflow int
+}
+
+// job is an ExportSpans, ForceFlush or Shutdown call for the loop.
 type job struct {
-	ctx   context.Context
 	spans []sdktrace.ReadOnlySpan
-	done  chan error
+	w     *waiter
 }
 
 // New returns an exporter configured by defaults, then the AGENTTRACE_*
@@ -92,17 +113,31 @@ func New(ctx context.Context, opts ...Option) (*Exporter, error) {
 	if err != nil {
 		return nil, err
 	}
+	now := time.Now()
 	e := &Exporter{
-		cfg:     cfg,
-		filter:  cfg.filter,
-		log:     cfg.logger,
-		jobs:    make(chan job),
-		flights: make(chan *flight, maxInFlight),
-		stop:    make(chan struct{}),
-		done:    make(chan struct{}),
-		traces:  newTraceTable(),
-		ids:     rand.NewChaCha8(seed()),
+		cfg:        cfg,
+		filter:     cfg.filter,
+		log:        cfg.logger,
+		wake:       make(chan struct{}, 1),
+		flights:    make(chan *flight, cfg.maxInFlight),
+		landed:     make(chan *flight, cfg.maxInFlight),
+		stop:       make(chan struct{}),
+		done:       make(chan struct{}),
+		traces:     newTraceTable(),
+		pace:       newPacer(cfg.requestsPerWindow, cfg.rateWindow, now),
+		ids:        rand.NewChaCha8(seed()),
+		unsettled:  map[uint64]int{},
+		restFlying: map[string]bool{},
+		gzipRatio:  0.25,
 	}
+	e.backoff = &backoff.ExponentialBackOff{
+		InitialInterval:     httpapi.DefaultRetry.InitialInterval,
+		RandomizationFactor: backoff.DefaultRandomizationFactor,
+		Multiplier:          backoff.DefaultMultiplier,
+		MaxInterval:         httpapi.DefaultRetry.MaxInterval,
+	}
+	e.backoff.Reset()
+	e.processor.e = e
 	e.abort, e.cancelAbort = context.WithCancel(context.Background())
 	if e.filter == nil && !cfg.exportAll {
 		e.filter, e.defaultFilter = DefaultSpanFilter, true
@@ -113,29 +148,27 @@ func New(ctx context.Context, opts ...Option) (*Exporter, error) {
 		if err != nil {
 			return nil, fmt.Errorf("agenttrace exporter: %w", err)
 		}
+		e.offline = true
 	} else {
 		hc := cfg.httpClient
 		if hc == nil {
-			hc = &http.Client{Transport: newTransport()}
+			hc = &http.Client{Transport: newTransport(cfg.maxInFlight)}
 		}
 		e.sink = &httpSink{c: &httpapi.Client{
 			BaseURL:    u,
 			APIKey:     cfg.apiKey,
 			ProjectID:  cfg.projectID,
 			HTTPClient: hc,
-			Timeout:    cfg.timeout,
-			Gzip:       cfg.gzip,
-			Retry:      cfg.retry(),
-			OnAttempt:  e.stats.attempt,
 		}}
 	}
 	if cfg.meterProvider != nil {
-		if err := e.stats.register(cfg.meterProvider, e); err != nil {
+		if err := e.stats.register(cfg.meterProvider); err != nil {
 			return nil, fmt.Errorf("agenttrace exporter: metrics: %w", err)
 		}
 	}
 	e.debug("exporter started", "url", redactURL(u), "batch_size", cfg.batchSize,
-		"max_request_bytes", cfg.maxRequestBytes, "flush_interval", cfg.flushInterval)
+		"max_request_bytes", cfg.maxRequestBytes, "flush_interval", cfg.flushInterval,
+		"gzip", cfg.gzip, "requests_per_window", cfg.requestsPerWindow, "window", cfg.rateWindow)
 	go e.run()
 	return e, nil
 }
@@ -143,119 +176,109 @@ func New(ctx context.Context, opts ...Option) (*Exporter, error) {
 // newTransport returns the transport of an exporter given no HTTP client:
 // http.DefaultTransport's settings, an idle connection kept for each request
 // that may be in flight, and a write buffer that holds a typical request
-// whole. With the default 4 KiB buffer net/http copies a request body to the
-// connection through a fresh 32 KiB buffer, in several writes; a request of
-// the default 100 events (about 70 KiB of agent spans) now leaves in one.
-func newTransport() *http.Transport {
+// in few writes.
+func newTransport(inFlight int) *http.Transport {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = maxInFlight
+	tr.MaxIdleConnsPerHost = inFlight
 	tr.WriteBufferSize = 128 << 10
 	return tr
 }
 
-// ExportSpans converts spans to ingestion events and sends them, with the
-// trace rows and records that became due. It returns an error for what was
-// given up; events that failed transiently are kept and sent again by the
-// next export or flush.
+// ExportSpans converts spans to ingestion events and queues them, then
+// waits until they, and everything queued before them, are delivered or
+// given up, or until ctx ends: then they stay queued, and ForceFlush or
+// Shutdown report them if they are never delivered. It returns a
+// *DeliveryError for what of these spans was given up.
 func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
 	if e.down.Load() {
 		return ErrShutdown
 	}
 	e.stats.spans.Add(uint64(len(spans)))
 	// The loop reads the spans from a copy: the caller may reuse its slice
-	// as soon as this returns, which can be before the loop is done.
-	sp := spanRefs.Get().(*[]sdktrace.ReadOnlySpan)
-	*sp = append((*sp)[:0], spans...)
-	err, finished := e.do(ctx, job{spans: *sp})
-	if finished {
-		clear(*sp)
-		spanRefs.Put(sp)
-	}
-	return err
+	// as soon as this returns.
+	return e.await(ctx, &job{spans: append([]sdktrace.ReadOnlySpan(nil), spans...), w: &waiter{export: true}})
 }
 
-// spanRefs holds the copies of span slices between exports.
-var spanRefs = sync.Pool{New: func() any { return new([]sdktrace.ReadOnlySpan) }}
-
-// convertSafe converts one span into *c, which must be zero; a panic while
-// reading it (a broken span implementation) loses that span, never the
-// batch.
-func (e *Exporter) convertSafe(c *span, s sdktrace.ReadOnlySpan) (ok bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			*c = span{}
-			e.lose(KindObservation, 1, dropUnconvertible, fmt.Sprintf("span could not be converted: %v", r))
-			ok = false
-		}
-	}()
-	convertInto(c, s, e.cfg.maxRecordText)
-	c.keep = e.keep(s, c)
-	return true
-}
-
-// do hands j to the loop and waits for its result or for ctx. finished
-// reports whether the loop is done with j.
-func (e *Exporter) do(ctx context.Context, j job) (err error, finished bool) {
-	j.ctx = ctx
-	j.done = make(chan error, 1)
+// await hands j to the loop and waits for its waiter.
+func (e *Exporter) await(ctx context.Context, j *job) error {
+	j.w.ctx = ctx
+	j.w.done = make(chan error, 1)
+	e.intake.mu.Lock()
+	e.intake.jobs = append(e.intake.jobs, j)
+	e.intake.mu.Unlock()
+	e.poke()
+	stop := context.AfterFunc(ctx, e.poke)
+	defer stop()
 	select {
-	case e.jobs <- j:
+	case err := <-j.w.done:
+		return err
 	case <-e.done:
-		return ErrShutdown, true
-	case <-ctx.Done():
-		return fmt.Errorf("agenttrace exporter: %w", context.Cause(ctx)), true
-	}
-	select {
-	case err := <-j.done:
-		return err, true
-	case <-ctx.Done():
-		// The loop sees the same ctx and gives up soon; what it could not
-		// send stays queued.
-		return fmt.Errorf("agenttrace exporter: %w", context.Cause(ctx)), false
+		select {
+		case err := <-j.w.done:
+			return err
+		default:
+			return ErrShutdown
+		}
 	}
 }
 
-// FlushInterval returns the flush interval the exporter resolved from its
-// options and environment; a batch span processor in front of it should
-// use it as its batch timeout.
-func (e *Exporter) FlushInterval() time.Duration { return e.cfg.flushInterval }
+// poke wakes the loop.
+func (e *Exporter) poke() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
 
-// BatchSize returns the most events per request the exporter resolved from
-// its options and environment; a batch span processor in front of it
-// should use it as its export batch size.
-func (e *Exporter) BatchSize() int { return e.cfg.batchSize }
+// offerSpan hands one ended span to the loop without blocking; it reports
+// false when the intake is full.
+func (e *Exporter) offerSpan(s sdktrace.ReadOnlySpan) bool {
+	e.intake.mu.Lock()
+	ok := len(e.intake.spans) < e.cfg.maxQueue
+	if ok {
+		e.intake.spans = append(e.intake.spans, s)
+	} else {
+		e.intake.overflow++
+	}
+	e.intake.mu.Unlock()
+	if ok {
+		e.stats.spans.Add(1)
+		e.poke()
+	}
+	return ok
+}
 
 // ExportScore queues a score. It is sent as a score-create event once its
 // trace exists on the server (A12). It returns an error when the score is
-// invalid or the queue is full; it never blocks on the network.
+// invalid or the exporter is shut down; it never blocks on the network.
 func (e *Exporter) ExportScore(s Score) error {
 	if err := validScore(s); err != nil {
 		return err
 	}
 	b := wire.Score{
-		TraceID: s.TraceID.String(),
-		Name:    s.Name,
-		Comment: s.Comment,
+		TraceID:  s.TraceID.String(),
+		Name:     s.Name,
+		Comment:  s.Comment,
+		DataType: string(s.Value.DataType()),
 	}
 	if s.ObservationID.IsValid() {
 		b.ObservationID = s.ObservationID.String()
 	}
 	switch v := s.Value.(type) {
 	case scores.Numeric:
-		b.DataType, b.Number = "NUMERIC", float64(v)
+		b.Number = float64(v)
 	case scores.Boolean:
-		b.DataType = "BOOLEAN"
 		if v {
 			b.Number = 1
 		}
 	case scores.Categorical:
-		b.DataType, b.Category = "CATEGORICAL", string(v)
+		b.Category = string(v)
 	}
 	t := s.Time
 	if t.IsZero() {
 		t = time.Now()
 	}
-	return e.enqueue(&record{kind: KindScore, traceID: s.TraceID, traceStart: s.TraceStart, time: t, body: b.AppendJSON(nil)})
+	return e.offerRecord(&record{kind: KindScore, traceID: s.TraceID, traceStart: s.TraceStart, time: t, body: b.AppendJSON(nil)})
 }
 
 func validScore(s Score) error {
@@ -303,59 +326,54 @@ func (e *Exporter) ExportGitLink(l GitLink) error {
 		Deletions:         nonNegative(int64(l.Deletions)),
 		LinkType:          string(lt),
 	}
-	return e.enqueue(&record{kind: KindGitLink, traceID: l.TraceID, traceStart: l.TraceStart, time: time.Now(), body: b.AppendJSON(nil)})
+	return e.offerRecord(&record{kind: KindGitLink, traceID: l.TraceID, traceStart: l.TraceStart, time: time.Now(), body: b.AppendJSON(nil)})
 }
 
-func (e *Exporter) enqueue(r *record) error {
+func (e *Exporter) offerRecord(r *record) error {
 	if e.down.Load() {
 		return ErrShutdown
 	}
-	if e.pending.Add(1) > int64(e.cfg.maxRecords) {
-		e.pending.Add(-1)
-		e.lose(r.kind, 1, dropQueueFull, "record queue full")
-		return fmt.Errorf("agenttrace: %s dropped: record queue full (%d)", r.kind, e.cfg.maxRecords)
+	e.intake.mu.Lock()
+	full := len(e.intake.records)+int(e.stats.pending.Load()) >= e.cfg.maxQueue
+	if !full {
+		e.intake.records = append(e.intake.records, r)
+		e.stats.pending.Add(1)
 	}
-	e.recMu.Lock()
-	e.queued = append(e.queued, r)
-	e.recMu.Unlock()
+	e.intake.mu.Unlock()
+	if full {
+		e.lose(r.kind, 1, dropQueueFull, "the queue is full", nil)
+		return fmt.Errorf("agenttrace: %s dropped: the queue is full (%d items)", r.kind, e.cfg.maxQueue)
+	}
+	e.poke()
 	return nil
 }
 
-// ForceFlush sends everything queued: trace rows, events kept for retry and
-// records. It returns a *DeliveryError describing what was not delivered
-// since the previous ForceFlush: dropped, or still queued when ctx ended.
+// ForceFlush sends everything queued now, within the pacing, and waits
+// until it is delivered or given up, or until ctx ends. It returns a
+// *DeliveryError saying what was given up since the previous report and
+// returned to no ExportSpans caller, and what is still queued and why.
 func (e *Exporter) ForceFlush(ctx context.Context) error {
 	if e.down.Load() {
 		return nil
 	}
-	return e.flush(ctx)
+	return e.await(ctx, &job{w: &waiter{}})
 }
 
-// flush runs a flush cycle and reports what is lost or still waiting.
-func (e *Exporter) flush(ctx context.Context) error {
-	err, _ := e.do(ctx, job{})
-	if errors.As(err, new(*DeliveryError)) {
-		err = nil // its losses are in the report below
-	}
-	return errors.Join(err, e.stats.takeLoss(e.undelivered()))
-}
-
-// Shutdown flushes what is queued within ctx, then stops the exporter: a
-// cycle still running when ctx ends is cancelled. What could not be
+// Shutdown flushes what is queued within ctx, then stops the exporter:
+// requests still in flight when ctx ends are cut. What could not be
 // delivered is returned as a *DeliveryError. Calling it again does
 // nothing.
 func (e *Exporter) Shutdown(ctx context.Context) error {
 	var err error
 	e.once.Do(func() {
-		err, _ = e.do(ctx, job{})
-		if errors.As(err, new(*DeliveryError)) {
-			err = nil
-		}
+		flushErr := e.await(ctx, &job{w: &waiter{}})
 		e.down.Store(true)
 		e.cancelAbort()
 		close(e.stop)
 		<-e.done
-		err = errors.Join(err, e.stats.takeLoss(e.undelivered()))
+		// What the flush could not deliver in time, cut requests included,
+		// is now final.
+		err = mergeReports(flushErr, e.stats.report(e.final.pending, e.final.wait, context.Cause(ctx)))
 		if c, ok := e.sink.(interface{ close() error }); ok {
 			err = errors.Join(err, c.close())
 		}
@@ -364,60 +382,330 @@ func (e *Exporter) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// undelivered counts what is still waiting, by kind.
-func (e *Exporter) undelivered() map[string]int {
-	m := map[string]int{}
-	if n := int(e.pending.Load()); n > 0 {
-		m["record"] = n
+// mergeReports merges a flush's report with the final one of a shutdown:
+// the losses of both, and what the final one says is still queued.
+func mergeReports(flush, final error) error {
+	var a, b *DeliveryError
+	if !errors.As(flush, &a) {
+		return errors.Join(flush, final)
 	}
-	if n := int(e.retryLen.Load()); n > 0 {
-		m[KindObservation] = n
+	if !errors.As(final, &b) {
+		a.Pending, a.Wait, a.LastFailure, a.cause = nil, "", nil, nil
+		if len(a.Lost) == 0 {
+			return nil
+		}
+		return a
 	}
-	return m
+	for k, n := range a.Lost {
+		if b.Lost == nil {
+			b.Lost = map[string]int{}
+		}
+		b.Lost[k] += n
+	}
+	for k, n := range a.Reasons {
+		if b.Reasons == nil {
+			b.Reasons, b.details = map[string]int{}, map[string]string{}
+		}
+		b.Reasons[k] += n
+		if _, ok := b.details[k]; !ok {
+			b.details[k] = a.details[k]
+		}
+	}
+	return b
 }
 
 // run is the loop goroutine.
 func (e *Exporter) run() {
 	defer close(e.done)
 	var senders sync.WaitGroup
-	for range maxInFlight {
+	for range e.cfg.maxInFlight {
 		senders.Go(e.sender)
 	}
-	defer senders.Wait()
-	defer close(e.flights) // every flight has landed: the senders are idle
-	tick := time.NewTicker(e.cfg.flushInterval)
-	defer tick.Stop()
+	timer := time.NewTimer(e.cfg.flushInterval)
+	defer timer.Stop()
 	for {
 		select {
-		case j := <-e.jobs:
-			ctx, cancel := context.WithCancel(j.ctx)
-			stop := context.AfterFunc(e.abort, cancel)
-			j.done <- e.cycle(ctx, j.spans)
-			stop()
-			cancel()
-		case <-tick.C:
-			if e.pending.Load() > 0 || len(e.retry) > 0 || e.anyDirty() {
-				ctx, cancel := context.WithTimeout(e.abort, e.cfg.retryBudget+e.cfg.timeout)
-				if err := e.cycle(ctx, nil); err != nil {
-					otel.Handle(err)
-				}
-				cancel()
-			}
+		case <-e.wake:
+		case f := <-e.landed:
+			e.land(f, time.Now())
+		case <-timer.C:
 		case <-e.stop:
+			e.finish(&senders)
 			return
 		}
+		now := time.Now()
+		e.step(now)
+		timer.Reset(e.nextWake(now))
 	}
 }
 
-// anyDirty reports whether a trace row is due. Only the active traces can
-// have one: every change of a row makes its trace active.
-func (e *Exporter) anyDirty() bool {
-	for _, st := range e.traces.active {
-		if st.sendable() {
+// step takes in what the intake holds, queues what is due, sends what may
+// go, and answers the waiters that are done.
+func (e *Exporter) step(now time.Time) {
+	e.intake.mu.Lock()
+	spans, records, jobs, overflow := e.intake.spans, e.intake.records, e.intake.jobs, e.intake.overflow
+	e.intake.spans, e.intake.records, e.intake.jobs, e.intake.overflow = nil, nil, nil, 0
+	e.intake.mu.Unlock()
+
+	if overflow > 0 {
+		e.lose(KindObservation, overflow, dropQueueFull, fmt.Sprintf("the exporter's intake held %d spans", e.cfg.maxQueue), nil)
+	}
+	e.takeSpans(spans, nil, now)
+	e.takeRecords(records, now)
+	// A flush sends the records waiting after a lookup miss at once,
+	// rather than at their time: once, when it starts.
+	flush := false
+	for _, j := range jobs {
+		e.takeSpans(j.spans, j.w, now)
+		flush = flush || !j.w.export
+	}
+	e.queueRowsAndRecords(now, flush)
+	// The jobs wait for everything queued up to now.
+	for _, j := range jobs {
+		j.w.epoch = e.epoch
+		e.waiters = append(e.waiters, j.w)
+	}
+	if len(jobs) > 0 {
+		e.epoch++
+	}
+	e.dispatch(now)
+	e.answer(now)
+}
+
+// dispatch sends requests while some are due and the pacer lets them go.
+func (e *Exporter) dispatch(now time.Time) {
+	for e.flying < e.cfg.maxInFlight && e.due(now) && e.sendable() {
+		if !e.offline {
+			if at := e.pace.next(now); at.After(now) {
+				if !e.paced {
+					e.paced = true
+					e.debug("pacing", "queued", e.q.len(), "next_request", at.Format(time.RFC3339Nano), "why", e.pace.waiting(now))
+				}
+				return
+			}
+			e.pace.take(now)
+		}
+		e.paced = false
+		f := e.pack()
+		n := len(f.items)
+		e.inFlight += n
+		e.flying++
+		f.timeout = e.cfg.timeout + time.Duration(n)*perEventTimeout
+		for _, it := range f.items {
+			if it.st != nil {
+				it.st.sent = true
+			}
+		}
+		e.flights <- f // never blocks: at most maxInFlight are out
+	}
+}
+
+// sendable reports whether pack has something to send: events, or
+// records of a kind with no request in flight.
+func (e *Exporter) sendable() bool {
+	if len(e.q.events) > 0 {
+		return true
+	}
+	for kind := range e.q.records {
+		if !e.restFlying[kind] {
 			return true
 		}
 	}
 	return false
+}
+
+// due reports whether a request should leave now: a flush is waiting, the
+// queue holds a batch (the batch size, or a full request's bytes), or its
+// oldest item has waited a flush interval.
+func (e *Exporter) due(now time.Time) bool {
+	n := e.q.len()
+	if n == 0 {
+		return false
+	}
+	return len(e.waiters) > 0 || n >= e.cfg.batchSize || e.q.bytes >= e.rawBudget() ||
+		now.Sub(e.q.since) >= e.cfg.flushInterval
+}
+
+// nextWake is how long the loop may sleep: until the queue's oldest item
+// is due, the pacer lets a request go, or a record waiting after a lookup
+// miss may go again.
+func (e *Exporter) nextWake(now time.Time) time.Duration {
+	wake := now.Add(e.cfg.flushInterval)
+	if e.q.len() > 0 {
+		at := e.q.since.Add(e.cfg.flushInterval)
+		if e.due(now) && !e.offline {
+			at = e.pace.next(now)
+		}
+		if at.Before(wake) {
+			wake = at
+		}
+	}
+	return max(wake.Sub(now), time.Millisecond)
+}
+
+// answer tells the waiters that are done: everything queued before them
+// is settled, or their context ended.
+func (e *Exporter) answer(now time.Time) {
+	oldest := e.oldestEpoch()
+	kept := e.waiters[:0]
+	for _, w := range e.waiters {
+		switch {
+		case w.epoch < oldest:
+			w.done <- e.result(w, nil, "", nil)
+		case w.ctx.Err() != nil:
+			w.done <- e.result(w, e.pending(), e.pace.waiting(now), context.Cause(w.ctx))
+		default:
+			kept = append(kept, w)
+		}
+	}
+	clear(e.waiters[len(kept):])
+	e.waiters = kept
+}
+
+// result is a waiter's answer: for ExportSpans what was lost of its spans
+// (what is still queued stays with the exporter), for a flush the report.
+func (e *Exporter) result(w *waiter, pending map[string]int, wait string, cause error) error {
+	if w.export {
+		w.export = false // later losses of its items go to the report
+		if de := w.lost.error(); de != nil {
+			return de
+		}
+		return nil
+	}
+	if pending == nil {
+		pending = e.parked()
+	}
+	return e.stats.report(pending, wait, cause)
+}
+
+// oldestEpoch is the oldest epoch with items unsettled, past the current
+// one when there are none.
+func (e *Exporter) oldestEpoch() uint64 {
+	oldest := e.epoch + 1
+	for ep := range e.unsettled {
+		oldest = min(oldest, ep)
+	}
+	return oldest
+}
+
+// pending counts what is queued, in flight or waiting for its trace, by
+// kind.
+func (e *Exporter) pending() map[string]int {
+	m := e.parked()
+	add := func(it *item) {
+		if m == nil {
+			m = map[string]int{}
+		}
+		m[it.kind]++
+	}
+	for _, it := range e.q.events {
+		add(it)
+	}
+	for _, r := range e.q.records {
+		for _, it := range r {
+			add(it)
+		}
+	}
+	if e.inFlight > 0 {
+		if m == nil {
+			m = map[string]int{}
+		}
+		m["in flight"] += e.inFlight
+	}
+	return m
+}
+
+// parked counts the records waiting for their trace, by kind.
+func (e *Exporter) parked() map[string]int {
+	var m map[string]int
+	for _, st := range e.traces.active {
+		for _, r := range st.records {
+			if m == nil {
+				m = map[string]int{}
+			}
+			m[r.kind]++
+		}
+	}
+	return m
+}
+
+// finish ends the loop: the requests in flight (cut by Shutdown's abort)
+// land, and what is left is counted for Shutdown's report.
+func (e *Exporter) finish(senders *sync.WaitGroup) {
+	for e.flying > 0 {
+		e.land(<-e.landed, time.Now())
+	}
+	close(e.flights)
+	senders.Wait()
+	now := time.Now()
+	e.final.pending, e.final.wait = e.pending(), e.pace.waiting(now)
+	if n := sum(e.final.pending); n > 0 {
+		e.stats.mu.Lock()
+		if e.stats.dropped == nil {
+			e.stats.dropped, e.stats.announced = map[dropClass]uint64{}, map[announcement]bool{}
+		}
+		e.stats.dropped[dropDeadline] += uint64(n)
+		e.stats.mu.Unlock()
+		if e.stats.metrics != nil {
+			for kind, k := range e.final.pending {
+				e.stats.metrics.dropped(kind, k, dropDeadline)
+			}
+		}
+	}
+	for _, w := range e.waiters {
+		w.done <- ErrShutdown
+	}
+	e.waiters = nil
+}
+
+func sum(m map[string]int) int {
+	n := 0
+	for v := range maps.Values(m) {
+		n += v
+	}
+	return n
+}
+
+// enqueue queues a new item.
+func (e *Exporter) enqueue(it *item, now time.Time) {
+	e.unsettled[it.epoch]++
+	e.stats.pending.Add(1)
+	e.q.push(it, now)
+}
+
+// settle ends an item's life in the queue: delivered or given up.
+func (e *Exporter) settle(it *item) {
+	if n := e.unsettled[it.epoch] - 1; n > 0 {
+		e.unsettled[it.epoch] = n
+	} else {
+		delete(e.unsettled, it.epoch)
+	}
+	e.stats.pending.Add(-1)
+	if it.kind == KindTrace {
+		it.st.rowQueued = false
+		e.traces.activate(it.st)
+	}
+}
+
+// drop gives up an item; a trace row gives up its version (a later
+// version is sent as usual).
+func (e *Exporter) drop(it *item, class dropClass, detail string) {
+	if it.kind == KindTrace {
+		it.st.sentVersion = max(it.st.sentVersion, it.version)
+	}
+	e.settle(it)
+	e.lose(it.kind, 1, class, detail, it.w)
+}
+
+// lose counts n items of kind given up; an ExportSpans call waiting for
+// them (w) is told, and the next flush report otherwise.
+func (e *Exporter) lose(kind string, n int, class dropClass, detail string, w *waiter) {
+	e.debug("dropped", "kind", kind, "count", n, "reason", string(class), "detail", detail)
+	returned := w != nil && w.export
+	if returned {
+		w.lost.add(kind, n, class, detail)
+	}
+	e.stats.lose(kind, n, class, detail, returned)
 }
 
 func seed() [32]byte {

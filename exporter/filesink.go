@@ -8,6 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
+
+	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
 )
 
 // fileSink is the offline mode: each request body is appended to a file as
@@ -38,7 +41,7 @@ func newFileSink(u *url.URL) (*fileSink, error) {
 	return &fileSink{f: f}, nil
 }
 
-func (s *fileSink) post(_ context.Context, _ string, body []byte, _ bool) ([]byte, error) {
+func (s *fileSink) post(_ context.Context, _ string, body []byte, _ string, _ time.Duration) (*httpapi.Response, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	line := make([]byte, 0, len(body)+1)

@@ -24,7 +24,7 @@ type selfMetrics struct {
 }
 
 // register creates the instruments of the exporter's metrics.
-func (s *stats) register(mp metric.MeterProvider, e *Exporter) error {
+func (s *stats) register(mp metric.MeterProvider) error {
 	m := mp.Meter(ScopeName, metric.WithInstrumentationVersion(httpapi.Version))
 	var sm selfMetrics
 	var err error
@@ -45,9 +45,9 @@ func (s *stats) register(mp metric.MeterProvider, e *Exporter) error {
 		return err
 	}
 	_, err = m.Int64ObservableGauge("agenttrace.sdk.queue.depth",
-		metric.WithUnit("{record}"), metric.WithDescription("Records and events waiting to be sent."),
+		metric.WithUnit("{record}"), metric.WithDescription("Items queued, in flight or waiting for their trace."),
 		metric.WithInt64Callback(func(_ context.Context, o metric.Int64Observer) error {
-			o.Observe(e.pending.Load() + e.retryLen.Load())
+			o.Observe(s.pending.Load())
 			return nil
 		}))
 	if err != nil {

@@ -36,21 +36,24 @@ const (
 const (
 	// DefaultAPIURL is the AgentTrace cloud.
 	DefaultAPIURL = httpapi.DefaultAPIURL
-	// DefaultBatchSize is the most events sent in one ingestion request.
+	// DefaultBatchSize is how many waiting items start a request ahead of
+	// the flush interval.
 	DefaultBatchSize = 100
 	// DefaultMaxRequestBytes is the largest request body, under the server's
 	// 4 MiB limit.
 	DefaultMaxRequestBytes = 3.5 * (1 << 20)
-	// DefaultFlushInterval is how often queued records (scores, git links,
-	// trace updates) are sent.
+	// DefaultFlushInterval is the longest an item waits in the queue
+	// before a request takes it, pacing allowing.
 	DefaultFlushInterval = 5 * time.Second
-	// DefaultTimeout bounds one HTTP attempt.
+	// DefaultTimeout bounds one HTTP attempt of one item; an attempt may
+	// take 10ms more per item it carries.
 	DefaultTimeout = 10 * time.Second
-	// DefaultRetryBudget bounds the time one request may take with its
-	// retries.
+	// DefaultRetryBudget is how long an item is retried after its first
+	// failure before it is given up.
 	DefaultRetryBudget = 30 * time.Second
-	// DefaultMaxQueuedRecords bounds the records waiting to be sent.
-	DefaultMaxQueuedRecords = 10000
+	// DefaultMaxQueueSize bounds the items (observations, trace rows,
+	// scores, records) queued, in flight or waiting for their trace.
+	DefaultMaxQueueSize = 16384
 	// DefaultMaxRecordTextBytes bounds the stdout, stderr and diff preview
 	// of agent records (A14).
 	DefaultMaxRecordTextBytes = 64 << 10
@@ -84,9 +87,15 @@ type config struct {
 	logger          *slog.Logger
 	filter          SpanFilter
 	exportAll       bool
-	maxRecords      int
-	maxRecordText   int
-	meterProvider   metric.MeterProvider
+	maxQueue        int
+	// requestsPerWindow and rateWindow are the server's request budget
+	// until its headers say otherwise.
+	requestsPerWindow int
+	rateWindow        time.Duration
+	// maxInFlight is the most requests in flight at once.
+	maxInFlight   int
+	maxRecordText int
+	meterProvider metric.MeterProvider
 }
 
 // WithAPIKey sets the AgentTrace public API key (pk-...). Environment:
@@ -116,10 +125,22 @@ func WithHTTPClient(hc *http.Client) Option {
 	return optionFunc(func(c *config) { c.httpClient = hc })
 }
 
-// WithBatchSize sets the most events sent in one ingestion request.
-// Environment: AGENTTRACE_BATCH_SIZE. Default: 100.
+// WithBatchSize sets how many waiting items (events and records) start a
+// request ahead of the flush interval, as the Python SDK's batch_size. It
+// does not cap a request: a request takes as many items as fit its body
+// budget (WithMaxRequestBytes), so that under load the exporter sends
+// fewer, fuller requests. Environment: AGENTTRACE_BATCH_SIZE. Default: 100.
 func WithBatchSize(n int) Option {
 	return optionFunc(func(c *config) { c.batchSize = n })
+}
+
+// WithRateLimit sets the server's request budget the exporter keeps to
+// until the server's X-RateLimit-* headers say otherwise: at most requests
+// in any window of length per (exporter/PROTOCOL.md A11). Every process
+// behind one address shares the server's budget: give each a share of it.
+// No environment variable. Default: 100 per minute.
+func WithRateLimit(requests int, per time.Duration) Option {
+	return optionFunc(func(c *config) { c.requestsPerWindow, c.rateWindow = requests, per })
 }
 
 // WithMaxRequestBytes sets the largest request body. An event that alone is
@@ -129,22 +150,26 @@ func WithMaxRequestBytes(n int) Option {
 	return optionFunc(func(c *config) { c.maxRequestBytes = n })
 }
 
-// WithFlushInterval sets how often queued records (scores, git links, agent
-// records, trace updates) are sent when no span export carries them.
-// Environment: AGENTTRACE_FLUSH_INTERVAL (a Go duration or seconds). Default:
-// 5s.
+// WithFlushInterval sets the longest an item waits in the queue before a
+// request takes it, pacing allowing. Environment: AGENTTRACE_FLUSH_INTERVAL
+// (a Go duration or seconds). Default: 5s.
 func WithFlushInterval(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.flushInterval = d })
 }
 
-// WithTimeout bounds each HTTP attempt. Environment: AGENTTRACE_TIMEOUT.
-// Default: 10s.
+// WithTimeout bounds each HTTP attempt: d, plus 10ms for each item the
+// request carries, since the server stores items one by one. Environment:
+// AGENTTRACE_TIMEOUT. Default: 10s.
 func WithTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.timeout = d })
 }
 
-// WithRetryBudget bounds the total time of one request with its retries;
-// zero disables retries. Environment: AGENTTRACE_RETRY_BUDGET. Default: 30s.
+// WithRetryBudget sets how long an item is retried, with jittered
+// exponential backoff, after its first failure (5xx, timeout, connection
+// error) before it is given up; zero disables retries. Waits the server
+// asks for (429 or 503 with Retry-After) are always honoured and never
+// give an item up: it stays queued. Environment: AGENTTRACE_RETRY_BUDGET.
+// Default: 30s.
 func WithRetryBudget(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.retryBudget = d })
 }
@@ -186,11 +211,16 @@ func WithExportAllSpans() Option {
 	return optionFunc(func(c *config) { c.exportAll = true })
 }
 
-// WithMaxQueuedRecords bounds the records (scores, git links, agent
-// records) waiting to be sent; records beyond it are dropped and counted.
-// Default: 10000.
-func WithMaxQueuedRecords(n int) Option {
-	return optionFunc(func(c *config) { c.maxRecords = n })
+// WithMaxQueueSize bounds the items (observations, trace rows, scores,
+// agent records) queued, in flight or waiting for their trace. When the
+// work outgrows what the server's request budget lets through, whole
+// traces are dropped, never part of one: a new trace is refused while the
+// queue is three quarters full, and a trace whose next span finds it full
+// is dropped with what it has queued, unless part of it was already sent.
+// Each dropped trace is counted (Stats, agenttrace.sdk.dropped) and
+// reported. Default: 16384.
+func WithMaxQueueSize(n int) Option {
+	return optionFunc(func(c *config) { c.maxQueue = n })
 }
 
 // WithMaxRecordTextBytes bounds the captured stdout and stderr of terminal
@@ -215,16 +245,19 @@ func debugLogger() *slog.Logger {
 func newConfig(opts []Option) (config, error) {
 	ep := httpapi.EndpointFromEnv()
 	c := config{
-		apiKey:          ep.APIKey,
-		apiURL:          ep.URL,
-		projectID:       ep.ProjectID,
-		batchSize:       DefaultBatchSize,
-		maxRequestBytes: DefaultMaxRequestBytes,
-		flushInterval:   DefaultFlushInterval,
-		timeout:         DefaultTimeout,
-		retryBudget:     DefaultRetryBudget,
-		maxRecords:      DefaultMaxQueuedRecords,
-		maxRecordText:   DefaultMaxRecordTextBytes,
+		apiKey:            ep.APIKey,
+		apiURL:            ep.URL,
+		projectID:         ep.ProjectID,
+		batchSize:         DefaultBatchSize,
+		maxRequestBytes:   DefaultMaxRequestBytes,
+		flushInterval:     DefaultFlushInterval,
+		timeout:           DefaultTimeout,
+		retryBudget:       DefaultRetryBudget,
+		maxQueue:          DefaultMaxQueueSize,
+		requestsPerWindow: DefaultRequestsPerWindow,
+		rateWindow:        DefaultRateWindow,
+		maxInFlight:       16,
+		maxRecordText:     DefaultMaxRecordTextBytes,
 	}
 	var errs []error
 	env := func(name string, set func(string) error) {
@@ -293,16 +326,13 @@ func (c *config) validate() error {
 	if c.maxRecordText < 256 {
 		errs = append(errs, fmt.Errorf("max record text bytes %d: want at least 256", c.maxRecordText))
 	}
-	if c.maxRecords < 1 {
-		errs = append(errs, fmt.Errorf("max queued records %d: want at least 1", c.maxRecords))
+	if c.maxQueue < 1 {
+		errs = append(errs, fmt.Errorf("max queue size %d: want at least 1", c.maxQueue))
+	}
+	if c.requestsPerWindow < 1 || c.rateWindow <= 0 {
+		errs = append(errs, fmt.Errorf("rate limit %d per %s: want at least 1 per a positive window", c.requestsPerWindow, c.rateWindow))
 	}
 	return errors.Join(errs...)
-}
-
-func (c *config) retry() httpapi.Retry {
-	r := httpapi.DefaultRetry
-	r.Budget = c.retryBudget
-	return r
 }
 
 func intSetter(p *int) func(string) error {

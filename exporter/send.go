@@ -1,14 +1,15 @@
 package exporter
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -16,6 +17,11 @@ import (
 	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
 	"github.com/agenttrace/agenttrace-otel-go/internal/jsonvalue"
 )
+
+// This file builds requests from the queue, sends them on the sender
+// goroutines, and decides, in land, what happens to every item of a
+// request that came back: delivered, sent again, or given up. land is the
+// only place that decides a retry.
 
 const ingestionPath = "/api/public/ingestion"
 
@@ -28,224 +34,465 @@ var (
 // maxBatchItems is the server's limit on items of the /batch endpoints.
 const maxBatchItems = 100
 
-// appendItem appends ev as one envelope item.
-func appendItem(b []byte, ev *event) []byte {
+// perEventTimeout is added to the per-attempt timeout for each item of a
+// request: the server stores events one by one, so its answer takes longer
+// for a larger request (Part B 4.1).
+const perEventTimeout = 10 * time.Millisecond
+
+// appendItem appends the envelope item of an ingestion event whose body
+// body appends.
+func appendItem(b []byte, it *item, body func([]byte) []byte) []byte {
 	o := wire.Begin(b)
 	o.Key("id")
-	o.B = wire.AppendUUID(o.B, (*[16]byte)(&ev.id))
-	o.Word("type", ev.typ)
+	o.B = wire.AppendUUID(o.B, (*[16]byte)(&it.id))
+	o.Word("type", it.typ)
 	o.Key("timestamp")
-	o.B = append(o.B, ev.stamp...)
+	o.B = append(o.B, it.stamp...)
 	o.Key("body")
-	switch {
-	case ev.obs != nil:
-		o.B = ev.obs.AppendJSON(o.B)
-	case ev.row != nil:
-		o.B = ev.row.AppendJSON(o.B)
-	default:
-		o.B = append(o.B, ev.raw...)
-	}
+	o.B = body(o.B)
 	return o.End()
 }
 
-// bufs holds request buffers between requests.
-var bufs = sync.Pool{New: func() any { return new([]byte) }}
-
-// outbox sends events in as few ingestion requests as the count and size
-// budgets allow, in order, and handles the per-item results. Events are
-// added as they are made; a request leaves as soon as it has a full batch,
-// so that making the next events (converting spans) overlaps encoding and
-// the network, which the sender goroutines do.
-type outbox struct {
-	e   *Exporter
-	ctx context.Context
-	// idempotent is false for score events, which must not be stored twice.
-	idempotent bool
-	events     []*event // not sent yet
-	inflight   []*flight
-	retry      []*event // failed with a 5xx, sent once more (A9)
+// itemBudget is the largest envelope item that fits a request.
+func (e *Exporter) itemBudget() int {
+	return e.cfg.maxRequestBytes - len(envelopeHead) - len(envelopeTail)
 }
 
-func (e *Exporter) newOutbox(ctx context.Context, idempotent bool) *outbox {
-	return &outbox{e: e, ctx: ctx, idempotent: idempotent}
+// flight is a request: the loop builds it, a sender goroutine sends it and
+// hands it back through e.landed, and the loop lands it.
+type flight struct {
+	path  string
+	items []*item
+	// body is the request body before gzip; the sender sets payload (the
+	// bytes sent), rest (items gzip left no room for) and the outcome.
+	body     []byte
+	payload  []byte
+	encoding string
+	rest     []*item
+	timeout  time.Duration
+
+	resp *httpapi.Response
+	err  error
+	took time.Duration
 }
 
-// sendFull sends the full batches of the waiting events.
-func (o *outbox) sendFull() {
-	for len(o.events) >= o.e.cfg.batchSize {
-		o.sendOne()
+// pack builds the next request from the front of the queue: ingestion
+// events up to the body budget (A8), else up to 100 records of one kind
+// for their /batch endpoint, or one checkpoint or git link. Records of one
+// kind go one request at a time, so the server stores them in order. It
+// returns nil when nothing can go.
+func (e *Exporter) pack() *flight {
+	if len(e.q.events) > 0 {
+		return e.packEvents()
 	}
-}
-
-// finish sends every waiting event, waits for every request, and sends once
-// more the events the server failed with a 5xx.
-func (o *outbox) finish() {
-	for {
-		switch {
-		case len(o.events) > 0:
-			o.sendOne()
-		case len(o.inflight) > 0:
-			o.landOldest()
-		case len(o.retry) > 0:
-			o.events, o.retry = o.retry, nil
-		default:
-			return
+	for _, kind := range []string{KindCheckpoint, KindGitLink, KindFileOperation, KindTerminalCommand} {
+		if len(e.q.records[kind]) > 0 && !e.restFlying[kind] {
+			e.restFlying[kind] = true
+			return e.packRecords(kind)
 		}
 	}
+	return nil
 }
 
-// sendOne launches a request of the first waiting events or, when
-// maxInFlight requests are in flight, lands the oldest.
-func (o *outbox) sendOne() {
-	if len(o.inflight) == maxInFlight {
-		o.landOldest()
-		return
-	}
-	n := min(len(o.events), o.e.cfg.batchSize)
-	o.inflight = append(o.inflight, o.e.launch(o.ctx, o.events[:n], o.idempotent))
-	o.events = o.events[n:]
-}
-
-// landOldest lands the oldest request in flight. The events that did not
-// fit its size budget go first in the next.
-func (o *outbox) landOldest() {
-	f := o.inflight[0]
-	o.inflight = o.inflight[1:]
-	o.retry = append(o.retry, o.e.land(o.ctx, f, o.idempotent)...)
-	if len(f.rest) > 0 {
-		o.events = append(slices.Clip(f.rest), o.events...)
-	}
-}
-
-// sendEvents sends events and waits for the results.
-func (e *Exporter) sendEvents(ctx context.Context, events []*event, idempotent bool) {
-	o := e.newOutbox(ctx, idempotent)
-	o.events = events
-	o.finish()
-}
-
-// maxInFlight is how many ingestion requests of one cycle may be in flight
-// while the next events are made.
-const maxInFlight = 2
-
-// pack encodes into *bp an ingestion request of the first events that fit
-// the count and size budgets. An event too large even alone is shrunk, or
-// dropped when it cannot be. events is split in three: the dropped, the
-// encoded, and the rest.
-func (e *Exporter) pack(bp *[]byte, events []*event) (dropped, sent, rest []*event) {
-	limit := e.cfg.maxRequestBytes - len(envelopeTail)
-	buf := append((*bp)[:0], envelopeHead...)
-	d, n := 0, 0
-	for d+n < len(events) && n < e.cfg.batchSize {
-		mark := len(buf)
-		if n > 0 {
-			buf = append(buf, ',')
+func (e *Exporter) packEvents() *flight {
+	budget := e.rawBudget()
+	size, n := len(envelopeHead)+len(envelopeTail), 0
+	for n < len(e.q.events) {
+		it := e.q.events[n]
+		if it.kind == KindTrace {
+			// A row is encoded as it leaves, with the trace's latest
+			// fields; its version is what the server will hold.
+			row, _ := it.st.body()
+			if it.version != it.st.version {
+				it.version, it.retried = it.st.version, false
+			}
+			e.q.bytes -= len(it.body)
+			it.body = appendItem(it.body[:0], it, row.AppendJSON)
+			e.q.bytes += len(it.body)
 		}
-		buf = appendItem(buf, events[d+n])
-		if len(buf) <= limit {
-			n++
-			continue
-		}
-		buf = buf[:mark]
-		if n > 0 {
+		if n > 0 && size+len(it.body)+1 > budget {
 			break
 		}
-		if !shrink(events[d], limit-len(envelopeHead)) {
-			d++
-		}
+		size += len(it.body) + 1
+		n++
 	}
-	*bp = append(buf, envelopeTail...)
-	return events[:d], events[d : d+n], events[d+n:]
+	items := e.q.takeEvents(n)
+	body := make([]byte, 0, size)
+	body = append(body, envelopeHead...)
+	for i, it := range items {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, it.body...)
+	}
+	body = append(body, envelopeTail...)
+	return &flight{path: ingestionPath, items: items, body: body}
 }
 
-// flight is an ingestion request being sent. Its sender owns it, and the
-// events in it, until done is closed.
-type flight struct {
-	ctx        context.Context
-	idempotent bool
-	// chunk is the events given to the request. The sender encodes the
-	// first that fit the budgets and leaves the others in rest; dropped
-	// are those too large even alone.
-	chunk, rest, dropped []*event
-	bp                   *[]byte // the request body
-
-	done chan struct{}
-	res  *ingestionResults
-	err  error
+// rawBudget is the most bytes of events packed into one request: the body
+// budget, or with gzip the bytes that compress to it at the ratio measured
+// so far. After a 413 it is the size the server last refused, halved.
+func (e *Exporter) rawBudget() int {
+	b := e.cfg.maxRequestBytes
+	if e.cfg.gzip {
+		b = int(float64(b) / max(e.gzipRatio, 1.0/16))
+	}
+	if e.split > 0 {
+		b = min(b, e.split)
+	}
+	return b
 }
 
-// launch hands the events chunk to a sender goroutine, to encode and send.
-// The sender touches no state of the loop goroutine: land applies the
-// result.
-func (e *Exporter) launch(ctx context.Context, chunk []*event, idempotent bool) *flight {
-	f := &flight{ctx: ctx, chunk: chunk, idempotent: idempotent, done: make(chan struct{})}
-	e.flights <- f
-	return f
+func (e *Exporter) packRecords(kind string) *flight {
+	path, wrap := restEndpoint(kind)
+	recs := e.q.records[kind]
+	if wrap == "" {
+		items := e.q.takeRecords(kind, 1)
+		return &flight{path: path, items: items, body: items[0].body}
+	}
+	budget := e.cfg.maxRequestBytes - 32
+	if e.split > 0 {
+		budget = min(budget, e.split)
+	}
+	n, size := 1, len(recs[0].body)
+	for n < len(recs) && n < maxBatchItems && size+len(recs[n].body)+1 <= budget {
+		size += len(recs[n].body) + 1
+		n++
+	}
+	items := e.q.takeRecords(kind, n)
+	body := make([]byte, 0, size+len(wrap)+8)
+	body = append(body, `{"`...)
+	body = append(body, wrap...)
+	body = append(body, `":[`...)
+	for i, it := range items {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, it.body...)
+	}
+	body = append(body, "]}"...)
+	return &flight{path: path, items: items, body: body}
 }
 
-// sender encodes and sends the requests launch hands it, one at a time,
-// until the loop ends. The loop has at most maxInFlight requests unlanded,
-// so with as many senders (and as many slots in e.flights) launch never
-// waits. Senders live as long as the loop, rather than a goroutine per
-// request, so that their stacks are grown once.
+func restEndpoint(kind string) (path, wrap string) {
+	switch kind {
+	case KindCheckpoint:
+		return "/api/public/checkpoints", ""
+	case KindGitLink:
+		return "/api/public/git-links", ""
+	case KindFileOperation:
+		return "/api/public/file-operations/batch", "operations"
+	default:
+		return "/api/public/terminal-commands/batch", "commands"
+	}
+}
+
+// sender sends the requests the loop hands it, one at a time, until the
+// loop ends. Senders live as long as the loop and touch no state of it:
+// land applies the outcome.
 func (e *Exporter) sender() {
 	for f := range e.flights {
-		f.bp = bufs.Get().(*[]byte)
-		f.dropped, f.chunk, f.rest = e.pack(f.bp, f.chunk)
-		if len(f.chunk) > 0 {
-			f.res, f.err = e.exchange(f.ctx, *f.bp, f.idempotent)
+		e.compress(f)
+		start := time.Now()
+		if len(f.items) > 0 {
+			f.resp, f.err = e.sink.post(e.abort, f.path, f.payload, f.encoding, f.timeout)
 		}
-		close(f.done)
+		f.took = time.Since(start)
+		e.landed <- f
 	}
 }
 
-// land waits for a request in flight and applies its result; it returns
-// the items to send once more.
-func (e *Exporter) land(ctx context.Context, f *flight, idempotent bool) []*event {
-	<-f.done
-	bufs.Put(f.bp)
-	for _, ev := range f.dropped {
-		e.loseEvent(ev, dropTooLarge, "event larger than the request size limit")
+// compress sets the payload of f: its body, or the body gzipped. A gzipped
+// ingestion body over the budget (the measured ratio was too optimistic)
+// leaves its last events for the next request.
+func (e *Exporter) compress(f *flight) {
+	f.payload = f.body
+	if !e.cfg.gzip || e.offline {
+		return
 	}
+	for {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+		_, _ = zw.Write(f.body)
+		_ = zw.Close()
+		if buf.Len() <= e.cfg.maxRequestBytes || len(f.items) < 2 || f.path != ingestionPath {
+			f.payload, f.encoding = buf.Bytes(), "gzip"
+			return
+		}
+		half := len(f.items) / 2
+		f.rest = append(f.items[half:len(f.items):len(f.items)], f.rest...)
+		f.items = f.items[:half]
+		body := append([]byte(nil), envelopeHead...)
+		for i, it := range f.items {
+			if i > 0 {
+				body = append(body, ',')
+			}
+			body = append(body, it.body...)
+		}
+		f.body = append(body, envelopeTail...)
+	}
+}
+
+// outcome is what land makes of a request that came back.
+type outcome int
+
+const (
+	delivered outcome = iota // every item is settled by its own result
+	retry                    // the request failed; it may succeed later
+	rejected                 // the request failed for good
+)
+
+// land applies the outcome of a request: each item is delivered, put back
+// at the front of the queue, or given up. It is the one place that decides
+// a retry (A9, A10).
+func (e *Exporter) land(f *flight, now time.Time) {
+	e.inFlight -= len(f.items) + len(f.rest)
+	e.flying--
+	if f.path != ingestionPath {
+		e.restFlying[f.items[0].kind] = false
+	}
+	e.q.pushFront(f.rest, now)
+	if len(f.items) == 0 {
+		return
+	}
+	status := 0
+	if f.resp != nil {
+		status = f.resp.Status
+		e.pace.learn(f.resp.Header, now)
+	}
+	if e.cfg.gzip && f.encoding == "gzip" && len(f.body) > 0 {
+		r := float64(len(f.payload)) / float64(len(f.body))
+		e.gzipRatio = 0.7*e.gzipRatio + 0.3*r
+	}
+	e.stats.bytes.Add(uint64(len(f.body)))
+
+	var err error
 	switch {
-	case len(f.chunk) == 0:
-		return nil
 	case f.err != nil:
-		return e.chunkFailed(ctx, f.chunk, idempotent, f.err)
-	default:
-		return e.handleResults(f.chunk, f.res)
+		err = f.err
+	case f.resp != nil && status/100 != 2:
+		err = &httpapi.APIError{Method: http.MethodPost, Path: f.path, Status: status,
+			Message: httpapi.ErrorMessage(f.resp.Body), RequestID: f.resp.Header.Get("X-Request-ID")}
+	}
+	out := e.judge(f, status, err, now)
+	e.stats.attempt(status, out == retry, f.took)
+	e.debug("request", "path", f.path, "items", len(f.items), "bytes", len(f.body), "wire_bytes", len(f.payload),
+		"status", status, "duration", f.took.Round(time.Millisecond), "error", errText(err))
+
+	switch out {
+	case delivered:
+		e.backoff.Reset()
+		e.split = 0
+		if f.path == ingestionPath {
+			e.results(f, now)
+			return
+		}
+		for _, it := range f.items {
+			e.deliver(it)
+		}
+	case retry:
+		e.stats.failed(err)
+		e.retryItems(f, err, now)
+	case rejected:
+		class, detail := errorClass(err), errText(err)
+		for _, it := range f.items {
+			e.drop(it, class, detail)
+		}
 	}
 }
 
-// sendChunk sends chunk, which fit one request, on its own and returns the
-// items to send once more.
-func (e *Exporter) sendChunk(ctx context.Context, chunk []*event, idempotent bool) []*event {
-	f := e.launch(ctx, chunk, idempotent)
-	retry := e.land(ctx, f, idempotent)
-	return append(retry, f.rest...)
+// judge classifies a request's outcome, and holds further requests when
+// the server asked for a wait or is failing.
+func (e *Exporter) judge(f *flight, status int, err error, now time.Time) outcome {
+	switch {
+	case err == nil:
+		return delivered
+	case f.err != nil:
+		if errors.Is(f.err, context.Canceled) && e.abort.Err() != nil {
+			return retry // cut by Shutdown: still queued, reported by it
+		}
+		e.holdBackoff(now, "after "+errText(f.err))
+		return retry
+	case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:
+		why := "rate-limited by the server (429)"
+		if status == http.StatusServiceUnavailable {
+			why = "the server is unavailable (503)"
+		}
+		if d, ok := httpapi.RetryAfter(f.resp.Header.Get("Retry-After"), now); ok {
+			// Nothing goes before the time the server named, whatever
+			// the retry budget (A10).
+			until := now.Add(d)
+			e.pace.holdUntil(until, why+" until "+until.Format(time.TimeOnly))
+			e.debug("retry", "why", why, "next_attempt", until.Format(time.RFC3339))
+		} else {
+			e.holdBackoff(now, why)
+		}
+		return retry
+	case status == http.StatusRequestEntityTooLarge:
+		return retry // split in retryItems
+	case status == http.StatusRequestTimeout || status >= 500:
+		e.holdBackoff(now, fmt.Sprintf("after a %d answer", status))
+		return retry
+	}
+	return rejected
 }
 
-// exchange posts one ingestion request body and reads the per-item results.
-// A 2xx whose body is not an ingestion response (a proxy, a server
-// answering garbage) is posted again when the request is idempotent.
-func (e *Exporter) exchange(ctx context.Context, body []byte, idempotent bool) (*ingestionResults, error) {
-	for attempt := 0; ; attempt++ {
-		if ctx.Err() != nil {
-			return nil, errNotAttempted
+// holdBackoff holds requests for the next jittered exponential backoff.
+func (e *Exporter) holdBackoff(now time.Time, why string) {
+	d := e.backoff.NextBackOff()
+	until := now.Add(d)
+	e.pace.holdUntil(until, "backing off "+why+" until "+until.Format(time.TimeOnly))
+	e.debug("retry", "why", why, "next_attempt", until.Format(time.RFC3339Nano))
+}
+
+// retryItems puts the items of a failed request back in the queue, except
+// those that cannot be sent again: scores and records the server may have
+// stored (they would be stored twice), and items that failed for longer
+// than the retry budget without the server asking for a wait.
+func (e *Exporter) retryItems(f *flight, err error, now time.Time) {
+	var ae *httpapi.APIError
+	isAPI := errors.As(err, &ae)
+	status := 0
+	if isAPI {
+		status = ae.Status
+	}
+	if status == http.StatusRequestEntityTooLarge {
+		e.split413(f, now)
+		return
+	}
+	// The server certainly did not act: nothing was written, it refused
+	// by rate or unavailability, or Shutdown cut the request before an
+	// answer could matter (a cut request of scores is reported, not sent
+	// again, below).
+	notActed := httpapi.NeverSent(err) || status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable
+	serverWait := status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable
+	// REST records: a 500 from their endpoints stores nothing (Part B 7).
+	restNotStored := f.path != ingestionPath && status == http.StatusInternalServerError
+	var back []*item
+	for _, it := range f.items {
+		switch {
+		case !it.idempotent() && !notActed && !restNotStored:
+			e.drop(it, dropUnconfirmed, "not confirmed by the server, not sent again to avoid duplicates: "+errText(err))
+			continue
+		case !serverWait:
+			if e.cfg.retryBudget == 0 {
+				e.drop(it, dropUndeliverable, "retries are off: "+errText(err))
+				continue
+			}
+			if it.failedAt.IsZero() {
+				it.failedAt = now
+			} else if now.Sub(it.failedAt) > e.cfg.retryBudget {
+				e.drop(it, dropUndeliverable, "still failing after the retry budget ("+e.cfg.retryBudget.String()+"): "+errText(err))
+				continue
+			}
 		}
-		resp, err := e.post(ctx, ingestionPath, body, idempotent)
-		if err != nil {
-			return nil, err
+		back = append(back, it)
+	}
+	e.q.pushFront(back, now)
+}
+
+// split413 handles a request the server refused as too large: the next
+// request carries half as many bytes, and an item too large alone is cut
+// further or given up.
+func (e *Exporter) split413(f *flight, now time.Time) {
+	if len(f.items) == 1 {
+		// It fits the configured body budget: the server's limit is lower.
+		e.drop(f.items[0], dropTooLarge, fmt.Sprintf("a request of one item (%d bytes) is larger than the server's limit", len(f.body)))
+		return
+	}
+	e.split = max(len(f.body)/2, 1024)
+	e.q.pushFront(f.items, now)
+}
+
+// results applies the per-item results of a delivered ingestion request.
+func (e *Exporter) results(f *flight, now time.Time) {
+	if f.resp == nil { // offline mode: everything is written
+		for _, it := range f.items {
+			e.deliver(it)
 		}
-		results, perr := parseResults(resp)
-		if perr == nil {
-			return results, nil
+		return
+	}
+	res, err := parseResults(f.resp.Body)
+	if err != nil {
+		// A 2xx that is not an ingestion answer (a proxy, a broken
+		// server): events go again, scores may have been stored.
+		e.debug("unreadable ingestion response", "error", err)
+		e.stats.failed(err)
+		e.stats.retried()
+		e.holdBackoff(now, "after an unreadable answer")
+		e.retryItems(f, err, now)
+		return
+	}
+	var failed map[uuid.UUID]itemResult
+	for _, r := range res.Errors {
+		if id, err := uuid.Parse(r.ID); err == nil {
+			if failed == nil {
+				failed = make(map[uuid.UUID]itemResult, len(res.Errors))
+			}
+			failed[id] = r
 		}
-		if !idempotent || attempt == 2 {
-			e.debug("unreadable ingestion response", "error", perr)
-			return nil, perr
+	}
+	var again []*item
+	for _, it := range f.items {
+		r, bad := failed[it.id]
+		if !bad {
+			e.deliver(it)
+			continue
 		}
-		e.stats.retries.Add(1)
+		detail := fmt.Sprintf("server refused %s (%d): %s", it.typ, r.Status, r.Message)
+		switch {
+		case it.kind == KindScore && notYetThere(r) && it.rec.lookups < maxLookups:
+			// The scored trace or observation is not stored yet (a span
+			// scored while it runs, a trace owned by another process):
+			// nothing was stored; the score goes again later.
+			e.waitAgain(it, now)
+		case r.Status >= 500 && it.idempotent() && !it.retried:
+			it.retried = true // once (A9); a row once per version
+			again = append(again, it)
+		case it.kind == KindTrace:
+			e.rowRefused(it, r.Status, detail)
+		default:
+			e.drop(it, dropRejected, detail)
+		}
+	}
+	e.q.pushFront(again, now)
+}
+
+// maxLookups bounds the times a score is sent again after the server
+// answered that what it refers to does not exist yet.
+const maxLookups = 5
+
+// notYetThere reports whether a per-item error is the server's answer to a
+// score whose trace or observation it does not hold: it looked them up
+// before storing anything (Part B 5.1, rule 2). The server says so only in
+// its message.
+func notYetThere(r itemResult) bool {
+	m := strings.ToLower(r.Message)
+	return r.Status >= 500 && (strings.Contains(m, "failed to get trace") ||
+		strings.Contains(m, "failed to get observation") || strings.Contains(m, "not found"))
+}
+
+// rowRefused gives up a version of a trace row. A 4xx is final for the
+// trace: its records are dropped with it. After a 5xx a later version of
+// the row is sent as usual.
+func (e *Exporter) rowRefused(it *item, status int, detail string) {
+	st := it.st
+	if status < 500 {
+		st.rejected = detail
+		e.dropRecords(st, dropTraceRejected, "its trace was rejected by the server: "+detail)
+	}
+	st.sentVersion = max(st.sentVersion, it.version)
+	e.drop(it, dropRejected, detail)
+}
+
+// deliver settles an item the server stored.
+func (e *Exporter) deliver(it *item) {
+	e.settle(it)
+	e.stats.delivered(it.kind, 1)
+	if it.kind == KindTrace {
+		st := it.st
+		st.accepted = true
+		st.sentVersion = max(st.sentVersion, it.version)
 	}
 }
 
@@ -269,9 +516,6 @@ var errUnreadable = errors.New("the server's answer is not an ingestion response
 // success, is read without encoding/json, which took 60 µs for the hundred
 // success ids of a full request; any other is decoded by decodeResults.
 func parseResults(body []byte) (*ingestionResults, error) {
-	if body == nil {
-		return &ingestionResults{}, nil // offline mode: everything is written
-	}
 	if allStored(string(body)) {
 		return &ingestionResults{}, nil
 	}
@@ -318,297 +562,23 @@ func allStored(s string) bool {
 	return isObject && found && usual
 }
 
-// maxLookupAttempts bounds the cycles a score waits for its observation.
-const maxLookupAttempts = 5
-
-// notYetThere reports whether a per-item error says that the trace or
-// observation a score refers to does not exist: the server looked it up
-// before storing anything (exporter/PROTOCOL.md Part B 5.1, rule 2).
-func notYetThere(it itemResult) bool {
-	m := strings.ToLower(it.Message)
-	return it.Status >= 500 && (strings.Contains(m, "failed to get trace") ||
-		strings.Contains(m, "failed to get observation") || strings.Contains(m, "not found"))
-}
-
-// handleResults applies the per-item results of a delivered request and
-// returns the items to send once more.
-func (e *Exporter) handleResults(chunk []*event, r *ingestionResults) []*event {
-	var failed map[uuid.UUID]itemResult
-	for _, it := range r.Errors {
-		if id, err := uuid.Parse(it.ID); err == nil {
-			if failed == nil {
-				failed = make(map[uuid.UUID]itemResult, len(r.Errors))
-			}
-			failed[id] = it
-		}
-	}
-	var retry []*event
-	for _, ev := range chunk {
-		it, bad := failed[ev.id]
-		if !bad {
-			e.eventDelivered(ev)
-			continue
-		}
-		reason := fmt.Sprintf("server rejected %s (%d): %s", ev.typ, it.Status, it.Message)
-		switch {
-		case it.Status >= 500 && ev.kind != KindScore && !ev.retried:
-			ev.retried = true
-			retry = append(retry, ev)
-		case ev.kind == KindScore && notYetThere(it) && ev.rec.attempts < maxLookupAttempts:
-			// The scored observation (or trace) is not stored yet: a span
-			// scored while it runs, or a score sent while its spans still
-			// wait in the batch span processor. Nothing was stored, so the
-			// score is sent again by a later cycle.
-			ev.rec.attempts++
-			e.requeue(ev.rec)
-		case ev.kind == KindTrace:
-			e.rowFailed(ev, it.Status, dropRejected, reason)
-		default:
-			e.loseEvent(ev, dropRejected, reason)
-		}
-	}
-	return retry
-}
-
-func (e *Exporter) eventDelivered(ev *event) {
-	e.stats.delivered(ev.kind, 1)
-	switch ev.kind {
-	case KindTrace:
-		st := ev.st
-		st.accepted = true
-		st.failures = 0
-		if ev.version > st.sentVersion {
-			st.sentVersion = ev.version
-		}
-	case KindScore:
-		e.pending.Add(-1)
-	}
-}
-
-// rowFailed handles a trace row the server refused. A 4xx is final: the
-// trace's records are dropped with it. A 5xx leaves the row due, to be sent
-// by the next cycle, up to three cycles.
-func (e *Exporter) rowFailed(ev *event, status int, class dropClass, reason string) {
-	st := ev.st
-	st.failures++
-	if status < 500 || st.failures >= 3 {
-		st.rejected = reason
-		e.loseInCycle(KindTrace, 1, class, reason)
-		return
-	}
-	e.debug("trace row not stored, will retry", "trace_id", st.id.String(), "reason", reason)
-}
-
-// loseEvent gives up an event.
-func (e *Exporter) loseEvent(ev *event, class dropClass, reason string) {
-	if ev.kind == KindScore {
-		e.pending.Add(-1)
-	}
-	if ev.kind == KindTrace {
-		e.rowFailed(ev, http.StatusBadRequest, class, reason)
-		return
-	}
-	e.loseInCycle(ev.kind, 1, class, reason)
-}
-
-// chunkFailed handles a request that was not delivered and returns the items
-// to send once more in this cycle.
-func (e *Exporter) chunkFailed(ctx context.Context, chunk []*event, idempotent bool, err error) []*event {
-	var ae *httpapi.APIError
-	switch {
-	case errors.As(err, &ae) && ae.Status == http.StatusRequestEntityTooLarge:
-		// Split and send the halves; a single item is shrunk further.
-		if len(chunk) == 1 {
-			if shrink(chunk[0], len(appendItem(nil, chunk[0]))/2) {
-				return chunk
-			}
-			e.loseEvent(chunk[0], dropTooLarge, "event larger than the server's request size limit")
-			return nil
-		}
-		half := len(chunk) / 2
-		var retry []*event
-		retry = append(retry, e.sendChunk(ctx, chunk[:half], idempotent)...)
-		return append(retry, e.sendChunk(ctx, chunk[half:], idempotent)...)
-	case errors.As(err, &ae) && ae.Status/100 == 4 && ae.Status != http.StatusRequestTimeout && ae.Status != http.StatusTooManyRequests:
-		// Wrong key, wrong URL, or a body the server cannot read: sending
-		// again cannot help.
-		for _, ev := range chunk {
-			e.loseEvent(ev, errorClass(ae), ae.Error())
-		}
-	case !idempotent && !notSent(err):
-		// The server may have stored these scores; sending them again
-		// could store them twice.
-		for _, ev := range chunk {
-			e.loseEvent(ev, dropUnconfirmed, "not confirmed by the server, not sent again to avoid duplicates: "+errorText(err))
-		}
-	default:
-		// Transient: the server is down, slow or limiting us. Keep the
-		// events for the next cycle.
-		e.debug("request failed, keeping its items for the next flush", "items", len(chunk), "error", errorText(err))
-		e.stats.failed(err)
-		for _, ev := range chunk {
-			if ev.kind == KindScore {
-				e.requeue(ev.rec)
-				continue
-			}
-			e.keepForRetry(ev)
-		}
-	}
-	return nil
-}
-
-// retryLater reports whether an API error says the request was not acted
-// on and may succeed later.
-func retryLater(ae *httpapi.APIError) bool {
-	return ae != nil && (ae.Status == http.StatusTooManyRequests || ae.Status == http.StatusServiceUnavailable)
-}
-
-// notSent reports whether err says the server certainly did not act on
-// the request.
-func notSent(err error) bool {
-	var ae *httpapi.APIError
-	return httpapi.NeverSent(err) || errors.Is(err, errNotAttempted) || errors.As(err, &ae) && retryLater(ae)
-}
-
-// errNotAttempted is the error of a request not sent because its context
-// had already ended.
-var errNotAttempted = errors.New("not sent: the flush ran out of time")
-
-// keepForRetry keeps an idempotent event for the next cycle, within the
-// record budget.
-func (e *Exporter) keepForRetry(ev *event) {
-	if len(e.retry) >= e.cfg.maxRecords {
-		e.loseEvent(ev, dropQueueFull, "retry queue full")
-		return
-	}
-	if ev.kind == KindTrace {
-		// The row stays due; the next cycle sends its latest version.
-		return
-	}
-	// Copies: the event and its observation live in storage reused after
-	// the cycle.
-	cp := *ev
-	if ev.obs != nil {
-		ob := *ev.obs
-		cp.obs = &ob
-	}
-	e.retry = append(e.retry, &cp)
-}
-
-func errorText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
-}
-
-// sendREST sends agent records of one kind to their endpoint: checkpoints
-// and git links one per request, file operations and terminal commands
-// through the /batch endpoints, at most 100 per request (A11, A14).
-func (e *Exporter) sendREST(ctx context.Context, kind string, recs []*record) {
-	path, wrap := restEndpoint(kind)
-	budget := e.cfg.maxRequestBytes - 32
-	for len(recs) > 0 {
-		n, size := 1, len(recs[0].body)
-		if wrap != "" {
-			for n < len(recs) && n < maxBatchItems && size+len(recs[n].body)+1 <= budget {
-				size += len(recs[n].body) + 1
-				n++
-			}
-		}
-		part := recs[:n]
-		recs = recs[n:]
-		var body []byte
-		if wrap == "" {
-			body = part[0].body
-		} else {
-			body = make([]byte, 0, size+len(wrap)+8)
-			body = append(body, `{"`...)
-			body = append(body, wrap...)
-			body = append(body, `":[`...)
-			for i, r := range part {
-				if i > 0 {
-					body = append(body, ',')
-				}
-				body = append(body, r.body...)
-			}
-			body = append(body, "]}"...)
-		}
-		err := errNotAttempted
-		if ctx.Err() == nil {
-			_, err = e.post(ctx, path, body, false)
-		}
-		e.restResult(kind, part, err)
-	}
-}
-
-func restEndpoint(kind string) (path, wrap string) {
-	switch kind {
-	case KindCheckpoint:
-		return "/api/public/checkpoints", ""
-	case KindGitLink:
-		return "/api/public/git-links", ""
-	case KindFileOperation:
-		return "/api/public/file-operations/batch", "operations"
-	default:
-		return "/api/public/terminal-commands/batch", "commands"
-	}
-}
-
-// restResult applies the result of one REST request. Records the server
-// certainly did not store are kept for the next cycle (a 500 from these
-// endpoints stores nothing, up to three attempts); records it may have
-// stored are not sent again, so a retry never duplicates them.
-func (e *Exporter) restResult(kind string, part []*record, err error) {
-	if err == nil {
-		e.stats.delivered(kind, len(part))
-		e.pending.Add(-int64(len(part)))
-		return
-	}
-	var ae *httpapi.APIError
-	isAPI := errors.As(err, &ae)
-	keep := notSent(err) || isAPI && ae.Status == http.StatusInternalServerError
-	if keep && !errors.Is(err, errNotAttempted) {
-		e.stats.failed(err)
-	}
-	class, reason := errorClass(err), errorText(err)
-	if !isAPI && !keep {
-		class, reason = dropUnconfirmed, "not confirmed by the server, not sent again to avoid duplicates: "+reason
-	}
-	for _, r := range part {
-		if keep && !errors.Is(err, errNotAttempted) {
-			r.attempts++
-		}
-		if keep && r.attempts < 3 {
-			e.requeue(r)
-			continue
-		}
-		e.pending.Add(-1)
-		e.loseInCycle(kind, 1, class, reason)
-	}
-}
-
-// shrink truncates the largest fields of an event until its envelope item
-// fits in size bytes, marking each cut; it reports whether it made the item
-// fit.
-func shrink(ev *event, size int) bool {
+// shrinkObservation cuts the largest fields of ob until the envelope item
+// of it fits in size bytes, marking each cut, and re-encodes it into it; it
+// reports whether the item fits.
+func shrinkObservation(it *item, o *wire.Observation, size int) bool {
 	for range 16 {
-		n := len(appendItem(nil, ev))
+		it.body = appendItem(it.body[:0], it, o.AppendJSON)
+		n := len(it.body)
 		if n <= size {
 			return true
 		}
-		var f *string
-		switch {
-		case ev.obs != nil:
-			f = largest(&ev.obs.Input, &ev.obs.Output, &ev.obs.Metadata, &ev.obs.ModelParameters)
-		case ev.row != nil:
-			f = largest(&ev.row.Input, &ev.row.Output, &ev.row.Metadata)
-		}
+		f := largest(&o.Input, &o.Output, &o.Metadata, &o.ModelParameters)
 		if f == nil || !truncateJSON(f, n-size) {
 			return false
 		}
 	}
-	return len(appendItem(nil, ev)) <= size
+	it.body = appendItem(it.body[:0], it, o.AppendJSON)
+	return len(it.body) <= size
 }
 
 // largest returns the longest of the fields, nil when all are empty.
@@ -624,48 +594,40 @@ func largest(fields ...*string) *string {
 
 // truncateJSON replaces the JSON value in *f by the marker object captured
 // content gets when it exceeds its budget (jsonvalue.Preview), aiming to
-// make it excess bytes shorter. When no preview fits, the value becomes
-// null. It reports whether *f got shorter.
+// make it excess bytes shorter. When no preview fits, the marker keeps its
+// size without a preview: a cut field is never null without a marker (A8).
+// It reports whether *f got shorter.
 func truncateJSON(f *string, excess int) bool {
 	orig := *f
-	if len(orig) <= len("null") {
+	cut := jsonvalue.Preview(orig, len(orig)-excess)
+	if cut == "" {
+		cut = fmt.Sprintf(`{"agenttrace.truncated":true,"bytes":%d}`, len(orig))
+	}
+	if len(cut) >= len(orig) {
 		return false
 	}
-	*f = jsonvalue.Preview(orig, len(orig)-excess)
-	if *f == "" {
-		*f = "null"
-	}
+	*f = cut
 	return true
 }
 
-// post sends a request body through the sink, counting its bytes.
-func (e *Exporter) post(ctx context.Context, path string, body []byte, idempotent bool) ([]byte, error) {
-	e.stats.bytes.Add(uint64(len(body)))
-	return e.sink.post(ctx, path, body, idempotent)
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 // sink sends request bodies.
 type sink interface {
-	// post sends body to path and returns the response body of a 2xx
-	// answer (nil in offline mode). idempotent says whether the request may
-	// be repeated after an ambiguous failure.
-	post(ctx context.Context, path string, body []byte, idempotent bool) ([]byte, error)
+	// post sends payload to path and returns the answer (a nil answer
+	// with a nil error in offline mode, where everything is written).
+	post(ctx context.Context, path string, payload []byte, encoding string, timeout time.Duration) (*httpapi.Response, error)
 }
 
 type httpSink struct {
 	c *httpapi.Client
 }
 
-func (s *httpSink) post(ctx context.Context, path string, body []byte, idempotent bool) ([]byte, error) {
-	var resp *httpapi.Response
-	var err error
-	if idempotent {
-		resp, err = s.c.Post(ctx, path, body)
-	} else {
-		resp, err = s.c.PostOnce(ctx, path, body)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return resp.Body, nil
+func (s *httpSink) post(ctx context.Context, path string, payload []byte, encoding string, timeout time.Duration) (*httpapi.Response, error) {
+	return s.c.Attempt(ctx, http.MethodPost, path, payload, encoding, timeout)
 }

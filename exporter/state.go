@@ -59,9 +59,13 @@ type traceState struct {
 	// assumption that the owner's row exists, learning otherwise from the
 	// server's answers.
 	joined bool
-	// failures counts cycles in a row whose row the server failed with a
-	// 5xx.
-	failures int
+	// rowQueued is true while a row of the trace is queued or in flight.
+	rowQueued bool
+
+	// admitted is true once the queue took a span of the trace; refused
+	// once the trace was dropped whole (A11); sent once an item of it left
+	// in a request.
+	admitted, refused, sent bool
 
 	// records wait for the trace to exist on the server (A12).
 	records []*record
@@ -85,7 +89,7 @@ func (st *traceState) dirty() bool { return st.version > st.sentVersion }
 // idle reports whether forgetting the trace loses nothing but the ability
 // to update its row and to re-parent late observations.
 func (st *traceState) idle() bool {
-	return len(st.records) == 0 && !st.sendable()
+	return len(st.records) == 0 && !st.sendable() && !st.rowQueued
 }
 
 // body returns the trace row to send, and whether it is provisional (the
@@ -182,7 +186,7 @@ func (t *traceTable) activate(st *traceState) {
 // set, and forgotten traces are evicted.
 func (t *traceTable) settle(now time.Time) {
 	for id, st := range t.active {
-		if len(st.records) == 0 && !st.sendable() {
+		if st.idle() {
 			delete(t.active, id)
 		}
 	}

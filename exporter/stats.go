@@ -1,17 +1,28 @@
 package exporter
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel"
+)
+
+// Kinds of items, as counted in [Stats] and [DeliveryError].
+const (
+	KindTrace           = "trace"
+	KindObservation     = "observation"
+	KindScore           = "score"
+	KindCheckpoint      = "checkpoint"
+	KindGitLink         = "git-link"
+	KindFileOperation   = "file-operation"
+	KindTerminalCommand = "terminal-command"
 )
 
 // stats holds the exporter's counters. Counters are atomics; the maps are
@@ -21,34 +32,62 @@ type stats struct {
 	requests atomic.Uint64
 	retries  atomic.Uint64
 	bytes    atomic.Uint64
+	pending  atomic.Int64 // items queued, in flight or waiting for their trace
 
-	mu        sync.Mutex
-	deliv     map[string]uint64
-	dropped   map[string]uint64 // by reason
-	window    lossWindow        // losses since the last ForceFlush
-	announced map[string]bool   // reasons already reported to otel.Handle
-	// lastFailure is the error of the last request that failed in a way
-	// that keeps its items for a later attempt; cleared by a delivery.
+	mu      sync.Mutex
+	deliv   map[string]uint64
+	dropped map[dropClass]uint64
+	// window holds what was given up and returned to no ExportSpans
+	// caller since the last ForceFlush or Shutdown report.
+	window lossWindow
+	// announced holds the kinds and classes already reported to
+	// otel.Handle: each is reported once (A9).
+	announced map[announcement]bool
+	// lastFailure is the error of the last request that failed, kept for
+	// reports of what still waits; cleared by a delivery.
 	lastFailure error
 
 	metrics *selfMetrics
 }
 
-// lossWindow accumulates what was given up between two reports.
+// announcement is what makes a loss report distinct: its reason.
+type announcement = dropClass
+
+// lossWindow accumulates what was given up between two reports: counts by
+// kind and by reason, and the first detail of each reason.
 type lossWindow struct {
 	byKind  map[string]int
-	reasons map[string]int
+	reasons map[dropClass]int
+	details map[dropClass]string
 }
 
-func (w *lossWindow) add(kind string, n int, reason string) {
+func (w *lossWindow) add(kind string, n int, class dropClass, detail string) {
 	if w.byKind == nil {
-		w.byKind, w.reasons = map[string]int{}, map[string]int{}
+		w.byKind, w.reasons, w.details = map[string]int{}, map[dropClass]int{}, map[dropClass]string{}
 	}
 	w.byKind[kind] += n
-	w.reasons[reason] += n
+	w.reasons[class] += n
+	if _, ok := w.details[class]; !ok {
+		w.details[class] = detail
+	}
 }
 
-// attempt is the httpapi.Client hook called after every HTTP attempt.
+// error returns the window as a *DeliveryError, nil when it is empty.
+func (w *lossWindow) error() *DeliveryError {
+	if w.empty() {
+		return nil
+	}
+	de := &DeliveryError{Lost: w.byKind, Reasons: map[string]int{}, details: map[string]string{}}
+	for c, n := range w.reasons {
+		de.Reasons[string(c)] = n
+		de.details[string(c)] = w.details[c]
+	}
+	return de
+}
+
+func (w *lossWindow) empty() bool { return len(w.byKind) == 0 }
+
+// attempt counts an HTTP attempt.
 func (s *stats) attempt(status int, retry bool, d time.Duration) {
 	s.requests.Add(1)
 	if retry {
@@ -59,7 +98,14 @@ func (s *stats) attempt(status int, retry bool, d time.Duration) {
 	}
 }
 
-// failed records the error of a request whose items are kept for later.
+// retried counts a retry decided after an answer was read.
+func (s *stats) retried() {
+	s.retries.Add(1)
+	if s.metrics != nil {
+		s.metrics.retriesC.Add(context.Background(), 1)
+	}
+}
+
 func (s *stats) failed(err error) {
 	s.mu.Lock()
 	s.lastFailure = err
@@ -79,84 +125,82 @@ func (s *stats) delivered(kind string, n int) {
 	}
 }
 
-// lose counts n items of kind given up for reason, and reports each
-// distinct reason once to otel.Handle (exporter/PROTOCOL.md A9).
-func (s *stats) lose(kind string, n int, class dropClass, reason string) {
+// lose counts n items of kind given up for class, adds them to the report
+// window unless an ExportSpans caller is told (returned), and reports the
+// first loss of each kind and class to otel.Handle with detail, the free
+// text that says what happened (A9).
+func (s *stats) lose(kind string, n int, class dropClass, detail string, returned bool) {
 	s.mu.Lock()
 	if s.dropped == nil {
-		s.dropped, s.announced = map[string]uint64{}, map[string]bool{}
+		s.dropped, s.announced = map[dropClass]uint64{}, map[announcement]bool{}
 	}
-	s.dropped[reason] += uint64(n)
-	s.window.add(kind, n, reason)
-	first := !s.announced[reason]
-	s.announced[reason] = true
+	s.dropped[class] += uint64(n)
+	if !returned {
+		s.window.add(kind, n, class, detail)
+	}
+	a := announcement(class)
+	first := !s.announced[a]
+	s.announced[a] = true
 	s.mu.Unlock()
 	if s.metrics != nil {
 		s.metrics.dropped(kind, n, class)
 	}
 	if first {
-		otel.Handle(fmt.Errorf("agenttrace: %s dropped: %s", kind, reason))
+		otel.Handle(fmt.Errorf("agenttrace: %s dropped (%s): %s", kind, class, detail))
 	}
 }
 
-// takeLoss returns what was lost since the previous call, with what is
-// still waiting, as a *DeliveryError; nil when both are empty.
-func (s *stats) takeLoss(pending map[string]int) error {
+// report returns what was lost since the previous report, with what is
+// still waiting and why, as a *DeliveryError; nil when both are empty.
+func (s *stats) report(pending map[string]int, wait string, cause error) error {
 	s.mu.Lock()
 	w := s.window
 	s.window = lossWindow{}
 	last := s.lastFailure
 	s.mu.Unlock()
-	if len(w.byKind) == 0 && len(pending) == 0 {
+	if w.empty() && len(pending) == 0 {
 		return nil
 	}
-	de := &DeliveryError{Lost: w.byKind, Pending: pending, Reasons: w.reasons}
-	if len(pending) > 0 && last != nil {
-		de.LastFailure = last.Error()
+	de := w.error()
+	if de == nil {
+		de = &DeliveryError{}
+	}
+	if len(pending) > 0 {
+		de.Pending, de.Wait, de.LastFailure, de.cause = pending, wait, last, cause
 	}
 	return de
 }
 
-// lose gives up n items of kind.
-func (e *Exporter) lose(kind string, n int, class dropClass, reason string) {
-	e.debug("dropped", "kind", kind, "count", n, "reason", reason)
-	e.stats.lose(kind, n, class, reason)
-}
-
-// cycleState collects what one cycle of the loop gave up.
-type cycleState struct {
-	lost lossWindow
-}
-
-func (c *cycleState) err() error {
-	if len(c.lost.byKind) == 0 {
-		return nil
-	}
-	return &DeliveryError{Lost: c.lost.byKind, Reasons: c.lost.reasons}
-}
-
-// loseInCycle gives up n items of kind during a cycle; the cycle's result
-// reports them too. Only the loop goroutine calls it.
-func (e *Exporter) loseInCycle(kind string, n int, class dropClass, reason string) {
-	if e.cur != nil {
-		e.cur.lost.add(kind, n, reason)
-	}
-	e.lose(kind, n, class, reason)
-}
-
 // DeliveryError says what an export, flush or shutdown could not deliver.
+// errors.Is(err, ErrNotDelivered) is true for it, and it unwraps to the
+// last failure and, when a flush ran out of time, to its context's error,
+// so errors.Is and errors.As see through to them (context.DeadlineExceeded,
+// an *net.OpError...).
 type DeliveryError struct {
 	// Lost counts what was given up, by kind (trace, observation, score,
-	// checkpoint, git-link, file-operation, terminal-command).
+	// checkpoint, git-link, file-operation, terminal-command). A trace
+	// dropped whole counts as one trace and its observations.
 	Lost map[string]int
+	// Reasons counts the lost items by reason, one of a few values:
+	// queue_full, deadline, unauthorized, too_large, trace_rejected,
+	// rejected, unconfirmed, invalid, unconvertible, undeliverable,
+	// shutdown.
+	Reasons map[string]int
 	// Pending counts what was still waiting to be sent when the flush
 	// ended (its context expired, or the server could not be reached).
 	Pending map[string]int
-	// Reasons counts the lost items by distinct reason.
-	Reasons map[string]int
+	// Wait, when items are pending and requests are held, says why: for
+	// example "rate-limited by the server (429) until 12:04:31".
+	Wait string
 	// LastFailure, when items are pending, is the error of the last
 	// attempt to send them (connection refused, a 503, a timeout...).
-	LastFailure string
+	LastFailure error
+
+	// details holds the first detail of each reason, for Error.
+	details map[string]string
+	// cause is why a flush ended with items pending: its context's
+	// deadline or cancellation.
+	cause error
 }
 
 func (e *DeliveryError) Error() string {
@@ -165,6 +209,17 @@ func (e *DeliveryError) Error() string {
 	if len(e.Lost) > 0 {
 		b.WriteString(" lost ")
 		b.WriteString(counts(e.Lost))
+		b.WriteString(" (")
+		for i, r := range slices.Sorted(maps.Keys(e.Reasons)) {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			fmt.Fprintf(&b, "%d %s", e.Reasons[r], r)
+			if d := e.details[r]; d != "" {
+				b.WriteString(": " + d)
+			}
+		}
+		b.WriteString(")")
 	}
 	if len(e.Pending) > 0 {
 		if len(e.Lost) > 0 {
@@ -172,20 +227,12 @@ func (e *DeliveryError) Error() string {
 		}
 		b.WriteString(" still queued ")
 		b.WriteString(counts(e.Pending))
-		if e.LastFailure != "" {
-			b.WriteString(" (last attempt: " + e.LastFailure + ")")
+		if e.Wait != "" {
+			b.WriteString(": " + e.Wait)
 		}
-	}
-	if len(e.Reasons) > 0 {
-		reasons := slices.Sorted(maps.Keys(e.Reasons))
-		b.WriteString(" (")
-		for i, r := range reasons {
-			if i > 0 {
-				b.WriteString("; ")
-			}
-			b.WriteString(r)
+		if e.LastFailure != nil {
+			b.WriteString(" (last attempt: " + e.LastFailure.Error() + ")")
 		}
-		b.WriteString(")")
 	}
 	return b.String()
 }
@@ -193,29 +240,37 @@ func (e *DeliveryError) Error() string {
 // Is makes errors.Is(err, ErrNotDelivered) true for any DeliveryError.
 func (e *DeliveryError) Is(target error) bool { return target == ErrNotDelivered }
 
+// Unwrap returns the last failure and, for a flush that ran out of time,
+// its context's error (context.DeadlineExceeded...).
+func (e *DeliveryError) Unwrap() []error {
+	var errs []error
+	for _, err := range []error{e.LastFailure, e.cause} {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
 // ErrNotDelivered matches every *DeliveryError with errors.Is.
 var ErrNotDelivered = errors.New("agenttrace: not delivered")
 
+// counts formats counts by name, in name order: "2 observations, 1 trace".
 func counts(m map[string]int) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
+	parts := make([]string, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		n, name := m[k], k
-		if n != 1 {
+		if n != 1 && name != "in flight" {
 			name += "s"
 		}
-		parts[i] = fmt.Sprintf("%d %s", n, name)
+		parts = append(parts, fmt.Sprintf("%d %s", n, name))
 	}
 	return strings.Join(parts, ", ")
 }
 
 // Stats is a snapshot of the exporter's counters.
 type Stats struct {
-	// Spans is the number of spans handed to ExportSpans.
+	// Spans is the number of spans handed to the exporter.
 	Spans uint64
 	// Requests is the number of HTTP attempts made.
 	Requests uint64
@@ -225,58 +280,33 @@ type Stats struct {
 	BytesSent uint64
 	// Delivered counts items the server accepted, by kind.
 	Delivered map[string]uint64
-	// Dropped counts items given up, by reason.
+	// Dropped counts items given up, by reason (see
+	// [DeliveryError.Reasons]).
 	Dropped map[string]uint64
-	// QueuedRecords is the number of records waiting to be sent.
-	QueuedRecords int
-}
-
-// SpanLoss says why spans were lost before they reached the exporter.
-type SpanLoss int
-
-const (
-	// QueueFull: a span queue in front of the exporter was full.
-	QueueFull SpanLoss = iota + 1
-	// QueuedAtDeadline: spans were still queued when a flush or shutdown
-	// deadline passed.
-	QueuedAtDeadline
-)
-
-// CountDropped counts n spans lost before they reached the exporter, such
-// as those a batch span processor drops when its queue is full: they show
-// in Stats().Dropped under reason and in the agenttrace.sdk.dropped metric
-// (kind "span", reason queue_full or deadline). It reports nothing else:
-// whoever lost them says so.
-func (e *Exporter) CountDropped(n int, why SpanLoss, reason string) {
-	if n <= 0 {
-		return
-	}
-	e.stats.mu.Lock()
-	if e.stats.dropped == nil {
-		e.stats.dropped, e.stats.announced = map[string]uint64{}, map[string]bool{}
-	}
-	e.stats.dropped[reason] += uint64(n)
-	e.stats.mu.Unlock()
-	if e.stats.metrics != nil {
-		class := dropQueueFull
-		if why == QueuedAtDeadline {
-			class = dropDeadline
-		}
-		e.stats.metrics.dropped(KindSpan, n, class)
-	}
+	// Queued is the number of items queued, in flight or waiting for their
+	// trace.
+	Queued int
 }
 
 // Stats returns a snapshot of the exporter's counters.
 func (e *Exporter) Stats() Stats {
-	e.stats.mu.Lock()
-	defer e.stats.mu.Unlock()
+	s := &e.stats
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var dropped map[string]uint64
+	if len(s.dropped) > 0 {
+		dropped = make(map[string]uint64, len(s.dropped))
+		for c, n := range s.dropped {
+			dropped[string(c)] = n
+		}
+	}
 	return Stats{
-		Spans:         e.stats.spans.Load(),
-		Requests:      e.stats.requests.Load(),
-		Retries:       e.stats.retries.Load(),
-		BytesSent:     e.stats.bytes.Load(),
-		Delivered:     maps.Clone(e.stats.deliv),
-		Dropped:       maps.Clone(e.stats.dropped),
-		QueuedRecords: int(e.pending.Load()),
+		Spans:     s.spans.Load(),
+		Requests:  s.requests.Load(),
+		Retries:   s.retries.Load(),
+		BytesSent: s.bytes.Load(),
+		Delivered: maps.Clone(s.deliv),
+		Dropped:   dropped,
+		Queued:    int(s.pending.Load()),
 	}
 }

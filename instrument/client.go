@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
@@ -42,8 +41,8 @@ type Client struct {
 	provider     *sdktrace.TracerProvider
 	userProvider trace.TracerProvider
 	exporter     *exporter.Exporter
-	// processor sends spans to AgentTrace: a batch span processor around
-	// exporter, filtered by the sample rate.
+	// processor sends spans to AgentTrace: the exporter's own span
+	// processor, filtered by the sample rate.
 	processor *processor
 	// otlp is the batch span processor of dual export, nil without;
 	// otlpFailures keeps what its exporter could not send.
@@ -109,14 +108,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	}
 
 	c.exporter = exp
-	c.processor = &processor{
-		bsp: sdktrace.NewBatchSpanProcessor(afterShutdown{exp},
-			sdktrace.WithBatchTimeout(exp.FlushInterval()),
-			sdktrace.WithMaxExportBatchSize(exp.BatchSize()),
-			sdktrace.WithMaxQueueSize(max(cfg.maxQueueSize, exp.BatchSize())),
-		),
-		exporter: exp,
-	}
+	c.processor = &processor{sp: exp.SpanProcessor()}
 	if cfg.sampleRate < 1 {
 		c.processor.ratio = sdktrace.TraceIDRatioBased(cfg.sampleRate)
 	}
@@ -201,10 +193,10 @@ func (c *Client) TracerProvider() trace.TracerProvider {
 	}
 }
 
-// SpanProcessor returns the processor that sends spans to AgentTrace (a
-// batch span processor around the client's exporter, honouring the sample
-// rate). Register it on a TracerProvider the application already has to add
-// AgentTrace export to it:
+// SpanProcessor returns the processor that sends spans to AgentTrace (the
+// exporter's own processor, honouring the sample rate). Register it on a
+// TracerProvider the application already has to add AgentTrace export to
+// it:
 //
 //	client, err := instrument.New(ctx, instrument.WithTracerProvider(tp))
 //	tp.RegisterSpanProcessor(client.SpanProcessor())
@@ -229,19 +221,12 @@ func (c *Client) Flush(ctx context.Context) error {
 		return nil
 	}
 	var err error
-	ended := c.processor.ended.Load()
 	if c.provider != nil {
 		err = c.provider.ForceFlush(ctx)
 	} else {
 		err = c.processor.ForceFlush(ctx)
 	}
-	if errors.As(err, new(*exporter.DeliveryError)) {
-		// What the batch processor's export lost is in the exporter's own
-		// report below: say it once.
-		err = nil
-	}
-	err = errors.Join(err, c.exporter.ForceFlush(ctx), c.processor.dropped(ctx, ended), c.otlpFailures.take())
-	if err != nil {
+	if err = errors.Join(err, c.otlpFailures.take()); err != nil {
 		return fmt.Errorf("agenttrace: flush: %w", err)
 	}
 	return nil
@@ -285,21 +270,15 @@ func (c *Client) Shutdown(ctx context.Context) error {
 	// Prompt fetches in flight are cancelled (cached prompts and
 	// fallbacks are still served).
 	err := c.promptClient.Shutdown(ctx)
-	// Hand every ended span to the exporter, then shut the exporter down
-	// ourselves: its result says what was not delivered (the batch span
-	// processor would report it only to otel.Handle), and it cancels an
-	// export still retrying against a dead backend, so ctx's deadline
-	// holds. The processors' own shutdowns below then find the exporter
-	// down, which does nothing more.
-	ended := c.processor.ended.Load()
-	err = errors.Join(err, c.processor.ForceFlush(ctx))
-	err = errors.Join(err, c.exporter.Shutdown(ctx), c.processor.dropped(ctx, ended))
+	// OpenTelemetry's order: the provider shuts down its processors, ours
+	// first (it ends the spans still open, flushes and shuts the exporter
+	// down within ctx), then the OTLP one. The provider gives up at the
+	// first processor when ctx is done, so the processors that own
+	// goroutines are shut down here too; a second Shutdown of each does
+	// nothing.
 	if c.provider != nil {
 		err = errors.Join(err, c.provider.Shutdown(ctx))
 	}
-	// The provider gives up at the first processor when ctx is done: stop
-	// the processors that own goroutines anyway. A batch span processor
-	// shuts down once; later calls return nil.
 	err = errors.Join(err, c.processor.Shutdown(ctx))
 	if c.otlp != nil {
 		err = errors.Join(err, c.otlp.Shutdown(ctx), c.otlpFailures.take())
@@ -310,74 +289,35 @@ func (c *Client) Shutdown(ctx context.Context) error {
 	return nil
 }
 
-// processor is the AgentTrace span processor: the batch span processor
-// around the exporter, given only the traces the sample rate keeps. It
-// counts the sampled spans it passes on, so that spans the batch span
-// processor drops when its queue is full (it never blocks the caller) are
-// reported by Flush and Shutdown rather than lost silently.
+// processor is the AgentTrace span processor: the exporter's own, given
+// only the traces the sample rate keeps.
 type processor struct {
-	bsp      sdktrace.SpanProcessor
-	exporter *exporter.Exporter
+	sp sdktrace.SpanProcessor
 	// ratio is nil when every trace is kept.
 	ratio sdktrace.Sampler
-
-	ended    atomic.Uint64 // sampled spans passed to bsp
-	reported atomic.Uint64 // drops already reported
+	// shut makes Shutdown run once: the provider and Client.Shutdown both
+	// call it.
+	shut sync.Once
 }
 
 func (p *processor) OnStart(ctx context.Context, s sdktrace.ReadWriteSpan) {
 	if p.ratio == nil || keep(p.ratio, s.SpanContext().TraceID()) {
-		p.bsp.OnStart(ctx, s)
+		p.sp.OnStart(ctx, s)
 	}
 }
 
 func (p *processor) OnEnd(s sdktrace.ReadOnlySpan) {
-	if !s.SpanContext().IsSampled() || p.ratio != nil && !keep(p.ratio, s.SpanContext().TraceID()) {
-		return
+	if p.ratio == nil || keep(p.ratio, s.SpanContext().TraceID()) {
+		p.sp.OnEnd(s)
 	}
-	p.ended.Add(1)
-	p.bsp.OnEnd(s)
 }
 
-func (p *processor) ForceFlush(ctx context.Context) error { return p.bsp.ForceFlush(ctx) }
-func (p *processor) Shutdown(ctx context.Context) error   { return p.bsp.Shutdown(ctx) }
+func (p *processor) ForceFlush(ctx context.Context) error { return p.sp.ForceFlush(ctx) }
 
-// dropped reports the spans the batch span processor dropped: of the ended
-// spans counted before a flush, those the exporter never received once the
-// flush is done (or its ctx ended). Each drop is reported once.
-func (p *processor) dropped(ctx context.Context, ended uint64) error {
-	received := p.exporter.Stats().Spans
-	if received >= ended {
-		return nil
-	}
-	lost := ended - received
-	prev := p.reported.Load()
-	if lost <= prev || !p.reported.CompareAndSwap(prev, lost) {
-		return nil
-	}
-	n := int(lost - prev)
-	why, reason := exporter.QueueFull, "dropped by the batch span processor: its queue was full (raise WithMaxQueueSize)"
-	if ctx.Err() != nil {
-		why, reason = exporter.QueuedAtDeadline, "not exported: still queued in the batch span processor when the flush deadline passed"
-	}
-	p.exporter.CountDropped(n, why, reason)
-	otel.Handle(fmt.Errorf("agenttrace: %d spans %s", n, reason))
-	return &exporter.DeliveryError{Lost: map[string]int{exporter.KindSpan: n}, Reasons: map[string]int{reason: n}}
-}
-
-// afterShutdown is the exporter as the client's batch span processor sees
-// it. Client.Shutdown stops the exporter before the processor, so that its
-// result counts the spans still queued as lost (dropped); the processor
-// then drains its queue into the stopped exporter, and would report
-// exporter.ErrShutdown to otel.Handle once per batch for spans already
-// counted. That error is not passed on.
-type afterShutdown struct{ *exporter.Exporter }
-
-func (a afterShutdown) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
-	if err := a.Exporter.ExportSpans(ctx, spans); !errors.Is(err, exporter.ErrShutdown) {
-		return err
-	}
-	return nil
+func (p *processor) Shutdown(ctx context.Context) error {
+	var err error
+	p.shut.Do(func() { err = p.sp.Shutdown(ctx) })
+	return err
 }
 
 // keep reports whether the trace with id is kept by ratio.

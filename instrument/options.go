@@ -69,8 +69,6 @@ type config struct {
 	// exporterOpts go to exporter.New, which validates them and reads the
 	// exporter's environment variables.
 	exporterOpts []exporter.Option
-	// maxQueueSize bounds the spans waiting in the batch span processor.
-	maxQueueSize int
 	// flushInterval and batchSize are the explicit values, zero when
 	// not given.
 	flushInterval time.Duration
@@ -153,21 +151,22 @@ func WithFlushInterval(d time.Duration) Option {
 	})
 }
 
-// DefaultMaxQueueSize is the default of [WithMaxQueueSize]: four times the
-// OpenTelemetry default, so a burst of a few thousand spans (many agents
-// finishing at once) is not dropped while a batch is being sent.
-const DefaultMaxQueueSize = 4 * sdktrace.DefaultMaxQueueSize
+// DefaultMaxQueueSize is the default of [WithMaxQueueSize].
+const DefaultMaxQueueSize = exporter.DefaultMaxQueueSize
 
-// WithMaxQueueSize bounds the ended spans waiting to be exported. Spans
-// ended while the queue is full are dropped, never blocking the caller,
-// and [Client.Flush] and [Client.Shutdown] report how many. The queue also
-// bounds memory while AgentTrace is unreachable. Default: 8192.
+// WithMaxQueueSize bounds the items (observations, trace rows, scores,
+// agent records) waiting to be sent; it also bounds memory while AgentTrace
+// is unreachable. Ending a span never blocks: when the work outgrows what
+// the server's request budget lets through, whole traces are dropped,
+// never part of one, and [Client.Flush] and [Client.Shutdown] report them.
+// Default: 16384.
 func WithMaxQueueSize(n int) Option {
-	return optionFunc(func(c *config) { c.maxQueueSize = n })
+	return optionFunc(func(c *config) { c.exporterOpts = append(c.exporterOpts, exporter.WithMaxQueueSize(n)) })
 }
 
-// WithBatchSize sets the most spans exported at once and the most events
-// sent in one request. Environment: AGENTTRACE_BATCH_SIZE. Default: 100.
+// WithBatchSize sets how many waiting items start a request ahead of the
+// flush interval; a request takes as many items as fit its byte budget.
+// Environment: AGENTTRACE_BATCH_SIZE. Default: 100.
 func WithBatchSize(n int) Option {
 	return optionFunc(func(c *config) {
 		c.batchSize = n
@@ -339,7 +338,6 @@ func newConfig(opts []Option) (config, error) {
 		enabled:         true,
 		sampleRate:      1,
 		maxContentBytes: DefaultMaxContentBytes,
-		maxQueueSize:    DefaultMaxQueueSize,
 		endpoint:        httpapi.EndpointFromEnv(),
 		promptCacheTTL:  prompts.DefaultCacheTTL,
 		joinEnvTrace:    true,
@@ -375,9 +373,6 @@ func newConfig(opts []Option) (config, error) {
 	}
 	if c.sampleRate < 0 || c.sampleRate > 1 || c.sampleRate != c.sampleRate {
 		errs = append(errs, fmt.Errorf("sample rate %v: want 0 to 1", c.sampleRate))
-	}
-	if c.maxQueueSize < 1 {
-		errs = append(errs, fmt.Errorf("max queue size %d: want at least 1", c.maxQueueSize))
 	}
 	if c.promptCacheTTL < 0 {
 		errs = append(errs, fmt.Errorf("prompt cache TTL %s: want 0 or more", c.promptCacheTTL))

@@ -14,7 +14,7 @@ import (
 func TestSampledProcessor(t *testing.T) {
 	rec := tracetest.NewSpanRecorder()
 	ratio := sdktrace.TraceIDRatioBased(0.5)
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(&processor{bsp: rec, ratio: ratio}))
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(&processor{sp: rec, ratio: ratio}))
 	defer tp.Shutdown(context.Background())
 	tracer := tp.Tracer("t")
 

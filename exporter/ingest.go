@@ -1,0 +1,282 @@
+package exporter
+
+import (
+	"fmt"
+	"time"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/agenttrace/agenttrace-otel-go/exporter/internal/wire"
+)
+
+// This file turns what the exporter is handed (spans, scores, git links)
+// into queued items: observations at once, trace rows when they are due,
+// and records once their trace exists on the server (A12).
+
+// takeSpans converts and queues spans handed by ExportSpans (w set) or the
+// span processor (w nil).
+func (e *Exporter) takeSpans(spans []sdktrace.ReadOnlySpan, w *waiter, now time.Time) {
+	for _, s := range spans {
+		var sp span
+		if !e.convertSafe(&sp, s, w) {
+			continue
+		}
+		e.ingest(&sp, w, now)
+	}
+}
+
+// convertSafe converts one span into *c, which must be zero; a panic while
+// reading it (a broken span implementation) loses that span, never the
+// batch.
+func (e *Exporter) convertSafe(c *span, s sdktrace.ReadOnlySpan, w *waiter) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			*c = span{}
+			e.lose(KindObservation, 1, dropUnconvertible, fmt.Sprintf("span could not be converted: %v", r), w)
+			ok = false
+		}
+	}()
+	convertInto(c, s, e.cfg.maxRecordText)
+	c.keep = e.keep(s, c)
+	return true
+}
+
+// admit decides whether a span of trace st may be queued. The queue keeps
+// traces whole (A11): a new trace is admitted only while the queue is at
+// most three quarters full, so that the traces it holds have room to
+// finish; a trace whose span finds it full is dropped whole, its queued
+// items with it, unless some of it was already sent, which the queue then
+// holds beyond its bound rather than leave half a trace on the server.
+func (e *Exporter) admit(st *traceState, w *waiter) bool {
+	if st.refused {
+		return false
+	}
+	held := e.q.len() + e.inFlight
+	if !st.admitted {
+		if held >= e.cfg.maxQueue*3/4 {
+			st.refused = true
+			e.lose(KindTrace, 1, dropQueueFull, fmt.Sprintf("the queue holds %d items (its bound is %d): new traces are dropped whole until it drains", held, e.cfg.maxQueue), w)
+			return false
+		}
+		st.admitted = true
+		return true
+	}
+	if held < e.cfg.maxQueue || st.sent {
+		return true
+	}
+	e.dropTrace(st, w, fmt.Sprintf("the queue is full (%d items)", held))
+	return false
+}
+
+// dropTrace drops trace st whole: its queued items, its waiting records and
+// its later spans.
+func (e *Exporter) dropTrace(st *traceState, w *waiter, detail string) {
+	st.refused = true
+	e.lose(KindTrace, 1, dropQueueFull, detail, w)
+	for _, it := range e.q.remove(st) {
+		e.drop(it, dropQueueFull, detail)
+	}
+	e.dropRecords(st, dropQueueFull, detail)
+}
+
+// ingest takes in one converted span.
+func (e *Exporter) ingest(sp *span, w *waiter, now time.Time) {
+	st := e.traces.get(sp.traceID, now)
+	if !e.admit(st, w) {
+		if sp.keep {
+			e.lose(KindObservation, 1, dropQueueFull, "its trace was dropped whole: the queue was full", w)
+		}
+		return
+	}
+	if sp.joined && !st.joined {
+		// A process upstream owns the trace and writes its row (A17).
+		st.joined = true
+	}
+	if st.fields.merge(&sp.trace) {
+		e.traces.changed(st)
+	}
+	if !sp.traceStart.IsZero() && st.knownStart.IsZero() {
+		st.knownStart = sp.traceStart
+	}
+	named := sp.trace.name != ""
+	if (named && !st.rootNamed) || (sp.localRoot && st.root == nil) {
+		root := sp.obs
+		st.root, st.rootNamed = &root, named
+		e.traces.changed(st)
+	}
+
+	if !sp.keep {
+		parent := sp.parentID
+		if sp.localRoot {
+			parent = trace.SpanID{}
+		}
+		if st.filtered == nil {
+			st.filtered = make(map[trace.SpanID]trace.SpanID)
+		}
+		st.filtered[sp.spanID] = parent
+		// Observations sent under this span are sent again under its
+		// nearest exported ancestor.
+		for _, o := range e.traces.takeOrphans(st, sp.spanID) {
+			p := e.resolve(st, parent)
+			ob := *o.obs
+			ob.Parent = p
+			o.obs = &ob
+			if p.IsValid() {
+				e.traces.addOrphan(st, p, o)
+			}
+			e.queueObservation(st, o.obs, o.typ, w, now)
+		}
+		return
+	}
+
+	st.hasObservations = true
+	e.traces.takeOrphans(st, sp.spanID)
+	if sp.parentID.IsValid() {
+		p := sp.parentID
+		if !sp.explicitParent && !sp.localRoot {
+			p = e.resolve(st, p)
+		}
+		sp.obs.Parent = p
+		if p.IsValid() && !sp.localRoot && !sp.trusted {
+			ob := sp.obs
+			e.traces.addOrphan(st, p, orphan{&ob, sp.eventType})
+		}
+	}
+	if sp.record != nil {
+		e.addSpanRecord(st, sp, w, now)
+	}
+	e.queueObservation(st, &sp.obs, sp.eventType, w, now)
+}
+
+// resolve walks up from id through filtered spans to the nearest span that
+// is not known to be filtered.
+func (e *Exporter) resolve(st *traceState, id trace.SpanID) trace.SpanID {
+	for range 64 {
+		p, filtered := st.filtered[id]
+		if !filtered {
+			return id
+		}
+		id = p
+	}
+	return id
+}
+
+// queueObservation encodes an observation and queues it. An event too large
+// for a request has its largest fields cut, each with a marker, until it
+// fits; one that cannot fit (its name alone is too long) is dropped and
+// reported.
+func (e *Exporter) queueObservation(st *traceState, ob *wire.Observation, typ string, w *waiter, now time.Time) {
+	it := e.newItem(typ, KindObservation, st, now)
+	it.w = w
+	it.body = appendItem(nil, it, ob.AppendJSON)
+	if len(it.body) > e.itemBudget() {
+		cp := *ob
+		if !shrinkObservation(it, &cp, e.itemBudget()) {
+			e.lose(KindObservation, 1, dropTooLarge, fmt.Sprintf("an event of %d bytes does not fit a request of %d bytes even with its fields cut", len(it.body), e.cfg.maxRequestBytes), w)
+			return
+		}
+	}
+	e.enqueue(it, now)
+}
+
+func (e *Exporter) addSpanRecord(st *traceState, sp *span, w *waiter, now time.Time) {
+	r := sp.record
+	if r.invalid != "" {
+		e.lose(r.kind, 1, dropInvalid, r.invalid, w)
+		return
+	}
+	e.addRecord(st, &record{kind: r.kind, traceID: sp.traceID, traceStart: sp.traceStart, time: now, body: r.body, epoch: e.epoch})
+}
+
+// addRecord gives a record to its trace, to be sent once the trace exists.
+func (e *Exporter) addRecord(st *traceState, r *record) {
+	e.stats.pending.Add(1)
+	st.records = append(st.records, r)
+	e.traces.activate(st)
+}
+
+// takeRecords moves records queued by ExportScore and ExportGitLink to
+// their traces.
+func (e *Exporter) takeRecords(recs []*record, now time.Time) {
+	for _, r := range recs {
+		_, known := e.traces.m[r.traceID]
+		st := e.traces.get(r.traceID, now)
+		if !known && r.traceStart.IsZero() {
+			// A trace this exporter never saw: it is assumed to exist on
+			// the server (scored after the fact, by id).
+			st.assumeExists = true
+		}
+		if !r.traceStart.IsZero() && st.knownStart.IsZero() {
+			st.knownStart = r.traceStart
+		}
+		r.epoch = e.epoch
+		st.records = append(st.records, r) // counted as pending when offered
+		e.traces.activate(st)
+	}
+}
+
+// queueRowsAndRecords queues the trace rows that are due and the records
+// whose trace exists on the server. With force (a flush), records waiting
+// after a lookup miss go now rather than at their time.
+func (e *Exporter) queueRowsAndRecords(now time.Time, force bool) {
+	for _, st := range e.traces.active {
+		if st.sendable() && !st.rowQueued {
+			it := e.newItem(wire.TypeTraceCreate, KindTrace, st, now)
+			st.rowQueued = true
+			e.enqueue(it, now)
+		}
+		if len(st.records) > 0 && st.ready() {
+			e.promote(st, now, force)
+		}
+	}
+	e.traces.settle(now)
+}
+
+// promote queues the records of a trace that exists on the server.
+func (e *Exporter) promote(st *traceState, now time.Time, force bool) {
+	if st.rejected != "" {
+		e.dropRecords(st, dropTraceRejected, "its trace was rejected by the server: "+st.rejected)
+		return
+	}
+	var wait []*record
+	for _, r := range st.records {
+		if !force && now.Before(r.notBefore) {
+			wait = append(wait, r)
+			continue
+		}
+		var it *item
+		if r.kind == KindScore {
+			it = e.newItem(wire.TypeScoreCreate, KindScore, st, r.time)
+			it.body = appendItem(nil, it, func(b []byte) []byte { return append(b, r.body...) })
+		} else {
+			it = &item{kind: r.kind, st: st, body: r.body}
+		}
+		it.rec, it.epoch = r, r.epoch
+		e.unsettled[it.epoch]++
+		e.q.push(it, now)
+	}
+	st.records = wait
+}
+
+// dropRecords gives up the records waiting for trace st.
+func (e *Exporter) dropRecords(st *traceState, class dropClass, detail string) {
+	for _, r := range st.records {
+		e.stats.pending.Add(-1)
+		e.lose(r.kind, 1, class, detail, nil)
+	}
+	st.records = nil
+}
+
+// waitAgain gives a score back to its trace after the server answered that
+// what it refers to does not exist yet: it goes again after a flush
+// interval, or with the next flush.
+func (e *Exporter) waitAgain(it *item, now time.Time) {
+	r := it.rec
+	r.lookups++
+	r.notBefore = now.Add(e.cfg.flushInterval)
+	e.settle(it)
+	e.stats.pending.Add(1)
+	it.st.records = append(it.st.records, r)
+	e.traces.activate(it.st)
+}

@@ -35,6 +35,8 @@ type agentConfig struct {
 	redactionOff   bool
 	patterns       []*regexp.Regexp
 	maxOutputBytes int
+	// apiKey is the client's API key, redacted wherever it occurs.
+	apiKey string
 }
 
 // WithRedaction turns the built-in secret redaction of captured command
@@ -45,8 +47,10 @@ type agentConfig struct {
 // secret-looking names (GITHUB_TOKEN=..., "password": "...") and private
 // key blocks, and the values of environment variables whose names look
 // secret (containing TOKEN, SECRET, PASSWORD, KEY...). Matches are replaced
-// by "[REDACTED]". Patterns of [WithRedactionPatterns] and the mask of
-// [WithMask] apply either way. Default: on.
+// by "[REDACTED]". Patterns of [WithRedactionPatterns], the mask of
+// [WithMask] and the redaction of the client's own API key ([WithAPIKey] or
+// AGENTTRACE_API_KEY, replaced wherever it occurs, whatever its shape, when
+// it has at least 8 characters) apply either way. Default: on.
 func WithRedaction(on bool) Option {
 	return optionFunc(func(c *config) { c.agent.redactionOff = !on })
 }
@@ -102,7 +106,7 @@ func newAgentState(cfg *agentConfig) *agentState {
 		n = DefaultMaxOutputBytes
 	}
 	return &agentState{
-		redactor:  redact.New(!cfg.redactionOff, cfg.patterns...),
+		redactor:  redact.New(!cfg.redactionOff, cfg.patterns...).WithSecrets(cfg.apiKey),
 		maxOutput: max(n, minOutputBytes),
 	}
 }

@@ -371,6 +371,7 @@ func newConfig(opts []Option) (config, error) {
 	for _, o := range opts {
 		o.apply(&c)
 	}
+	c.agent.apiKey = c.endpoint.APIKey // redacted from captured text
 	if c.sampleRate < 0 || c.sampleRate > 1 || c.sampleRate != c.sampleRate {
 		errs = append(errs, fmt.Errorf("sample rate %v: want 0 to 1", c.sampleRate))
 	}

@@ -2,10 +2,14 @@ package instrument_test
 
 import (
 	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
 	"github.com/agenttrace/agenttrace-otel-go/internal/textcut"
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
@@ -105,5 +109,98 @@ func TestDiffPreviewSecretAtCut(t *testing.T) {
 	}
 	if cut || got != full {
 		t.Errorf("preview %q, truncated %v; want %q, not truncated", got, cut, full)
+	}
+}
+
+// hideKey returns s with key replaced, for failure messages, which must
+// never show the key.
+func hideKey(s, key string) string {
+	return strings.ReplaceAll(s, key, "<the API key>")
+}
+
+// The client's own API key is redacted from command output, arguments and
+// diff previews whatever its shape, with the built-in rules on or off, and
+// whether it came from an option or the environment.
+func TestRedactAPIKey(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh:", err)
+	}
+	const ownKey = "at-local-3f9a" // no built-in rule knows this shape
+	tests := []struct {
+		name    string
+		key     string // "": the test server's own key
+		fromEnv bool
+		opts    []instrument.Option
+	}{
+		{"own shape", ownKey, false, nil},
+		{"own shape, built-in rules off", ownKey, false, []instrument.Option{instrument.WithRedaction(false)}},
+		{"own shape from the environment", ownKey, true, nil},
+		{"test server key, built-in rules off", "", false, []instrument.Option{instrument.WithRedaction(false)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit(), agenttracetest.WithAPIKeys(tt.key))
+			t.Cleanup(srv.Close)
+			key := tt.key
+			if key == "" {
+				key = srv.APIKey
+			}
+			opts := []instrument.Option{instrument.WithAPIURL(srv.URL)}
+			if tt.fromEnv {
+				t.Setenv("AGENTTRACE_API_KEY", key)
+			} else {
+				opts = append(opts, instrument.WithAPIKey(key))
+			}
+			c, err := instrument.New(context.Background(), append(opts, tt.opts...)...)
+			if err != nil {
+				t.Fatal(hideKey(err.Error(), key))
+			}
+			t.Cleanup(func() {
+				if err := c.Shutdown(context.Background()); err != nil {
+					t.Errorf("Shutdown: %s", hideKey(err.Error(), key))
+				}
+			})
+
+			ctx, tr := c.Trace(context.Background(), "leaky")
+			cmd := exec.Command("sh", "-c", `echo "using `+key+` now"; echo "$1" >&2`, "sh", key)
+			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HELPER_VALUE=v=" + key}
+			if err := tr.RunCommand(ctx, cmd); err != nil {
+				t.Fatal(err)
+			}
+			err = tr.FileOp(ctx, instrument.FileUpdate, "config.txt",
+				instrument.WithBefore([]byte("endpoint: local\n")),
+				instrument.WithAfter([]byte("endpoint: local\nkey: "+key+"\n")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr.End()
+			if err := c.Flush(context.Background()); err != nil {
+				t.Fatalf("Flush: %s", hideKey(err.Error(), key))
+			}
+
+			cmds, files := srv.TerminalCommands(), srv.FileOperations()
+			if len(cmds) != 1 || len(files) != 1 {
+				t.Fatalf("%d terminal commands and %d file operations stored, want 1 and 1", len(cmds), len(files))
+			}
+			run := cmds[0]
+			if run.Stdout != "using [REDACTED] now\n" || run.Stderr != "[REDACTED]\n" {
+				t.Errorf("stdout %q, stderr %q", hideKey(run.Stdout, key), hideKey(run.Stderr, key))
+			}
+			if args := strings.Join(run.Args, " "); strings.Contains(args, key) || !strings.Contains(args, "using [REDACTED] now") {
+				t.Errorf("arguments %q", hideKey(args, key))
+			}
+			var env map[string]string
+			if err := json.Unmarshal([]byte(run.EnvVars), &env); err != nil || env["HELPER_VALUE"] != "v=[REDACTED]" {
+				t.Errorf("environment: HELPER_VALUE %q (%v)", hideKey(env["HELPER_VALUE"], key), err)
+			}
+			if d := files[0].DiffPreview; !strings.Contains(d, "\n+key: [REDACTED]\n") || strings.Contains(d, key) {
+				t.Errorf("diff preview %q", hideKey(d, key))
+			}
+			for _, r := range srv.Requests() {
+				if strings.Contains(string(r.Body), key) {
+					t.Errorf("%s %s carries the key in its body", r.Method, r.Path)
+				}
+			}
+		})
 	}
 }

@@ -16,5 +16,7 @@
 //
 // Redaction is a safety net, not a guarantee: a secret of a shape the rules do
 // not know, and not under a secret-looking name, passes through. Applications
-// add their own patterns with [New].
+// add their own patterns with [New], and the secrets known exactly (the
+// client's own API key) with [Redactor.WithSecrets]: those are replaced
+// wherever they occur, whatever their shape.
 package redact

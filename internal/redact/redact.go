@@ -2,6 +2,7 @@ package redact
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -70,7 +71,13 @@ var (
 type Redactor struct {
 	builtin bool
 	extra   []*regexp.Regexp
+	// secrets are replaced wherever they occur, longest first.
+	secrets []string
 }
+
+// MinSecretBytes is the shortest secret [Redactor.WithSecrets] replaces: a
+// shorter one ("k", "test") cannot be told apart from ordinary text.
+const MinSecretBytes = 8
 
 // New returns a Redactor that applies the built-in rules when builtin is
 // true, then the patterns of extra, whose whole matches are replaced by
@@ -85,6 +92,27 @@ func New(builtin bool, extra ...*regexp.Regexp) *Redactor {
 	return r
 }
 
+// WithSecrets returns a copy of r that also replaces every occurrence of
+// each of secrets (the exact strings, such as the client's own API key) by
+// [Placeholder], before any rule and whether the built-in rules are on or
+// not. Secrets shorter than [MinSecretBytes] are ignored. On a nil
+// *Redactor it returns a Redactor that replaces only secrets.
+func (r *Redactor) WithSecrets(secrets ...string) *Redactor {
+	out := &Redactor{}
+	if r != nil {
+		*out = *r
+	}
+	out.secrets = slices.Clone(out.secrets)
+	for _, s := range secrets {
+		if len(s) >= MinSecretBytes && !slices.Contains(out.secrets, s) {
+			out.secrets = append(out.secrets, s)
+		}
+	}
+	// A secret that contains another is replaced first, whole.
+	slices.SortStableFunc(out.secrets, func(a, b string) int { return len(b) - len(a) })
+	return out
+}
+
 // String returns s with the secrets it contains replaced.
 //
 // A private key block is replaced whole. Text cut from a longer output may
@@ -93,6 +121,9 @@ func New(builtin bool, extra ...*regexp.Regexp) *Redactor {
 func (r *Redactor) String(s string) string {
 	if r == nil {
 		return s
+	}
+	for _, secret := range r.secrets {
+		s = strings.ReplaceAll(s, secret, Placeholder)
 	}
 	if r.builtin {
 		s = privateKeys(s)

@@ -116,6 +116,52 @@ func TestStringOptions(t *testing.T) {
 	}
 }
 
+// The exact secrets of WithSecrets are replaced whatever their shape,
+// before the rules and with the built-in rules off, and never in part.
+func TestWithSecrets(t *testing.T) {
+	const key = "at-local-3f9a" // no rule knows this shape
+	ticket := regexp.MustCompile(`TICKET-\d+`)
+	tests := []struct {
+		name string
+		r    *Redactor
+		in   string
+		want string
+	}{
+		{"built-in on", New(true).WithSecrets(key), "echo " + key + " done", "echo [REDACTED] done"},
+		{"built-in off", New(false).WithSecrets(key), "echo " + key, "echo [REDACTED]"},
+		{"with patterns", New(false, ticket).WithSecrets(key), key + " TICKET-1", "[REDACTED] [REDACTED]"},
+		{"every occurrence", New(true).WithSecrets(key), key + key + "\n" + key, "[REDACTED][REDACTED]\n[REDACTED]"},
+		{"inside a word", New(true).WithSecrets(key), "x" + key + "y", "x[REDACTED]y"},
+		{"assignment keeps its name", New(true).WithSecrets(key), "AGENTTRACE_API_KEY=" + key, "AGENTTRACE_API_KEY=[REDACTED]"},
+		{"a key of a known shape", New(true).WithSecrets(agentPublic), "k " + agentPublic, "k [REDACTED]"},
+		{"longest first", New(true).WithSecrets(key, key+"-extended"), key + "-extended", "[REDACTED]"},
+		{"too short to tell", New(true).WithSecrets("k", "pk-test"), "kept pk-test", "kept pk-test"},
+		{"empty", New(true).WithSecrets(""), "text", "text"},
+		{"nil redactor", (*Redactor)(nil).WithSecrets(key), "echo " + key + " " + openAIKey, "echo [REDACTED] " + openAIKey},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// The secrets are test values, not credentials: the
+			// failure messages may show them.
+			if got := tt.r.String(tt.in); got != tt.want {
+				t.Errorf("String(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+	r := New(true).WithSecrets(key)
+	if got := r.Env("HELPER", "use "+key); got != "use [REDACTED]" {
+		t.Errorf("Env = %q", got)
+	}
+	if got := r.Args([]string{"login", key}); got[1] != Placeholder {
+		t.Errorf("Args = %q", got)
+	}
+	base := New(true)
+	base.WithSecrets(key)
+	if got := base.String(key); got != key {
+		t.Errorf("WithSecrets changed its receiver: %q", got)
+	}
+}
+
 func TestSecretName(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -216,8 +262,9 @@ func FuzzString(f *testing.F) {
 	f.Add("abc\n-----END RSA PRIVATE KEY-----", 2)
 	f.Add("https://u:p@h/x Bearer "+bearerToken, 7)
 	f.Add(`{"password":"x","token":"y"}`, 12)
-	secrets := []string{openAIKey, anthropicKey, agentSecret, githubClassic, slackBot, awsKeyID, jwt, pemKey}
-	r := New(true)
+	const ownKey = "at-local-3f9a"
+	secrets := []string{openAIKey, anthropicKey, agentSecret, githubClassic, slackBot, awsKeyID, jwt, pemKey, ownKey}
+	r := New(true).WithSecrets(ownKey)
 	f.Fuzz(func(t *testing.T, s string, at int) {
 		got := r.String(s)
 		if utf8.ValidString(s) && !utf8.ValidString(got) {

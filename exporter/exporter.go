@@ -16,6 +16,7 @@ import (
 
 	"github.com/cenkalti/backoff/v5"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/internal/wire"
 	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
@@ -89,16 +90,21 @@ type Exporter struct {
 }
 
 // intake is the hand-over from ExportSpans, the span processor,
-// ExportScore and ExportGitLink to the loop. It is bounded: spans beyond
-// the queue's bound are dropped here, and their traces with them.
+// ExportScore and ExportGitLink to the loop. It is bounded: when the loop
+// falls behind so far that it is full, a span is dropped here and the loop
+// drops the rest of its trace.
 type intake struct {
 	mu      sync.Mutex
 	spans   []sdktrace.ReadOnlySpan
 	records []*record
 	jobs    []*job
-	// overflow counts spans dropped because the intake was full.
-	overflow int
+	// overflow holds the traces of spans dropped because the intake was
+	// full, with how many.
+	overflow map[trace.TraceID]int
 }
+
+// intakeBound is the most spans the intake holds for the loop.
+func (e *Exporter) intakeBound() int { return max(2*e.cfg.maxQueue, 4096) }
 
 // job is an ExportSpans, ForceFlush or Shutdown call for the loop.
 type job struct {
@@ -234,11 +240,14 @@ func (e *Exporter) poke() {
 // false when the intake is full.
 func (e *Exporter) offerSpan(s sdktrace.ReadOnlySpan) bool {
 	e.intake.mu.Lock()
-	ok := len(e.intake.spans) < e.cfg.maxQueue
+	ok := len(e.intake.spans) < e.intakeBound()
 	if ok {
 		e.intake.spans = append(e.intake.spans, s)
 	} else {
-		e.intake.overflow++
+		if e.intake.overflow == nil {
+			e.intake.overflow = map[trace.TraceID]int{}
+		}
+		e.intake.overflow[s.SpanContext().TraceID()]++
 	}
 	e.intake.mu.Unlock()
 	if ok {
@@ -444,11 +453,15 @@ func (e *Exporter) run() {
 func (e *Exporter) step(now time.Time) {
 	e.intake.mu.Lock()
 	spans, records, jobs, overflow := e.intake.spans, e.intake.records, e.intake.jobs, e.intake.overflow
-	e.intake.spans, e.intake.records, e.intake.jobs, e.intake.overflow = nil, nil, nil, 0
+	e.intake.spans, e.intake.records, e.intake.jobs, e.intake.overflow = nil, nil, nil, nil
 	e.intake.mu.Unlock()
 
-	if overflow > 0 {
-		e.lose(KindObservation, overflow, dropQueueFull, fmt.Sprintf("the exporter's intake held %d spans", e.cfg.maxQueue), nil)
+	for id, n := range overflow {
+		detail := fmt.Sprintf("the exporter fell behind: its intake held %d spans", e.intakeBound())
+		e.lose(KindObservation, n, dropQueueFull, detail, nil)
+		if st := e.traces.get(id, now); !st.refused {
+			e.dropTrace(st, nil, detail)
+		}
 	}
 	e.takeSpans(spans, nil, now)
 	e.takeRecords(records, now)
@@ -491,11 +504,6 @@ func (e *Exporter) dispatch(now time.Time) {
 		e.inFlight += n
 		e.flying++
 		f.timeout = e.cfg.timeout + time.Duration(n)*perEventTimeout
-		for _, it := range f.items {
-			if it.st != nil {
-				it.st.sent = true
-			}
-		}
 		e.flights <- f // never blocks: at most maxInFlight are out
 	}
 }

@@ -489,6 +489,9 @@ func (e *Exporter) rowRefused(it *item, status int, detail string) {
 func (e *Exporter) deliver(it *item) {
 	e.settle(it)
 	e.stats.delivered(it.kind, 1)
+	if it.st != nil {
+		it.st.sent = true
+	}
 	if it.kind == KindTrace {
 		st := it.st
 		st.accepted = true

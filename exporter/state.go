@@ -63,8 +63,8 @@ type traceState struct {
 	rowQueued bool
 
 	// admitted is true once the queue took a span of the trace; refused
-	// once the trace was dropped whole (A11); sent once an item of it left
-	// in a request.
+	// once the trace was dropped whole (A11); sent once the server stored
+	// an item of it.
 	admitted, refused, sent bool
 
 	// records wait for the trace to exist on the server (A12).

@@ -275,9 +275,9 @@ func TestKeyNeverLeaks(t *testing.T) {
 
 }
 
-// TestQueueOverflowIsReported fills the batch span processor's queue while
-// the backend is slow: ending spans never blocks, and Flush says how many
-// spans were dropped instead of losing them silently; Stats and the
+// TestQueueOverflowIsReported fills the exporter's queue while the backend
+// is slow: ending spans never blocks, whole traces are dropped, and Flush
+// says how many instead of losing them silently; Stats and the
 // agenttrace.sdk.dropped metric count them.
 func TestQueueOverflowIsReported(t *testing.T) {
 	srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit())
@@ -301,19 +301,13 @@ func TestQueueOverflowIsReported(t *testing.T) {
 	err = client.Flush(ctx)
 	var de *exporter.DeliveryError
 	require.ErrorAs(t, err, &de)
-	assert.Contains(t, err.Error(), "queue was full")
-	dropped := de.Lost["span"]
+	assert.Contains(t, err.Error(), "queue_full")
+	dropped := de.Lost[exporter.KindTrace]
 	assert.Positive(t, dropped)
-	assert.Equal(t, 200, dropped+len(srv.Snapshot().Traces), "every span is either delivered or reported")
+	assert.Equal(t, dropped, de.Lost[exporter.KindObservation], "each dropped trace with its one observation")
+	assert.Equal(t, 200, dropped+len(srv.Snapshot().Traces), "every trace is either delivered or reported")
 	assert.NoError(t, client.Flush(ctx), "a drop is reported once")
-
-	var counted uint64
-	for reason, n := range client.Stats().Dropped {
-		if strings.Contains(reason, "queue was full") {
-			counted += n
-		}
-	}
-	assert.Equal(t, uint64(dropped), counted, "Stats counts the drops once")
+	assert.Equal(t, uint64(2*dropped), client.Stats().Dropped["queue_full"], "Stats counts the drops once")
 	var rm metricdata.ResourceMetrics
 	require.NoError(t, reader.Collect(context.Background(), &rm))
 	var metered int64
@@ -323,12 +317,12 @@ func TestQueueOverflowIsReported(t *testing.T) {
 				for _, dp := range sum.DataPoints {
 					kind, _ := dp.Attributes.Value("kind")
 					reason, _ := dp.Attributes.Value("reason")
-					if kind.AsString() == exporter.KindSpan && reason.AsString() == "queue_full" {
+					if kind.AsString() == exporter.KindTrace && reason.AsString() == "queue_full" {
 						metered += dp.Value
 					}
 				}
 			}
 		}
 	}
-	assert.Equal(t, int64(dropped), metered, "agenttrace.sdk.dropped{kind=span,reason=queue_full}")
+	assert.Equal(t, int64(dropped), metered, "agenttrace.sdk.dropped{kind=trace,reason=queue_full}")
 }

@@ -86,7 +86,7 @@ var scenarios = map[string]scenario{
 		srv := agenttracetest.NewServer()
 		defer srv.Close()
 		client, err := instrument.New(t.Context(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey),
-			instrument.WithFlushInterval(time.Hour), instrument.WithExporterOptions(exporter.WithMaxQueuedRecords(1)))
+			instrument.WithFlushInterval(time.Hour), instrument.WithMaxQueueSize(1))
 		require.NoError(t, err)
 		defer client.Shutdown(context.Background())
 		ctx, tr := client.Trace(t.Context(), "task")

@@ -277,7 +277,7 @@ func TestConfigurationTable(t *testing.T) {
 		"exporter.WithTimeout":             seconds(exporter.DefaultTimeout),
 		"exporter.WithRetryBudget":         seconds(exporter.DefaultRetryBudget),
 		"exporter.WithMaxRequestBytes":     strconv.Itoa(exporter.DefaultMaxRequestBytes),
-		"exporter.WithMaxQueuedRecords":    strconv.Itoa(exporter.DefaultMaxQueuedRecords),
+		"exporter.WithRateLimit":           "100 per minute",
 		"exporter.WithGzip":                "false",
 		"exporter.WithExportAllSpans":      "false",
 		"span attribute count limit":       strconv.Itoa(instrument.DefaultAttributeCountLimit),

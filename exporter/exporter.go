@@ -86,7 +86,8 @@ type Exporter struct {
 	// restFlying holds the record kinds with a request in flight.
 	restFlying map[string]bool
 	gzipRatio  float64
-	paced      bool // a due request is waiting for the pacer (logged once)
+	paced      bool      // a due request is waiting for the pacer (logged once)
+	lastFull   time.Time // when queueRowsAndRecords last looked at every trace
 }
 
 // intake is the hand-over from ExportSpans, the span processor,

@@ -89,21 +89,24 @@ func (e *Exporter) ingest(sp *span, w *waiter, now time.Time) {
 		}
 		return
 	}
-	if sp.joined && !st.joined {
-		// A process upstream owns the trace and writes its row (A17).
+	if sp.joined {
+		// A process upstream owns the trace and writes its row (A17): this
+		// span neither roots the row nor sets its fields. A Collector may
+		// see the owner's spans too; they write the row.
 		st.joined = true
-	}
-	if st.fields.merge(&sp.trace) {
-		e.traces.changed(st)
-	}
-	if !sp.traceStart.IsZero() && st.knownStart.IsZero() {
-		st.knownStart = sp.traceStart
-	}
-	named := sp.trace.name != ""
-	if (named && !st.rootNamed) || (sp.localRoot && st.root == nil) {
-		root := sp.obs
-		st.root, st.rootNamed = &root, named
-		e.traces.changed(st)
+	} else {
+		if st.fields.merge(&sp.trace) {
+			e.traces.changed(st)
+		}
+		if !sp.traceStart.IsZero() && st.knownStart.IsZero() {
+			st.knownStart = sp.traceStart
+		}
+		named := sp.trace.name != ""
+		if (named && !st.rootNamed) || (sp.localRoot && st.root == nil) {
+			root := sp.obs
+			st.root, st.rootNamed = &root, named
+			e.traces.changed(st)
+		}
 	}
 
 	if !sp.keep {
@@ -217,10 +220,17 @@ func (e *Exporter) takeRecords(recs []*record, now time.Time) {
 }
 
 // queueRowsAndRecords queues the trace rows that are due and the records
-// whose trace exists on the server. With force (a flush), records waiting
-// after a lookup miss go now rather than at their time.
+// whose trace exists on the server. It looks at the traces touched since it
+// last ran and, once a flush interval or with force (a flush), at every
+// active trace: records waiting after a lookup miss go when their time
+// comes, or with force at once.
 func (e *Exporter) queueRowsAndRecords(now time.Time, force bool) {
-	for _, st := range e.traces.active {
+	traces := e.traces.touched
+	full := force || now.Sub(e.lastFull) >= e.cfg.flushInterval
+	if full {
+		traces, e.lastFull = e.traces.active, now
+	}
+	for _, st := range traces {
 		if st.sendable() && !st.rowQueued {
 			it := e.newItem(wire.TypeTraceCreate, KindTrace, st, now)
 			st.rowQueued = true
@@ -230,7 +240,10 @@ func (e *Exporter) queueRowsAndRecords(now time.Time, force bool) {
 			e.promote(st, now, force)
 		}
 	}
-	e.traces.settle(now)
+	clear(e.traces.touched)
+	if full {
+		e.traces.settle(now)
+	}
 }
 
 // promote queues the records of a trace that exists on the server.

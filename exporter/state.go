@@ -54,8 +54,9 @@ type traceState struct {
 	accepted     bool
 	assumeExists bool
 	rejected     string
-	// joined is true when a process upstream owns the trace (A17): this
-	// exporter writes no row for it, and its records are sent on the
+	// joined is true when spans of the trace say that a process upstream
+	// owns it (A17): they write no row. Unless spans of the owner come
+	// too (a Collector sees several processes), records are sent on the
 	// assumption that the owner's row exists, learning otherwise from the
 	// server's answers.
 	joined bool
@@ -141,45 +142,50 @@ func (st *traceState) body() (*wire.Trace, bool) {
 // sendable reports whether a row of this trace can be sent now: its root
 // has ended, or records wait for it and its start time is known.
 func (st *traceState) sendable() bool {
-	if st.rejected != "" || st.joined {
+	if st.rejected != "" {
 		return false
 	}
 	if st.root != nil {
 		return st.dirty() && (st.hasObservations || !st.fields.empty() || len(st.records) > 0)
 	}
-	return len(st.records) > 0 && !st.accepted && !st.assumeExists && !(st.knownStart.IsZero() && st.start.IsZero())
+	return len(st.records) > 0 && !st.accepted && !st.assumeExists && !st.joined &&
+		!(st.knownStart.IsZero() && st.start.IsZero())
 }
 
 // ready reports whether records of this trace may be sent.
 func (st *traceState) ready() bool {
-	return st.accepted || st.assumeExists || st.joined
+	return st.accepted || st.assumeExists || st.joined && st.root == nil
 }
 
 // traceTable holds the traceStates, bounded.
 type traceTable struct {
 	m map[trace.TraceID]*traceState
-	// active holds the traces with a row or records to send.
+	// active holds the traces with a row or records to send; touched those
+	// of them changed since the loop last looked.
 	active    map[trace.TraceID]*traceState
+	touched   map[trace.TraceID]*traceState
 	orphans   int
 	lastEvict time.Time
 }
 
 func newTraceTable() *traceTable {
 	return &traceTable{
-		m:      make(map[trace.TraceID]*traceState),
-		active: make(map[trace.TraceID]*traceState),
+		m:       make(map[trace.TraceID]*traceState),
+		active:  make(map[trace.TraceID]*traceState),
+		touched: make(map[trace.TraceID]*traceState),
 	}
 }
 
 // changed records a change of st's row.
 func (t *traceTable) changed(st *traceState) {
 	st.version++
-	t.active[st.id] = st
+	t.activate(st)
 }
 
 // activate marks st as having records to send.
 func (t *traceTable) activate(st *traceState) {
 	t.active[st.id] = st
+	t.touched[st.id] = st
 }
 
 // settle ends a cycle: traces with nothing left to send leave the active

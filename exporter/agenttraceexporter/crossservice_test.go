@@ -125,13 +125,6 @@ func assertOneTrace(t *testing.T, srv *agenttracetest.Server, name string, paren
 	assert.Equal(t, parents, got, "every observation under its parent")
 }
 
-// needsOwnerOverJoined is the change of the SDK's exporter that one instance
-// seeing both services of a trace waits for.
-const needsOwnerOverJoined = "waits for the SDK's exporter (exporter/ingest.go, state.go): " +
-	"a trace whose owner's spans (tracestate agenttrace=o) reach the same exporter as spans marked " +
-	"agenttrace=j gets no row today, since the first joined span makes the whole trace joined; " +
-	"the owner's spans must win, and joined spans must neither become the row's root nor set its fields"
-
 // TestCrossServiceThroughCollectors: a trace that crosses two services of
 // ours gets one trace row through Collectors, as it does straight from the
 // SDK (A17): B's spans say, in their tracestate, that B joined a trace A
@@ -143,12 +136,9 @@ func TestCrossServiceThroughCollectors(t *testing.T) {
 		// send delivers the two services' spans through instances of the
 		// component.
 		send func(t *testing.T, srv *agenttracetest.Server)
-		// needs names the change of the SDK's exporter the case waits for.
-		needs string
 	}{
 		{
-			name:  "one instance, one batch",
-			needs: needsOwnerOverJoined,
+			name: "one instance, one batch",
 			send: func(t *testing.T, srv *agenttracetest.Server) {
 				exp := instance(t, srv)
 				require.NoError(t, exp.ConsumeTraces(ctx, traces(append(append([]spanSpec{}, serviceB...), serviceA...)...)))
@@ -156,8 +146,7 @@ func TestCrossServiceThroughCollectors(t *testing.T) {
 			},
 		},
 		{
-			name:  "one instance, B's spans first",
-			needs: needsOwnerOverJoined,
+			name: "one instance, B's spans first",
 			send: func(t *testing.T, srv *agenttracetest.Server) {
 				exp := instance(t, srv)
 				require.NoError(t, exp.ConsumeTraces(ctx, traces(serviceB...)))
@@ -187,9 +176,6 @@ func TestCrossServiceThroughCollectors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.needs != "" {
-				t.Skip(tt.needs)
-			}
 			srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit())
 			defer srv.Close()
 			tt.send(t, srv)

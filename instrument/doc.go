@@ -126,6 +126,20 @@
 // still receives the output. [Client.GitLink] and [Observation.GitLink]
 // link a git commit to a trace, read with the git command-line tool.
 //
+// # One trace across processes
+//
+// A trace may cross processes: services calling each other with W3C Trace
+// Context (otelhttp), and sub-agents or tools an agent runs as processes.
+// [Observation.RunCommand] puts TRACEPARENT and TRACESTATE, naming the
+// command's span, in the command's environment ([WithCommandTrace]), and a
+// client whose context holds no span starts its traces as children of the
+// span its own environment names ([WithJoinEnvTrace],
+// AGENTTRACE_JOIN_ENV_TRACE). Only one process writes the trace's row:
+// the client's own provider marks each span's tracestate with
+// agenttrace=o (this process owns the trace) or agenttrace=j (a process of
+// ours upstream does) through [exporter.TraceOwnerSampler], which a
+// provider given to [WithTracerProvider] needs too.
+//
 // Captured output, arguments, environment values, diff previews and commit
 // messages have their secrets redacted (API keys, tokens, passwords,
 // private keys: see [WithRedaction], [WithRedactionPatterns]) and the mask

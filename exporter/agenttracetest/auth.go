@@ -5,6 +5,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,8 +20,8 @@ var bearerPrefixes = []string{"at_", "pk-", "pk_"}
 // Bearer token with an accepted prefix, else X-API-Key, else ?api_key=. With
 // WithSecretKeyBearer a Bearer secret key of a known pair stands for its
 // public key.
-func (s *Server) apiKey(r *http.Request) string {
-	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
+func (s *Server) apiKey(header http.Header, rawQuery string) string {
+	if h := header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
 		tok := strings.TrimPrefix(h, "Bearer ")
 		for _, p := range bearerPrefixes {
 			if strings.HasPrefix(tok, p) {
@@ -31,32 +32,38 @@ func (s *Server) apiKey(r *http.Request) string {
 			return pk
 		}
 	}
-	if k := r.Header.Get("X-API-Key"); k != "" {
+	if k := header.Get("X-API-Key"); k != "" {
 		return k
 	}
-	return r.URL.Query().Get("api_key")
+	q, _ := url.ParseQuery(rawQuery) // the valid pairs, as r.URL.Query()
+	return q.Get("api_key")
 }
 
-// authenticate returns the request's public key, or answers 401 with one of
+// authenticate checks the request's public key, or answers 401 with one of
 // the server's two bodies (§2.2).
-func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (string, bool) {
-	key := s.apiKey(r)
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
+	key := s.apiKey(r.Header, r.URL.RawQuery)
 	if key == "" {
 		writeHandlerError(w, http.StatusUnauthorized, "API key required")
-		return "", false
+		return false
 	}
 	if !s.keys[key] {
 		writeHandlerError(w, http.StatusUnauthorized, "Invalid API key")
-		return "", false
+		return false
 	}
-	return key, true
+	return true
 }
 
 // rateLimiter is the server's sliding-window limiter (§3): per client, a set
 // of members "<unix second>:<X-Request-ID>" with the time they were last
-// seen. Every request, refused or not, adds its member; a request is refused
-// when the window already holds limit members. Requests without
-// X-Request-ID in the same second share one member.
+// seen. A request is refused when the window already holds limit members;
+// an admitted request adds its member, a refused one does not (the server
+// adds it only after the check). Requests without X-Request-ID in the same
+// second share one member.
+//
+// The real server keeps the times in whole seconds, so its window ends
+// between 59 and 60 s after a request; this one keeps the clock's
+// precision, so that a test can scale the window below a second.
 type rateLimiter struct {
 	limit  int
 	window time.Duration
@@ -85,10 +92,10 @@ func (l *rateLimiter) admit(client, requestID string, now time.Time) (remaining 
 		}
 	}
 	count := len(members)
-	members[fmt.Sprintf("%d:%s", now.Unix(), requestID)] = now
 	if count >= l.limit {
 		return 0, false
 	}
+	members[fmt.Sprintf("%d:%s", now.Unix(), requestID)] = now
 	return l.limit - count - 1, true
 }
 
@@ -99,24 +106,18 @@ func (l *rateLimiter) reset() {
 }
 
 // retryAfter is the Retry-After of a refused request: the window in whole
-// seconds ("60").
+// seconds ("60"), rounded up, so at least "1".
 func (l *rateLimiter) retryAfter() string {
 	return strconv.Itoa(int(math.Ceil(l.window.Seconds())))
 }
 
 // rateLimit applies the limiter to an authenticated request, sets the
 // X-RateLimit-* headers and answers 429 when the client is over the limit.
-func (s *Server) rateLimit(w http.ResponseWriter, r *http.Request, key string, now time.Time) bool {
+func (s *Server) rateLimit(w http.ResponseWriter, r *http.Request, now time.Time) bool {
 	if s.limiter == nil {
 		return true
 	}
-	client := key
-	if !s.cfg.ratePerKey {
-		client = r.RemoteAddr
-		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-			client = host
-		}
-	}
+	client := s.rateClient(r.RemoteAddr, r.Header, r.URL.RawQuery)
 	remaining, ok := s.limiter.admit(client, r.Header.Get("X-Request-ID"), now)
 	h := w.Header()
 	h.Set("X-RateLimit-Limit", strconv.Itoa(s.limiter.limit))
@@ -126,6 +127,18 @@ func (s *Server) rateLimit(w http.ResponseWriter, r *http.Request, key string, n
 		writeTooManyRequests(w, s.limiter.retryAfter())
 	}
 	return ok
+}
+
+// rateClient is the client a request counts for: its address (the host of
+// remoteAddr), or its API key with WithRateLimitPerKey.
+func (s *Server) rateClient(remoteAddr string, header http.Header, rawQuery string) string {
+	if s.cfg.ratePerKey {
+		return s.apiKey(header, rawQuery)
+	}
+	if host, _, err := net.SplitHostPort(remoteAddr); err == nil {
+		return host
+	}
+	return remoteAddr
 }
 
 // writeTooManyRequests is the rate limiter's 429 (§3).

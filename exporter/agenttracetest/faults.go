@@ -154,7 +154,7 @@ func (s *Server) SetFault(f Fault) {
 
 // SetLatency delays every request by d before it is handled (or fails). The
 // wait ends early, without an answer, when the client gives up or the server
-// closes. Zero removes the latency.
+// is taken down or closed. Zero removes the latency.
 func (s *Server) SetLatency(d time.Duration) {
 	s.faultMu.Lock()
 	defer s.faultMu.Unlock()

@@ -106,6 +106,7 @@ func (s *Server) handleIngestion(c *call) {
 	resp := ingestionResponse{Successes: []string{}, Errors: []ingestionError{}}
 	hook := s.itemFaults()
 	for _, raw := range req.Batch {
+		s.process(c, 1)
 		var ev ingestionEvent
 		if err := json.Unmarshal(raw, &ev); err != nil {
 			resp.Errors = append(resp.Errors, ingestionError{ID: "unknown", Status: http.StatusBadRequest, Message: "Invalid JSON: " + err.Error()})
@@ -324,6 +325,7 @@ func (s *Server) handleCreateTrace(c *call) {
 		c.badBody(err)
 		return
 	}
+	s.process(c, 1)
 	t, err := s.insertTrace(c.now, b)
 	if err != nil {
 		c.error(http.StatusInternalServerError, "Failed to create trace")
@@ -341,6 +343,7 @@ func observationRoute(typ string) func(*Server, *call) {
 			c.badBody(err)
 			return
 		}
+		s.process(c, 1)
 		o, err := s.insertObservation(c.now, typ, b)
 		if err != nil {
 			c.error(http.StatusInternalServerError, "Failed to create "+typ)

@@ -275,7 +275,10 @@ type Request struct {
 	Header   http.Header
 	// Body is the request body after Content-Encoding (gzip, deflate)
 	// decoding; the wire bytes when decoding failed; nil when the body
-	// exceeded the size limit.
+	// exceeded the size limit. The log keeps the bodies of the latest
+	// requests only, 64 MiB of them in all: an older body is released (nil)
+	// when newer ones need the room, so that a long load test does not keep
+	// every body it sent. The other fields are kept for every request.
 	Body []byte
 	// WireBytes is the body's size on the wire (for a chunked body over the
 	// size limit, the limit plus one).
@@ -284,7 +287,13 @@ type Request struct {
 	// Status is the status the server answered with; 0 while the request is
 	// being handled and when no response was sent (connection reset, hang,
 	// server down).
-	Status     int
+	Status int
+	// Items is how many items the server processed: the events of an
+	// ingestion batch, the records of a /batch request, 1 for a single
+	// create; 0 for reads and for requests refused as a whole (401, 413,
+	// 429, 400). Set when the handler ends; a request cut short (see
+	// [WithEventDelay]) counts the items it finished.
+	Items      int
 	ReceivedAt time.Time
 }
 

@@ -1,6 +1,7 @@
 package agenttracetest
 
 import (
+	"net/http"
 	"time"
 )
 
@@ -68,6 +69,9 @@ type config struct {
 	clock        func() time.Time
 	defects      Defect
 	projectID    string
+	eventDelay   time.Duration
+	// sleep waits until a time for WithEventDelay; tests replace it.
+	sleep func(s *Server, r *http.Request, until time.Time) bool
 }
 
 func newConfig(opts []Option) config {
@@ -76,6 +80,7 @@ func newConfig(opts []Option) config {
 		rateWindow:   DefaultRateLimitWindow,
 		maxBodyBytes: DefaultMaxBodyBytes,
 		clock:        time.Now,
+		sleep:        (*Server).sleepUntil,
 	}
 	for _, o := range opts {
 		o.apply(&c)
@@ -112,8 +117,14 @@ func WithSecretKeyBearer() Option {
 }
 
 // WithRateLimit sets how many requests a client may make per rolling window
-// before it gets 429. Default: 100 per 60 s ([DefaultRateLimit]). A limit of
-// zero or less disables rate limiting, like [WithoutRateLimit].
+// before it gets 429. Default: 100 per 60 s ([DefaultRateLimit]). A limit or
+// window of zero or less disables rate limiting, like [WithoutRateLimit].
+//
+// A test that must not wait a minute scales the window down, to below a
+// second if need be: the limiter keeps full clock precision, and its headers
+// stay in whole seconds (X-RateLimit-Reset is the Unix second of now plus
+// the window, and a 429's Retry-After is the window rounded up, at least 1).
+// [Server.MaxRequestsInWindow] tells whether a client kept to the limit.
 func WithRateLimit(limit int, window time.Duration) Option {
 	return optionFunc(func(c *config) {
 		c.rateLimit = limit
@@ -166,4 +177,19 @@ func WithHEADDefects(d Defect) Option {
 // Default: a random UUID.
 func WithProjectID(id string) Option {
 	return optionFunc(func(c *config) { c.projectID = id })
+}
+
+// WithEventDelay makes the server spend d of real time on every item it
+// stores, as the real server does with one synchronous database insert per
+// item (exporter/PROTOCOL.md Part B §4.1): an ingestion request of n events
+// is answered about n×d after its handling started, each event stored when
+// its own d has passed; a /batch request of n records takes n×d before the
+// records are stored together; a single create takes d. Concurrent requests
+// are processed in parallel, as on the real server. Default: 0, no delay.
+//
+// A request whose processing is cut short (its client gives up, or the
+// server is taken down with [Server.Down] or closed) is abandoned without an
+// answer; what it stored before stays stored.
+func WithEventDelay(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.eventDelay = max(d, 0) })
 }

@@ -87,6 +87,7 @@ func createBatch[B, R any](s *Server, c *call, items []B, noun, failure string, 
 		c.error(http.StatusBadRequest, "Maximum 100 "+noun+"s per batch")
 		return
 	}
+	s.process(c, len(items))
 	records := make([]R, len(items))
 	valid := true
 	for i, b := range items {
@@ -153,6 +154,7 @@ func (s *Server) handleCreateCheckpoint(c *call) {
 	if cp.Type == "" {
 		cp.Type = "manual"
 	}
+	s.process(c, 1)
 	if !slices.Contains(checkpointTypes, cp.Type) || fixedString("checkpoint", cp.ObservationID, 16) != nil ||
 		!s.storeRecords(cp.TraceID, func(st *store) { st.checkpoints = append(st.checkpoints, cp) }) {
 		c.error(http.StatusInternalServerError, "Failed to create checkpoint")
@@ -176,6 +178,7 @@ func (s *Server) handleRestoreCheckpoint(c *call) {
 		c.badBody(err)
 		return
 	}
+	s.process(c, 1)
 	cp, ok := s.restoreCheckpoint(c.params["id"], b.TraceID, c.now)
 	if !ok {
 		c.error(http.StatusInternalServerError, "Failed to restore checkpoint")
@@ -284,6 +287,7 @@ func (s *Server) handleCreateGitLink(c *call) {
 	if _, err := uuid.Parse(b.CIRunID); err == nil {
 		gl.CIRunID = b.CIRunID
 	}
+	s.process(c, 1)
 	if !slices.Contains(gitLinkTypes, gl.LinkType) ||
 		!s.storeRecords(gl.TraceID, func(st *store) { st.gitLinks = append(st.gitLinks, gl) }) {
 		c.error(http.StatusInternalServerError, "Failed to create git link")
@@ -376,6 +380,7 @@ func (s *Server) handleCreateFileOperation(c *call) {
 	if !c.require("traceId", b.TraceID, "filePath", b.FilePath, "operation", b.Operation) {
 		return
 	}
+	s.process(c, 1)
 	op, ok := s.fileOperation(c.now, b)
 	if !ok || !s.storeRecords(op.TraceID, func(st *store) { st.fileOperations = append(st.fileOperations, op) }) {
 		c.error(http.StatusInternalServerError, "Failed to create file operation")
@@ -481,6 +486,7 @@ func (s *Server) handleCreateTerminalCommand(c *call) {
 	if !c.require("traceId", b.TraceID, "command", b.Command) {
 		return
 	}
+	s.process(c, 1)
 	tc, ok := s.terminalCommand(c.now, b)
 	if !ok || !s.storeRecords(tc.TraceID, func(st *store) { st.terminalCommands = append(st.terminalCommands, tc) }) {
 		c.error(http.StatusInternalServerError, "Failed to create terminal command")

@@ -11,14 +11,17 @@ import (
 
 // call is one request being handled by a route.
 type call struct {
-	w http.ResponseWriter
-	r *http.Request
+	w  http.ResponseWriter
+	r  *http.Request
+	in *incoming
 	// body is the decoded request body; when decoding failed, the error's
 	// text (which then fails JSON decoding, as on the server).
 	body   []byte
 	params map[string]string
 	// now is the receive time, truncated to the millisecond.
 	now time.Time
+	// started is when handling started, in real time, for WithEventDelay.
+	started time.Time
 }
 
 // decode parses the body as the server's handlers do: only when the content

@@ -137,6 +137,7 @@ func (s *Server) handleCreateScore(c *call) {
 		c.error(http.StatusBadRequest, "value or stringValue is required")
 		return
 	}
+	s.process(c, 1)
 	sc, err := s.createScore(c.now, b)
 	if err != nil {
 		c.error(http.StatusInternalServerError, "Failed to create score")
@@ -164,6 +165,7 @@ func (s *Server) handleScoreBatch(c *call) {
 		c.error(http.StatusBadRequest, "Maximum 100 scores per batch")
 		return
 	}
+	s.process(c, len(req.Scores))
 	out := make([]Score, 0, len(req.Scores))
 	for _, b := range req.Scores {
 		sc := s.newScore(c.now, b)
@@ -204,6 +206,7 @@ func (s *Server) handleFeedback(c *call) {
 	if sb.DataType == "" {
 		sb.DataType = DataTypeNumeric
 	}
+	s.process(c, 1)
 	sc, err := s.createScore(c.now, sb)
 	if err != nil {
 		c.error(http.StatusInternalServerError, "Failed to create feedback")

@@ -277,6 +277,8 @@ type incoming struct {
 	body []byte
 	// recorded is what Request.Body shows.
 	recorded []byte
+	// items counts the items processed, for Request.Items.
+	items int
 }
 
 func (s *Server) readBody(r *http.Request) (*incoming, error) {
@@ -341,7 +343,7 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 	w := &statusWriter{ResponseWriter: rw}
 	in, err := s.readBody(r)
 	seq := s.recordRequest(r, in, now)
-	defer func() { s.finishRequest(seq, w.status) }()
+	defer func() { s.finishRequest(seq, w.status, in.items) }()
 	if err != nil {
 		// The client went away while sending its body.
 		panic(http.ErrAbortHandler)
@@ -375,16 +377,40 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 
 // pause waits d; false when the request or the server ended first.
 func (s *Server) pause(r *http.Request, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
+	return s.sleepUntil(r, time.Now().Add(d))
+}
+
+// sleepUntil waits until t; false when the request ended, the server was
+// taken down (not drained) or it was closed first.
+func (s *Server) sleepUntil(r *http.Request, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return true
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
 	select {
-	case <-t.C:
+	case <-timer.C:
 		return true
 	case <-r.Context().Done():
-		return false
 	case <-s.closing:
-		return false
+	case <-s.downSignal():
 	}
+	return false
+}
+
+// process spends the processing time of n more items of the request
+// ([WithEventDelay]), then counts them in [Request.Items]: the request's
+// k-th item is done k×d after its handling started. When the wait is cut
+// short, the request is abandoned without an answer.
+func (s *Server) process(c *call, n int) {
+	if d := s.cfg.eventDelay; d > 0 {
+		until := c.started.Add(time.Duration(c.in.items+n) * d)
+		if !s.cfg.sleep(s, c.r, until) {
+			panic(http.ErrAbortHandler)
+		}
+	}
+	c.in.items += n
 }
 
 // handle answers a request as the real server does: body limit, routing,
@@ -411,8 +437,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, in *incoming, no
 	path := r.URL.EscapedPath()
 	rt, params, res := match(r.Method, path)
 	if isAPIPath(path) {
-		key, ok := s.authenticate(w, r)
-		if !ok || !s.rateLimit(w, r, key, now) {
+		if !s.authenticate(w, r) || !s.rateLimit(w, r, now) {
 			return
 		}
 	}
@@ -424,5 +449,5 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, in *incoming, no
 		writeGlobalError(w, http.StatusMethodNotAllowed, http.StatusText(http.StatusMethodNotAllowed))
 		return
 	}
-	rt.handler(s, &call{w: w, r: r, body: in.body, params: params, now: now})
+	rt.handler(s, &call{w: w, r: r, in: in, body: in.body, params: params, now: now, started: time.Now()})
 }

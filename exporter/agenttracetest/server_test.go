@@ -311,11 +311,30 @@ func TestRateLimit(t *testing.T) {
 		tt.clock.Add(59 * time.Second)
 		require.Equal(t, 429, tt.post("/api/public/ingestion", minimalBatch, header("X-Request-ID", "r4")).Status, "still in the window")
 		tt.clock.Add(time.Second)
-		// r0 to r3 have left the window; r4, refused but recorded, still
-		// counts.
+		// r0 to r2 have left the window; the refused r3 and r4 were never
+		// counted, as on the server, which adds a request after the check.
 		resp = tt.post("/api/public/ingestion", minimalBatch, header("X-Request-ID", "r5"))
 		require.Equal(t, 200, resp.Status)
-		assert.Equal(t, "1", resp.Header.Get("X-RateLimit-Remaining"))
+		assert.Equal(t, "2", resp.Header.Get("X-RateLimit-Remaining"))
+	})
+	t.Run("a window below a second", func(t *testing.T) {
+		tt := newTester(t, WithRateLimit(2, 250*time.Millisecond))
+		post := func(id string) response {
+			return tt.post("/api/public/ingestion", minimalBatch, header("X-Request-ID", id))
+		}
+		require.Equal(t, 200, post("r0").Status)
+		tt.clock.Add(100 * time.Millisecond)
+		require.Equal(t, 200, post("r1").Status)
+		tt.clock.Add(149 * time.Millisecond)
+		resp := post("r2")
+		require.Equal(t, 429, resp.Status)
+		assert.Equal(t, "1", resp.Header.Get("Retry-After"), "the window in whole seconds, rounded up")
+		assert.Equal(t, strconv.FormatInt(t0.Add(499*time.Millisecond).Unix(), 10), resp.Header.Get("X-RateLimit-Reset"), "Unix seconds")
+		tt.clock.Add(time.Millisecond)
+		resp = post("r3")
+		require.Equal(t, 200, resp.Status, "r0 has left the window")
+		assert.Equal(t, "0", resp.Header.Get("X-RateLimit-Remaining"))
+		assert.Equal(t, "2", resp.Header.Get("X-RateLimit-Limit"))
 	})
 	t.Run("requests without X-Request-ID in the same second count once", func(t *testing.T) {
 		tt := newTester(t, WithRateLimit(3, time.Minute))
@@ -364,6 +383,70 @@ func TestRateLimit(t *testing.T) {
 		tt.srv.Reset()
 		require.Equal(t, 200, tt.post("/api/public/ingestion", minimalBatch, header("X-Request-ID", "b")).Status)
 	})
+}
+
+func TestMaxRequestsInWindow(t *testing.T) {
+	tt := newTester(t, WithRateLimit(2, time.Second))
+	post := func(after time.Duration, id string, opts ...reqOpt) int {
+		tt.clock.Add(after)
+		return tt.post("/api/public/ingestion", minimalBatch, append(opts, header("X-Request-ID", id))...).Status
+	}
+	assert.Equal(t, 0, tt.srv.MaxRequestsInWindow(time.Second))
+	require.Equal(t, 200, post(0, "r0"))
+	require.Equal(t, 200, post(500*time.Millisecond, "r1"))
+	require.Equal(t, 429, post(499*time.Millisecond, "r2"))
+	require.Equal(t, 200, post(time.Millisecond, "r3"))
+	require.Equal(t, 401, post(0, "r4", noAuth()))
+	tt.get("/not-the-api")
+
+	// r0 to r2 fall within 999 ms; r1 to r4 within 500 ms. Refused and
+	// unauthenticated requests count; requests outside the API do not.
+	assert.Equal(t, 4, tt.srv.MaxRequestsInWindow(time.Second))
+	assert.Equal(t, 3, tt.srv.MaxRequestsInWindow(500*time.Millisecond))
+	assert.Equal(t, 5, tt.srv.MaxRequestsInWindow(time.Minute))
+	assert.Equal(t, 2, tt.srv.MaxRequestsInWindow(time.Millisecond), "r3 and r4 came at once")
+	var refused int
+	for _, r := range tt.srv.Requests() {
+		if r.Status == http.StatusTooManyRequests {
+			refused++
+		}
+	}
+	assert.Equal(t, 1, refused)
+
+	t.Run("per key", func(t *testing.T) {
+		tt := newTester(t, WithRateLimitPerKey(), WithAPIKeys("pk-other"))
+		tt.post("/api/public/ingestion", minimalBatch)
+		tt.post("/api/public/ingestion", minimalBatch, header("X-API-Key", "pk-other"))
+		tt.post("/api/public/ingestion?api_key=pk-other", minimalBatch, header("X-API-Key", ""))
+		assert.Equal(t, 2, tt.srv.MaxRequestsInWindow(time.Minute))
+	})
+	t.Run("per address", func(t *testing.T) {
+		tt := newTester(t, WithAPIKeys("pk-other"))
+		tt.post("/api/public/ingestion", minimalBatch)
+		tt.post("/api/public/ingestion", minimalBatch, header("X-API-Key", "pk-other"))
+		assert.Equal(t, 2, tt.srv.MaxRequestsInWindow(time.Minute))
+	})
+}
+
+func TestRequestLogKeepsTheLatestBodies(t *testing.T) {
+	st := newStore()
+	big := func(b byte) Request { return Request{Body: bytes.Repeat([]byte{b}, maxLoggedBodyBytes/3+1)} }
+	st.logRequest(big('a'))
+	st.logRequest(big('b'))
+	st.logRequest(Request{Body: []byte("small")})
+	require.NotNil(t, st.requests[0].Body, "within the budget")
+	st.logRequest(big('c'))
+	assert.Nil(t, st.requests[0].Body, "the oldest body is released")
+	assert.NotNil(t, st.requests[1].Body)
+	assert.Equal(t, "small", string(st.requests[2].Body))
+	assert.NotNil(t, st.requests[3].Body)
+	assert.LessOrEqual(t, st.bodyBytes, maxLoggedBodyBytes)
+	st.logRequest(Request{Body: make([]byte, maxLoggedBodyBytes+1)})
+	for i, r := range st.requests {
+		assert.Nil(t, r.Body, "request %d", i)
+	}
+	assert.Equal(t, 0, st.bodyBytes)
+	assert.Len(t, st.requests, 5, "the log keeps every request")
 }
 
 func TestDownUp(t *testing.T) {

@@ -30,6 +30,10 @@ type store struct {
 	requests         []Request
 	// requestBase is the sequence number of requests[0].
 	requestBase int
+	// bodyBytes is the size of the bodies the request log holds, all in
+	// requests[bodyFrom:].
+	bodyBytes int
+	bodyFrom  int
 	// attempts counts ingestion events for Event.Attempt.
 	attempts map[string]int
 	prompts  map[string]*prompt
@@ -85,12 +89,27 @@ func (s *Server) recordRequest(r *http.Request, in *incoming, now time.Time) int
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.data.requests = append(s.data.requests, req)
+	s.data.logRequest(req)
 	s.notifyLocked()
 	return s.data.requestBase + len(s.data.requests) - 1
 }
 
-func (s *Server) finishRequest(seq, status int) {
+// maxLoggedBodyBytes is the most request body bytes the request log holds.
+const maxLoggedBodyBytes = 64 << 20
+
+// logRequest appends a request to the log, releasing the oldest bodies
+// when the log would hold more than maxLoggedBodyBytes of them.
+func (st *store) logRequest(req Request) {
+	st.requests = append(st.requests, req)
+	st.bodyBytes += len(req.Body)
+	for st.bodyBytes > maxLoggedBodyBytes {
+		st.bodyBytes -= len(st.requests[st.bodyFrom].Body)
+		st.requests[st.bodyFrom].Body = nil
+		st.bodyFrom++
+	}
+}
+
+func (s *Server) finishRequest(seq, status, items int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	i := seq - s.data.requestBase
@@ -98,6 +117,7 @@ func (s *Server) finishRequest(seq, status int) {
 		return // dropped by Reset
 	}
 	s.data.requests[i].Status = status
+	s.data.requests[i].Items = items
 	s.notifyLocked()
 }
 
@@ -262,9 +282,45 @@ func (s *Server) TerminalCommands() []TerminalCommand {
 }
 
 // Requests returns every HTTP request received, in arrival order, including
-// those answered with an error or a fault.
+// those answered with an error or a fault. Only the latest bodies are kept
+// (see [Request.Body]).
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return cloneAll(s.data.requests, Request.clone)
+}
+
+// MaxRequestsInWindow returns the most requests one client made to the API
+// (/api/public/...) within any span of time shorter than window, counted
+// from the request log by receive time ([Request.ReceivedAt], the server's
+// clock) whatever their answer: admitted, refused with 429 or failed. A
+// client is what the rate limiter counts: a client address, or an API key
+// with [WithRateLimitPerKey]. A client that kept to a limit of n requests
+// per window gets at most n; the load a limiter of that window sees at its
+// busiest moment is this figure.
+//
+// Unlike the rate limiter, it counts every request, including those
+// without X-Request-ID that the real server counts once per second.
+func (s *Server) MaxRequestsInWindow(window time.Duration) int {
+	s.mu.Lock()
+	times := make(map[string][]time.Time)
+	for _, r := range s.data.requests {
+		if isAPIPath(r.Path) {
+			c := s.rateClient(r.RemoteAddr, r.Header, r.RawQuery)
+			times[c] = append(times[c], r.ReceivedAt)
+		}
+	}
+	s.mu.Unlock()
+	most := 0
+	for _, ts := range times {
+		slices.SortFunc(ts, time.Time.Compare)
+		first := 0
+		for last, t := range ts {
+			for t.Sub(ts[first]) >= window {
+				first++
+			}
+			most = max(most, last-first+1)
+		}
+	}
+	return most
 }

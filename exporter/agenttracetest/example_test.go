@@ -208,6 +208,26 @@ func ExampleServer_MaxRequestsInWindow() {
 	// answered 429: 1
 }
 
+// A trace written twice with two start times, as by two processes that each
+// took themselves for the trace's owner: the real server would hold two
+// rows, and list the trace twice.
+func ExampleServer_Check() {
+	srv := agenttracetest.NewServer()
+	defer srv.Close()
+
+	send(srv, "POST", "/api/public/ingestion", `{"batch":[
+	  {"id":"e1","type":"trace-create","body":{"id":"5c0ffee0d15ea5e5a1b2c3d4e5f60718","name":"checkout","startTime":"2025-03-01T12:00:00.000Z"}}
+	]}`)
+	fmt.Println(srv.Check())
+	send(srv, "POST", "/api/public/ingestion", `{"batch":[
+	  {"id":"e2","type":"trace-create","body":{"id":"5c0ffee0d15ea5e5a1b2c3d4e5f60718","name":"weather-tool","startTime":"2025-03-01T12:00:00.250Z"}}
+	]}`)
+	fmt.Println(srv.Check())
+	// Output:
+	// <nil>
+	// agenttracetest: trace 5c0ffee0d15ea5e5a1b2c3d4e5f60718 has 2 rows, one per start time (2025-03-01T12:00:00.000Z "checkout", 2025-03-01T12:00:00.250Z "weather-tool"): the real server would list it 2 times
+}
+
 // send makes a request as the exporter would and returns the status.
 func send(srv *agenttracetest.Server, method, path, body string) string {
 	resp, err := do(srv, method, path, body)

@@ -462,6 +462,33 @@ func TestUpserts(t *testing.T) {
 	})
 }
 
+func TestCheck(t *testing.T) {
+	trace := func(id, start, name string) string {
+		return event("e", "trace-create", `{"id":"`+id+`","name":"`+name+`","startTime":"`+start+`"}`)
+	}
+	tt := newTester(t)
+	require.NoError(t, tt.srv.Check(), "nothing received")
+	tt.ingest(trace(traceID, "2025-03-01T12:00:00Z", "order-agent"), trace("other", "2025-03-01T12:00:00Z", "o"))
+	tt.ingest(trace(traceID, "2025-03-01T12:00:00Z", "order-agent"))
+	tt.createSpan(traceID, spanID)
+	require.NoError(t, tt.srv.Check(), "one row per trace; a re-sent row with the same start replaces it")
+
+	// A second process that took itself for the owner writes its own row.
+	tt.ingest(trace(traceID, "2025-03-01T12:00:00.250Z", "weather-tool"))
+	err := tt.srv.Check()
+	require.Error(t, err)
+	assert.Equal(t, "agenttracetest: trace "+traceID+` has 2 rows, one per start time `+
+		`(2025-03-01T12:00:00.000Z "order-agent", 2025-03-01T12:00:00.250Z "weather-tool"): the real server would list it 2 times`, err.Error())
+
+	tt.ingest(trace("other", "2025-03-01T12:00:01Z", "o"))
+	err = tt.srv.Check()
+	require.Error(t, err)
+	assert.Len(t, strings.Split(err.Error(), "\n"), 2, "one finding per trace")
+	assert.Contains(t, err.Error(), "trace other has 2 rows")
+	tt.srv.Reset()
+	assert.NoError(t, tt.srv.Check())
+}
+
 func TestUsage(t *testing.T) {
 	tests := []struct {
 		usage string

@@ -1,8 +1,11 @@
 package agenttracetest
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -323,4 +326,45 @@ func (s *Server) MaxRequestsInWindow(window time.Duration) int {
 		}
 	}
 	return most
+}
+
+// Check reports what the real AgentTrace server would hold wrongly from
+// what the server received, as one error per finding, joined; nil when
+// nothing is wrong. It finds:
+//
+//   - a trace id with more than one trace row. The server keys trace rows
+//     by (id, startTime), so a trace written again with another start time,
+//     by a retry without a start time or by a second process that took
+//     itself for the trace's owner, is a second row: the AgentTrace UI lists
+//     the trace twice.
+//
+// Call it at the end of a test, once the client has flushed:
+//
+//	t.Cleanup(func() { assert.NoError(t, srv.Check()) })
+func (s *Server) Check() error {
+	s.mu.Lock()
+	var ids []string
+	rows := make(map[string][]Trace)
+	for _, t := range s.data.traces {
+		if rows[t.ID] == nil {
+			ids = append(ids, t.ID)
+		}
+		rows[t.ID] = append(rows[t.ID], t)
+	}
+	s.mu.Unlock()
+	var errs []error
+	for _, id := range ids {
+		if len(rows[id]) < 2 {
+			continue
+		}
+		ts := rows[id]
+		slices.SortFunc(ts, func(a, b Trace) int { return a.StartTime.Compare(b.StartTime) })
+		desc := make([]string, len(ts))
+		for i, t := range ts {
+			desc[i] = fmt.Sprintf("%s %q", t.StartTime.Format("2006-01-02T15:04:05.000Z07:00"), t.Name)
+		}
+		errs = append(errs, fmt.Errorf("agenttracetest: trace %s has %d rows, one per start time (%s): the real server would list it %d times",
+			id, len(ts), strings.Join(desc, ", "), len(ts)))
+	}
+	return errors.Join(errs...)
 }

@@ -28,9 +28,15 @@
 //     X-API-Key, else ?api_key=; 401 "API key required" or "Invalid API
 //     key".
 //   - Rate limiting: 100 requests per rolling 60 s per client address, with
-//     the X-RateLimit-* headers, 429 and "Retry-After: 60", and the
+//     the X-RateLimit-* headers on every admitted request, 429 and
+//     "Retry-After: 60" (a refused request does not count), and the
 //     limiter's quirk that requests without X-Request-ID arriving in the same
-//     second count once.
+//     second count once. [WithRateLimit] scales the limit and the window,
+//     to below a second if need be.
+//   - Processing time: with [WithEventDelay], every stored event or record
+//     takes its own time, as the real server's one insert per item does,
+//     so a request's time grows with its events; requests are processed
+//     in parallel.
 //   - Ingestion (/api/public/ingestion and /api/public/v1/traces): per-item
 //     results with HTTP 200; unknown event types rejected; observation levels
 //     and id widths checked (trace ids at most 32 bytes, observation ids 16);
@@ -71,8 +77,16 @@
 // [Server.Traces], [Server.Observations], [Server.ObservationTree],
 // [Server.Scores], [Server.Checkpoints], [Server.GitLinks],
 // [Server.FileOperations], [Server.TerminalCommands] and [Server.Requests]
-// return copies of what arrived; [Server.Requests] includes headers and
-// decoded bodies, so tests can check authentication, X-Request-ID,
-// User-Agent and Content-Encoding. [Server.WaitFor] and its conveniences
-// block until a condition holds, woken by every change, without polling.
+// return copies of what arrived; [Server.Requests] includes headers,
+// status, item counts and decoded bodies (the latest 64 MiB of them), so
+// tests can check authentication, X-Request-ID, User-Agent,
+// Content-Encoding and how full requests were. [Server.WaitFor] and its
+// conveniences block until a condition holds, woken by every change,
+// without polling.
+//
+// [Server.Check] reports what the real server would hold wrongly, such as
+// a second row of one trace id (a duplicate trace in the AgentTrace UI);
+// call it at the end of a test. [Server.MaxRequestsInWindow] tells whether
+// a client kept to the rate limit; with the 429s counted from
+// [Server.Requests], it is what a load test checks.
 package agenttracetest

@@ -31,6 +31,9 @@ type span struct {
 	// joined is true when the span's tracestate says its process joined a
 	// trace owned by a process upstream (semconv.TraceStateJoined, A17).
 	joined bool
+	// ancestor is the nearest observation above the span, from its
+	// tracestate: its AgentTrace parent when its parent is remote.
+	ancestor trace.SpanID
 	// relevant is true when the span carries AgentTrace, GenAI or
 	// OpenInference attributes.
 	relevant bool
@@ -142,7 +145,10 @@ func convertInto(out *span, s sdktrace.ReadOnlySpan, textLimit int) {
 	} else {
 		out.localRoot = true
 	}
-	out.joined = sc.TraceState().Get(semconv.TraceStateKey) == semconv.TraceStateJoined
+	if m, ok := parseMark(sc.TraceState().Get(semconv.TraceStateKey)); ok {
+		out.joined = m.role == semconv.TraceStateJoined[0]
+		out.ancestor = m.ancestor
+	}
 
 	var (
 		g             genAI

@@ -112,7 +112,10 @@ func (e *Exporter) ingest(sp *span, w *waiter, now time.Time) {
 	if !sp.keep {
 		parent := sp.parentID
 		if sp.localRoot {
-			parent = trace.SpanID{}
+			// Left out at a process boundary: what hangs under it goes
+			// under the nearest observation upstream, when the tracestate
+			// names one.
+			parent = sp.ancestor
 		}
 		if st.filtered == nil {
 			st.filtered = make(map[trace.SpanID]trace.SpanID)
@@ -137,7 +140,13 @@ func (e *Exporter) ingest(sp *span, w *waiter, now time.Time) {
 	e.traces.takeOrphans(st, sp.spanID)
 	if sp.parentID.IsValid() {
 		p := sp.parentID
-		if !sp.explicitParent && !sp.localRoot {
+		switch {
+		case sp.explicitParent:
+		case sp.localRoot && sp.ancestor.IsValid():
+			// A remote parent: the nearest observation upstream, which
+			// the remote parent is or hangs under (A17).
+			p = sp.ancestor
+		case !sp.localRoot:
 			p = e.resolve(st, p)
 		}
 		sp.obs.Parent = p

@@ -1,6 +1,7 @@
 package exporter
 
 import (
+	"encoding/hex"
 	"fmt"
 	"os"
 	"strconv"
@@ -23,8 +24,13 @@ import (
 //   - a span whose remote parent carries no entry (a plain OpenTelemetry
 //     gateway, another language upstream) makes this process the first of
 //     ours on the path: "o";
-//   - a span with a local parent keeps the parent's entry, as base returns
-//     it.
+//   - a span with a local parent keeps the parent's role.
+//
+// The entry also says whether the span is an AgentTrace observation (its
+// attributes at start are AgentTrace, GenAI or OpenInference ones) and
+// names the nearest observation above it, so that an observation whose
+// parent is in another process, or is a span the exporter leaves out (an
+// HTTP client or server span), still hangs under the right observation.
 //
 // The entry travels with traceparent to the next process, so exactly one
 // process writes the trace row of a trace that crosses several; an
@@ -58,20 +64,79 @@ type ownerSampler struct{ base sdktrace.Sampler }
 func (s ownerSampler) ShouldSample(p sdktrace.SamplingParameters) sdktrace.SamplingResult {
 	r := s.base.ShouldSample(p)
 	parent := trace.SpanContextFromContext(p.ParentContext)
-	v := semconv.TraceStateOwner
-	switch {
-	case !parent.IsValid():
-	case !parent.IsRemote():
-		return r
-	case parent.TraceState().Get(semconv.TraceStateKey) != "":
-		v = semconv.TraceStateJoined
+	m := mark{role: semconv.TraceStateOwner[0]}
+	if parent.IsValid() {
+		pm, marked := parseMark(parent.TraceState().Get(semconv.TraceStateKey))
+		switch {
+		case !parent.IsRemote() && !marked:
+			return r // a local parent of a provider without this sampler
+		case !parent.IsRemote():
+			m.role = pm.role
+		case marked:
+			m.role = semconv.TraceStateJoined[0]
+		}
+		// The observation a child of this span hangs under when the spans
+		// between are left out, here or in another process.
+		m.ancestor = pm.ancestor
+		if pm.observation {
+			m.ancestor = parent.SpanID()
+		}
 	}
-	ts, err := r.Tracestate.Insert(semconv.TraceStateKey, v)
+	for _, kv := range p.Attributes {
+		if relevantKey(string(kv.Key)) {
+			m.observation = true
+			break
+		}
+	}
+	ts, err := r.Tracestate.Insert(semconv.TraceStateKey, m.String())
 	if err != nil {
 		return r
 	}
 	r.Tracestate = ts
 	return r
+}
+
+// mark is the value of the AgentTrace tracestate entry of a span:
+// "<role>[+][:<ancestor>]" (semconv.TraceStateKey).
+type mark struct {
+	role byte // 'o' or 'j'
+	// observation is true when the span is an AgentTrace observation, as
+	// its attributes at start say ("+").
+	observation bool
+	// ancestor is the nearest observation above the span, zero when none.
+	ancestor trace.SpanID
+}
+
+func (m mark) String() string {
+	b := make([]byte, 0, 19)
+	b = append(b, m.role)
+	if m.observation {
+		b = append(b, '+')
+	}
+	if m.ancestor.IsValid() {
+		b = append(b, ':')
+		b = hex.AppendEncode(b, m.ancestor[:])
+	}
+	return string(b)
+}
+
+// parseMark reads a tracestate value of the AgentTrace entry; it reports
+// false when there is none or it is not one.
+func parseMark(v string) (mark, bool) {
+	if v == "" || v[0] != semconv.TraceStateOwner[0] && v[0] != semconv.TraceStateJoined[0] {
+		return mark{}, false
+	}
+	m := mark{role: v[0]}
+	v = v[1:]
+	if strings.HasPrefix(v, "+") {
+		m.observation, v = true, v[1:]
+	}
+	if len(v) == 17 && v[0] == ':' {
+		if _, err := hex.Decode(m.ancestor[:], []byte(v[1:])); err != nil {
+			m.ancestor = trace.SpanID{}
+		}
+	}
+	return m, true
 }
 
 func (s ownerSampler) Description() string {

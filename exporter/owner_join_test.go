@@ -60,3 +60,33 @@ func TestJoinedTraceWritesNoRow(t *testing.T) {
 	assert.Len(t, srv.Observations(traceA.String()), 3)
 	assert.Len(t, srv.Scores(), 1)
 }
+
+// TestRemoteParentUnderNearestObservation: an observation whose parent is
+// remote, or a left-out span at the process boundary (an HTTP server span),
+// hangs under the observation its tracestate names as the nearest above
+// it, not under a span the server never gets (A17).
+func TestRemoteParentUnderNearestObservation(t *testing.T) {
+	srv, exp := setup(t, nil)
+	// Upstream: the owner's root 9 and its observation 8, under which the
+	// HTTP client span 7 (left out) called this process.
+	require.NoError(t, exp.ExportSpans(ctx(t), []sdktrace.ReadOnlySpan{
+		withTraceState(t, span("call-weather", 8, 9, 1, 40, semconv.ObservationTypeTool), "o+:"+sid(9).String()),
+		withTraceState(t, span("order", 9, 0, 0, 50, semconv.TraceNameKey.String("order")), "o+"),
+	}))
+	mark := "j:" + sid(8).String()
+	// Here: the server span 1 (left out, remote parent 7), the tool 2 under
+	// it, and a tool 3 straight under the remote parent.
+	require.NoError(t, exp.ExportSpans(ctx(t), []sdktrace.ReadOnlySpan{
+		withTraceState(t, span("weather-tool", 2, 1, 10, 20, semconv.ObservationTypeTool), "j+:"+sid(8).String()),
+		withTraceState(t, span("GET /weather", 1, 7, 5, 30), mark),
+		withTraceState(t, span("direct", 3, 7, 5, 30, semconv.ObservationTypeTool), "j+:"+sid(8).String()),
+	}))
+	parents := map[string]string{}
+	for _, o := range srv.Observations(traceA.String()) {
+		parents[o.Name] = o.ParentObservationID
+	}
+	assert.Equal(t, map[string]string{
+		"order": "", "call-weather": sid(9).String(),
+		"weather-tool": sid(8).String(), "direct": sid(8).String(),
+	}, parents)
+}

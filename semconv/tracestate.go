@@ -24,6 +24,15 @@ package semconv
 // An exporter writes no trace row for a trace whose spans carry
 // TraceStateJoined. Spans without the entry (no such sampler in their
 // process) are read as before: the local root writes the row.
+//
+// The value is the role, TraceStateOwner or TraceStateJoined, then "+"
+// when the span is an AgentTrace observation (its attributes at start are
+// AgentTrace, GenAI or OpenInference ones), then ":" and the 16-hex id of
+// the nearest observation above the span, when there is one: "o+",
+// "j:00f067aa0ba902b7". An observation whose parent is in another process,
+// or is a span the exporter leaves out (the HTTP client span of the call
+// to another service, that service's server span), hangs under that
+// observation.
 const (
 	// TraceStateKey is the tracestate key of the AgentTrace entry.
 	TraceStateKey = "agenttrace"

@@ -197,16 +197,15 @@ func TestServicesOneTrace(t *testing.T) {
 	id := runProgram(t, ctx, env, p.agentproc, "caller", url)
 	stop()
 
-	// B's trace hangs under no observation of A's: its OTel parent is B's
-	// HTTP server span and, across the wire, A's HTTP client span, which
-	// the default span filter leaves out in both processes (and no process
-	// can tell the other which exported ancestor stands for a filtered
-	// span). It is a second root of the same trace, not an orphan.
+	// B's trace hangs under call-weather: its OTel parents, B's HTTP
+	// server span and, across the wire, A's HTTP client span, are left out
+	// by the default span filter in both processes; the tracestate entry
+	// names the nearest observation above them.
 	assertOneTrace(t, srv, id, "order", map[string]node{
 		"order":        "",
 		"call-weather": "order",
 		"plan":         "order",
-		"weather-tool": "",
+		"weather-tool": "call-weather",
 		"forecast":     "weather-tool",
 	}, "order-ok", "tool-ok")
 }

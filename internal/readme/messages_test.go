@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -58,28 +60,70 @@ var scenarios = map[string]scenario{
 				return a
 			},
 		}))
-		got := flushOneTrace(t, instrument.WithAPIURL("http://127.0.0.1:1"), instrument.WithAPIKey("pk-test"),
-			instrument.WithExporterOptions(exporter.WithRetryBudget(0), exporter.WithLogger(logger)))
+		// A flush with a deadline shorter than the retry budget: the items
+		// wait for the next attempt, and the flush says so.
+		got := flushOneTraceWithin(t, 2*time.Second, instrument.WithAPIURL("http://127.0.0.1:1"), instrument.WithAPIKey("pk-test"),
+			instrument.WithExporterOptions(exporter.WithLogger(logger)))
 		return append(got, strings.Split(log.String(), "\n")...)
-	}},
+	},
+		normalize: func(s string) string {
+			s = untilTime(s)
+			return regexp.MustCompile(`\b(next_attempt|next_request|duration|bytes|wire_bytes)=\S+`).ReplaceAllString(s, "$1=X")
+		},
+	},
+	"rate-limited": {
+		run: func(t *testing.T) []string {
+			srv := agenttracetest.NewServer()
+			defer srv.Close()
+			// The 429 names a wait longer than the flush's deadline.
+			srv.FailNext(1, agenttracetest.Status(http.StatusTooManyRequests))
+			return flushOneTraceWithin(t, 2*time.Second, instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey))
+		},
+		normalize: untilTime,
+	},
+	"unended": {
+		run: func(t *testing.T) []string {
+			srv := agenttracetest.NewServer()
+			defer srv.Close()
+			client, err := instrument.New(t.Context(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey))
+			require.NoError(t, err)
+			ctx, tr := client.Trace(t.Context(), "order-question")
+			tr.Span(ctx, "lookup-order") // never ended
+			tr.Generation(ctx, "answer") // never ended
+			return lines(client.Shutdown(t.Context()))
+		},
+		// The names come in no particular order.
+		normalize: func(s string) string {
+			head, names, ok := strings.Cut(s, "WARNING: ")
+			if !ok {
+				return s
+			}
+			list := strings.Split(names, ", ")
+			slices.Sort(list)
+			return head + "WARNING: " + strings.Join(list, ", ")
+		},
+	},
 	"queue-full": {
 		run: func(t *testing.T) []string {
-			srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit())
+			srv := agenttracetest.NewServer()
 			defer srv.Close()
-			srv.SetLatency(200 * time.Millisecond)
+			// A service that ends traces faster than they can be sent:
+			// nothing is sent before the flush, so the queue of 100 fills.
 			client, err := instrument.New(t.Context(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey),
-				instrument.WithMaxQueueSize(100))
+				instrument.WithMaxQueueSize(100), instrument.WithBatchSize(1000), instrument.WithFlushInterval(time.Hour))
 			require.NoError(t, err)
-			ctx, tr := client.Trace(t.Context(), "burst")
-			for range 1000 {
-				_, sp := tr.Span(ctx, "step")
-				sp.End()
+			for range 50 {
+				ctx, tr := client.Trace(t.Context(), "request")
+				for range 3 {
+					_, sp := tr.Span(ctx, "step")
+					sp.End()
+				}
+				tr.End()
 			}
-			tr.End()
 			return append(lines(client.Flush(t.Context()), client.Shutdown(t.Context())), handled.take()...)
 		},
 		normalize: func(s string) string {
-			return regexp.MustCompile(`\b\d+ spans?\b`).ReplaceAllLiteralString(s, "N spans")
+			return regexp.MustCompile(`\b\d+\b`).ReplaceAllLiteralString(s, "N")
 		},
 	},
 	"record-queue-full": {run: func(t *testing.T) []string {
@@ -131,9 +175,20 @@ var scenarios = map[string]scenario{
 	},
 }
 
+// untilTime rewrites the time of day a wait ends at, "until 12:04:31".
+func untilTime(s string) string {
+	return regexp.MustCompile(`until \d\d:\d\d:\d\d`).ReplaceAllLiteralString(s, "until HH:MM:SS")
+}
+
 // flushOneTrace sends one trace with a client made with opts, and returns
 // what Flush returned and what was reported through otel.Handle.
 func flushOneTrace(t *testing.T, opts ...instrument.Option) []string {
+	t.Helper()
+	return flushOneTraceWithin(t, 10*time.Second, opts...)
+}
+
+// flushOneTraceWithin is flushOneTrace with a Flush bounded by timeout.
+func flushOneTraceWithin(t *testing.T, timeout time.Duration, opts ...instrument.Option) []string {
 	t.Helper()
 	handled.take()
 	client, err := instrument.New(t.Context(), opts...)
@@ -145,7 +200,7 @@ func flushOneTrace(t *testing.T, opts ...instrument.Option) []string {
 	}()
 	_, tr := client.Trace(t.Context(), "task")
 	tr.End()
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
 	defer cancel()
 	return append(lines(client.Flush(ctx)), handled.take()...)
 }

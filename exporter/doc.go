@@ -5,14 +5,17 @@
 // exporter ([Exporter.ExportScore], [Exporter.ExportGitLink]).
 //
 // Most applications use it through package instrument, which creates the
-// spans and runs the exporter in a batch span processor. Use it directly to
+// spans and registers the exporter's own span processor. Use it directly to
 // add AgentTrace to a TracerProvider you already configure:
 //
 //	exp, err := exporter.New(ctx) // AGENTTRACE_API_KEY from the environment
 //	if err != nil {
 //		return err
 //	}
-//	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp))
+//	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(exp.SpanProcessor()))
+//
+// [Exporter.SpanProcessor] takes the place of sdktrace.WithBatcher(exp),
+// which still works but whose queue drops spans one by one and silently.
 //
 // The OTel Collector component in exporter/agenttraceexporter (a nested
 // module) runs the same exporter in a Collector pipeline.
@@ -50,34 +53,51 @@
 //
 // # Delivery
 //
-// One goroutine owns the exporter's state and converts spans; two sender
-// goroutines encode and send its requests, the next request leaving as the
-// loop converts the spans after it. A batch span processor calls
-// ExportSpans from its own goroutine, so user code never waits on the
-// network. Requests carry at most [WithBatchSize]
-// events and [WithMaxRequestBytes] bytes; an event too large alone has its
-// largest fields replaced by a marked truncation
+// One goroutine, the loop, owns the exporter's state and its one queue of
+// work: observations, trace rows, scores and agent records. The span
+// processor hands it ended spans without blocking; the loop converts them
+// and sends requests on sender goroutines, several in flight, so user code
+// never waits on the network.
+//
+// A request takes every waiting item that fits [WithMaxRequestBytes];
+// [WithBatchSize] is how many waiting items start a request before
+// [WithFlushInterval], the longest an item waits. An event too large alone
+// has its largest fields replaced by a marked truncation
 // ({"agenttrace.truncated":true,"bytes":N,"preview":"..."}, as captured
-// content over its budget), it is
-// never dropped silently.
+// content over its budget); it is never dropped silently.
 //
-// Requests are retried after 408, 429 (honouring Retry-After), 5xx,
-// timeouts and connection errors, with jittered backoff inside
-// [WithRetryBudget]; a 413 splits the batch. The server answers 200 with
-// per-item results: items it failed with a 5xx are sent once more, items
-// it refused with a 4xx are dropped and each distinct reason is reported
-// once to otel.Handle. What still fails is kept and sent again by the
-// next export or flush. Scores and agent records, which the server would
-// store twice, are sent again only when the server certainly did not act
-// on them. They wait until their trace exists on the server; while the
-// trace is still running, a provisional row with the trace's start time
-// is sent ahead of them.
+// Requests stay inside the server's request budget, 100 in any 60 s
+// window by default ([WithRateLimit]), learned from the X-RateLimit-Limit,
+// -Remaining and -Reset headers; under pressure the exporter sends fewer,
+// fuller requests. Every process behind one address shares that budget.
+// After a 429 or 503 with Retry-After, nothing is sent before the time it
+// names, whatever the retry budget; the items wait in the queue. 408, 5xx,
+// timeouts and connection errors are retried with jittered backoff, and an
+// item that has failed for longer than [WithRetryBudget] since its first
+// failure is given up; a 413 splits the request. The server answers 200
+// with per-item results: items it refused with a 4xx are dropped. Scores
+// and agent records, which the server would store twice, are sent again
+// only when the server certainly did not act on them. They wait until
+// their trace exists on the server; while the trace is still running, a
+// provisional row with the trace's start time is sent ahead of them.
 //
+// The queue is bounded ([WithMaxQueueSize]) and keeps traces whole: a new
+// trace is refused while the queue is three quarters full, and a trace
+// whose span finds it full is dropped with what it queued, unless part of
+// it was already sent.
+//
+// Every loss is counted by one of a few reasons (queue_full, deadline,
+// unauthorized, ...) and reported once per reason to otel.Handle.
+// [Exporter.ExportSpans] returns what it lost of its own spans;
 // [Exporter.ForceFlush] and [Exporter.Shutdown] honour their context's
-// deadline and return a [*DeliveryError] saying what was lost or still
-// queued; [Exporter.Stats] and, with [WithMeterProvider], the
-// agenttrace.sdk.* metrics count what was delivered, dropped and retried.
-// API keys never appear in logs, errors or payloads.
+// deadline and return a [*DeliveryError] with the rest: what was lost, and
+// what is still queued, why it waits and the last failure (errors.Is sees
+// [ErrNotDelivered], the last failure and context.DeadlineExceeded).
+// The processor's Shutdown first ends the spans still open, with level
+// WARNING, and reports them. [Exporter.Stats] and, with
+// [WithMeterProvider], the agenttrace.sdk.* metrics count what was
+// delivered, dropped and retried; [WithDebug] logs each request, retry and
+// pacing wait. API keys never appear in logs, errors or payloads.
 //
 // A file:// API URL selects offline mode: the request bodies are appended
 // to that file as JSON Lines instead of being sent.

@@ -87,7 +87,11 @@ type Exporter struct {
 	restFlying map[string]bool
 	gzipRatio  float64
 	paced      bool      // a due request is waiting for the pacer (logged once)
+	urgent     bool      // a provisional row asked for by ExportTraceStart waits
 	lastFull   time.Time // when queueRowsAndRecords last looked at every trace
+	// nextLookup is when a record waiting after a lookup miss may go
+	// again, zero when none waits.
+	nextLookup time.Time
 }
 
 // intake is the hand-over from ExportSpans, the span processor,
@@ -339,6 +343,25 @@ func (e *Exporter) ExportGitLink(l GitLink) error {
 	return e.offerRecord(&record{kind: KindGitLink, traceID: l.TraceID, traceStart: l.TraceStart, time: time.Now(), body: b.AppendJSON(nil)})
 }
 
+// ExportTraceStart makes sure the trace exists on the server while it still
+// runs: unless the server already has a row of it, a provisional row with
+// the trace's start time goes out with the next request, at once, pacing
+// allowing; the final row, with the same start time, replaces it. Call it
+// before handing a running trace to another process, such as a sub-agent
+// program that joins it through TRACEPARENT (A18): the records and scores
+// of that process need the trace on the server (A12), and the row is only
+// this process's to write (A17). Package instrument's RunCommand calls it.
+func (e *Exporter) ExportTraceStart(id trace.TraceID, start time.Time) error {
+	if !id.IsValid() || start.IsZero() {
+		return errors.New("agenttrace: a trace start needs a valid trace id and a start time")
+	}
+	return e.offerRecord(&record{kind: kindTraceStart, traceID: id, traceStart: start})
+}
+
+// kindTraceStart is the kind of the record ExportTraceStart hands the loop:
+// it carries no body, only the request for a provisional row.
+const kindTraceStart = "trace-start"
+
 func (e *Exporter) offerRecord(r *record) error {
 	if e.down.Load() {
 		return ErrShutdown
@@ -499,7 +522,7 @@ func (e *Exporter) dispatch(now time.Time) {
 			}
 			e.pace.take(now)
 		}
-		e.paced = false
+		e.paced, e.urgent = false, false
 		f := e.pack()
 		n := len(f.items)
 		e.inFlight += n
@@ -531,7 +554,7 @@ func (e *Exporter) due(now time.Time) bool {
 	if n == 0 {
 		return false
 	}
-	return len(e.waiters) > 0 || n >= e.cfg.batchSize || e.q.bytes >= e.rawBudget() ||
+	return len(e.waiters) > 0 || e.urgent || n >= e.cfg.batchSize || e.q.bytes >= e.rawBudget() ||
 		now.Sub(e.q.since) >= e.cfg.flushInterval
 }
 
@@ -540,6 +563,9 @@ func (e *Exporter) due(now time.Time) bool {
 // miss may go again.
 func (e *Exporter) nextWake(now time.Time) time.Duration {
 	wake := now.Add(e.cfg.flushInterval)
+	if !e.nextLookup.IsZero() && e.nextLookup.Before(wake) {
+		wake = e.nextLookup
+	}
 	if e.q.len() > 0 {
 		at := e.q.since.Add(e.cfg.flushInterval)
 		if e.due(now) && !e.offline {
@@ -559,7 +585,7 @@ func (e *Exporter) answer(now time.Time) {
 	kept := e.waiters[:0]
 	for _, w := range e.waiters {
 		switch {
-		case w.epoch < oldest:
+		case w.export && w.items == 0, !w.export && w.epoch < oldest:
 			w.done <- e.result(w, nil, "", nil)
 		case w.ctx.Err() != nil:
 			w.done <- e.result(w, e.pending(), e.pace.waiting(now), context.Cause(w.ctx))
@@ -677,6 +703,9 @@ func sum(m map[string]int) int {
 
 // enqueue queues a new item.
 func (e *Exporter) enqueue(it *item, now time.Time) {
+	if it.w != nil {
+		it.w.items++
+	}
 	e.unsettled[it.epoch]++
 	e.stats.pending.Add(1)
 	e.q.push(it, now)
@@ -684,15 +713,23 @@ func (e *Exporter) enqueue(it *item, now time.Time) {
 
 // settle ends an item's life in the queue: delivered or given up.
 func (e *Exporter) settle(it *item) {
-	if n := e.unsettled[it.epoch] - 1; n > 0 {
-		e.unsettled[it.epoch] = n
-	} else {
-		delete(e.unsettled, it.epoch)
+	if it.w != nil {
+		it.w.items--
 	}
+	e.settleEpoch(it.epoch)
 	e.stats.pending.Add(-1)
 	if it.kind == KindTrace {
 		it.st.rowQueued = false
 		e.traces.activate(it.st)
+	}
+}
+
+// settleEpoch counts one item of epoch ep as settled.
+func (e *Exporter) settleEpoch(ep uint64) {
+	if n := e.unsettled[ep] - 1; n > 0 {
+		e.unsettled[ep] = n
+	} else {
+		delete(e.unsettled, ep)
 	}
 }
 

@@ -624,13 +624,15 @@ func TestOfflineMode(t *testing.T) {
 func TestShutdown(t *testing.T) {
 	srv, exp := setup(t, nil)
 	// A score of a trace this exporter never saw is sent as it is: the
-	// trace is assumed to exist. Here it does not, so the server refuses it
-	// and Shutdown says so.
+	// trace is assumed to exist. Here it does not: the server refuses it,
+	// it is sent again a few times in case the trace is on its way from
+	// another process, and Shutdown says it was lost.
 	require.NoError(t, exp.ExportScore(exporter.Score{TraceID: traceA, Name: "q", Value: scores.Numeric(1)}))
 	err := exp.Shutdown(ctx(t))
 	var de *exporter.DeliveryError
 	require.ErrorAs(t, err, &de)
-	assert.Equal(t, map[string]int{exporter.KindScore: 1}, de.Pending, "the score waits for its trace to appear")
+	assert.Equal(t, map[string]int{exporter.KindScore: 1}, de.Lost)
+	assert.Contains(t, err.Error(), "failed to get trace")
 	assert.Len(t, srv.Scores(), 0)
 	require.NoError(t, exp.Shutdown(ctx(t)), "a second Shutdown is harmless")
 	assert.ErrorIs(t, exp.ExportSpans(ctx(t), agentTrace()), exporter.ErrShutdown)
@@ -702,6 +704,10 @@ func TestScoreOfRunningObservation(t *testing.T) {
 	require.NoError(t, exp.ExportScore(exporter.Score{TraceID: traceA, ObservationID: sid(3), TraceStart: t0,
 		Name: "correct", Value: scores.Boolean(true)}))
 	require.NoError(t, exp.ExportSpans(ctx(t), spans[:1]))
+	err := exp.ForceFlush(ctx(t)) // no flush waits for a running observation
+	var de *exporter.DeliveryError
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, map[string]int{exporter.KindScore: 1}, de.Pending, "the score waits for its observation")
 	assert.Empty(t, srv.Scores(), "the generation is not stored yet")
 	require.NoError(t, exp.ExportSpans(ctx(t), spans[1:]))
 	require.NoError(t, exp.ForceFlush(ctx(t)))

@@ -83,6 +83,9 @@ func (e *Exporter) dropTrace(st *traceState, w *waiter, detail string) {
 // ingest takes in one converted span.
 func (e *Exporter) ingest(sp *span, w *waiter, now time.Time) {
 	st := e.traces.get(sp.traceID, now)
+	if w != nil {
+		st.w = w // the row its spans change is also the call's
+	}
 	if !e.admit(st, w) {
 		if sp.keep {
 			e.lose(KindObservation, 1, dropQueueFull, "its trace was dropped whole: the queue was full", w)
@@ -214,6 +217,17 @@ func (e *Exporter) takeRecords(recs []*record, now time.Time) {
 	for _, r := range recs {
 		_, known := e.traces.m[r.traceID]
 		st := e.traces.get(r.traceID, now)
+		if r.kind == kindTraceStart {
+			e.stats.pending.Add(-1) // nothing of it is sent
+			if st.knownStart.IsZero() {
+				st.knownStart = r.traceStart
+			}
+			if !st.accepted && !st.joined {
+				st.announced, e.urgent = true, true
+				e.traces.activate(st)
+			}
+			continue
+		}
 		if !known && r.traceStart.IsZero() {
 			// A trace this exporter never saw: it is assumed to exist on
 			// the server (scored after the fact, by id).
@@ -235,16 +249,19 @@ func (e *Exporter) takeRecords(recs []*record, now time.Time) {
 // comes, or with force at once.
 func (e *Exporter) queueRowsAndRecords(now time.Time, force bool) {
 	traces := e.traces.touched
-	full := force || now.Sub(e.lastFull) >= e.cfg.flushInterval
+	full := force || now.Sub(e.lastFull) >= e.cfg.flushInterval ||
+		!e.nextLookup.IsZero() && !now.Before(e.nextLookup)
 	if full {
-		traces, e.lastFull = e.traces.active, now
+		traces, e.lastFull, e.nextLookup = e.traces.active, now, time.Time{}
 	}
 	for _, st := range traces {
 		if st.sendable() && !st.rowQueued {
 			it := e.newItem(wire.TypeTraceCreate, KindTrace, st, now)
+			it.w, st.w = st.w, nil
 			st.rowQueued = true
 			e.enqueue(it, now)
 		}
+		st.w = nil
 		if len(st.records) > 0 && st.ready() {
 			e.promote(st, now, force)
 		}
@@ -265,6 +282,9 @@ func (e *Exporter) promote(st *traceState, now time.Time, force bool) {
 	for _, r := range st.records {
 		if !force && now.Before(r.notBefore) {
 			wait = append(wait, r)
+			if e.nextLookup.IsZero() || r.notBefore.Before(e.nextLookup) {
+				e.nextLookup = r.notBefore
+			}
 			continue
 		}
 		var it *item
@@ -275,7 +295,10 @@ func (e *Exporter) promote(st *traceState, now time.Time, force bool) {
 			it = &item{kind: r.kind, st: st, body: r.body}
 		}
 		it.rec, it.epoch = r, r.epoch
-		e.unsettled[it.epoch]++
+		if !r.waiting {
+			e.unsettled[it.epoch]++
+		}
+		r.waiting = false
 		e.q.push(it, now)
 	}
 	st.records = wait
@@ -284,6 +307,9 @@ func (e *Exporter) promote(st *traceState, now time.Time, force bool) {
 // dropRecords gives up the records waiting for trace st.
 func (e *Exporter) dropRecords(st *traceState, class dropClass, detail string) {
 	for _, r := range st.records {
+		if r.waiting {
+			e.settleEpoch(r.epoch)
+		}
 		e.stats.pending.Add(-1)
 		e.lose(r.kind, 1, class, detail, nil)
 	}
@@ -291,14 +317,29 @@ func (e *Exporter) dropRecords(st *traceState, class dropClass, detail string) {
 }
 
 // waitAgain gives a score back to its trace after the server answered that
-// what it refers to does not exist yet: it goes again after a flush
-// interval, or with the next flush.
-func (e *Exporter) waitAgain(it *item, now time.Time) {
+// what it refers to does not exist yet. A missing trace is one another
+// process owns and is about to send (a sub-agent's parent announced it,
+// A18): the score goes again after 100ms, then twice as long each time,
+// and a flush waits for it. A missing observation is a span scored while
+// it runs, which may run for long: the score goes again after a flush
+// interval, or with the next flush, and no flush waits for it.
+func (e *Exporter) waitAgain(it *item, traceMissing bool, now time.Time) {
 	r := it.rec
 	r.lookups++
-	r.notBefore = now.Add(e.cfg.flushInterval)
-	e.settle(it)
-	e.stats.pending.Add(1)
+	if traceMissing {
+		r.waiting = true // still unsettled
+		r.notBefore = now.Add(min(lookupWait<<(r.lookups-1), e.cfg.flushInterval))
+	} else {
+		e.settle(it)
+		e.stats.pending.Add(1)
+		r.notBefore = now.Add(e.cfg.flushInterval)
+	}
+	if e.nextLookup.IsZero() || r.notBefore.Before(e.nextLookup) {
+		e.nextLookup = r.notBefore
+	}
 	it.st.records = append(it.st.records, r)
 	e.traces.activate(it.st)
 }
+
+// lookupWait is the first wait of a score after a lookup miss.
+const lookupWait = 100 * time.Millisecond

@@ -69,18 +69,24 @@ type record struct {
 	// may be sent again after such an answer.
 	lookups   int
 	notBefore time.Time
+	// waiting is true while a record that went out waits to go again:
+	// it stays unsettled, so that a flush waits for it.
+	waiting bool
 }
 
-// waiter is an ExportSpans, ForceFlush or Shutdown call waiting for the
-// items queued before it (epochs up to epoch) to be delivered or given up.
+// waiter is an ExportSpans, ForceFlush or Shutdown call waiting. ExportSpans
+// waits for the items made of its spans (their observations, and the trace
+// rows they changed) to be delivered or given up, and is told what was lost
+// of them; a flush waits for everything queued before it (epochs up to
+// epoch), and is told what was lost and returned to no caller.
 type waiter struct {
-	ctx   context.Context
-	epoch uint64
-	// export is true for ExportSpans: it is told what was lost of its own
-	// spans; a flush is told what was lost and returned to no caller.
+	ctx    context.Context
+	epoch  uint64
 	export bool
-	lost   lossWindow
-	done   chan error // buffered
+	// items counts an ExportSpans call's items still unsettled.
+	items int
+	lost  lossWindow
+	done  chan error // buffered
 }
 
 // queue holds the items to send, in order: ingestion events and, by kind,

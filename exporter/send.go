@@ -445,7 +445,7 @@ func (e *Exporter) results(f *flight, now time.Time) {
 			// The scored trace or observation is not stored yet (a span
 			// scored while it runs, a trace owned by another process):
 			// nothing was stored; the score goes again later.
-			e.waitAgain(it, now)
+			e.waitAgain(it, traceMissing(r), now)
 		case r.Status >= 500 && it.idempotent() && !it.retried:
 			it.retried = true // once (A9); a row once per version
 			again = append(again, it)
@@ -470,6 +470,12 @@ func notYetThere(r itemResult) bool {
 	m := strings.ToLower(r.Message)
 	return r.Status >= 500 && (strings.Contains(m, "failed to get trace") ||
 		strings.Contains(m, "failed to get observation") || strings.Contains(m, "not found"))
+}
+
+// traceMissing reports whether a lookup miss is of the trace rather than
+// of an observation.
+func traceMissing(r itemResult) bool {
+	return strings.Contains(strings.ToLower(r.Message), "failed to get trace")
 }
 
 // rowRefused gives up a version of a trace row. A 4xx is final for the

@@ -62,6 +62,11 @@ type traceState struct {
 	joined bool
 	// rowQueued is true while a row of the trace is queued or in flight.
 	rowQueued bool
+	// announced is true when ExportTraceStart asked for a provisional row.
+	announced bool
+	// w is the ExportSpans call whose spans changed the row since the loop
+	// last looked.
+	w *waiter
 
 	// admitted is true once the queue took a span of the trace; refused
 	// once the trace was dropped whole (A11); sent once the server stored
@@ -148,7 +153,7 @@ func (st *traceState) sendable() bool {
 	if st.root != nil {
 		return st.dirty() && (st.hasObservations || !st.fields.empty() || len(st.records) > 0)
 	}
-	return len(st.records) > 0 && !st.accepted && !st.assumeExists && !st.joined &&
+	return (len(st.records) > 0 || st.announced) && !st.accepted && !st.assumeExists && !st.joined &&
 		!(st.knownStart.IsZero() && st.start.IsZero())
 }
 

@@ -31,7 +31,7 @@ func ExampleWithJoinEnvTrace() {
 	}
 	tr.End()
 	env := strings.Fields(out.String())
-	fmt.Println("TRACESTATE:", env[1])
+	fmt.Println("TRACESTATE:", strings.TrimSuffix(env[1], tr.OTelSpan().SpanContext().SpanID().String()))
 
 	// What the sub-agent's process does: it has the two variables, and
 	// its client joins the trace they name (WithJoinEnvTrace is on by
@@ -48,7 +48,8 @@ func ExampleWithJoinEnvTrace() {
 	_, st := sub.Trace(context.Background(), "sub-agent")
 	st.End()
 	fmt.Println("same trace:", st.TraceID() == tr.TraceID())
-	fmt.Println("sub-agent's tracestate:", st.OTelSpan().SpanContext().TraceState())
+	cmdSpan := strings.Split(env[0], "-")[2]
+	fmt.Println("sub-agent's tracestate:", strings.TrimSuffix(st.OTelSpan().SpanContext().TraceState().String(), cmdSpan))
 
 	// A program that should keep traces of its own turns joining off.
 	alone, err := instrument.New(ctx, instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey),
@@ -61,8 +62,8 @@ func ExampleWithJoinEnvTrace() {
 	own.End()
 	fmt.Println("own trace:", own.TraceID() != tr.TraceID())
 	// Output:
-	// TRACESTATE: agenttrace=o
+	// TRACESTATE: agenttrace=o+:
 	// same trace: true
-	// sub-agent's tracestate: agenttrace=j
+	// sub-agent's tracestate: agenttrace=j+:
 	// own trace: true
 }

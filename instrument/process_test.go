@@ -83,8 +83,8 @@ func TestRunCommandPassesTrace(t *testing.T) {
 			if lines[0] != want {
 				t.Errorf("TRACEPARENT %q, want the command span's %q", lines[0], want)
 			}
-			if lines[1] != "agenttrace=o" {
-				t.Errorf("TRACESTATE %q, want agenttrace=o", lines[1])
+			if want := "agenttrace=o+:" + trace.SpanContextFromContext(ctx).SpanID().String(); lines[1] != want {
+				t.Errorf("TRACESTATE %q, want %q: owner, an observation, under the trace's root", lines[1], want)
 			}
 			if lines[2] != "2" {
 				t.Errorf("%s TRACEPARENT/TRACESTATE entries, want 2", lines[2])
@@ -149,10 +149,13 @@ func assertJoined(t *testing.T, s sdktrace.ReadOnlySpan, mark string, want map[s
 	}
 }
 
+// assertMark checks the role of a span's AgentTrace tracestate entry: its
+// first letter (the rest says whether it is an observation and names the
+// nearest one above it).
 func assertMark(t *testing.T, s sdktrace.ReadOnlySpan, mark string) {
 	t.Helper()
-	if got := s.SpanContext().TraceState().Get(semconv.TraceStateKey); got != mark {
-		t.Errorf("span %q: tracestate %s=%q, want %q", s.Name(), semconv.TraceStateKey, got, mark)
+	if got := s.SpanContext().TraceState().Get(semconv.TraceStateKey); !strings.HasPrefix(got, mark) {
+		t.Errorf("span %q: tracestate %s=%q, want role %q", s.Name(), semconv.TraceStateKey, got, mark)
 	}
 }
 

@@ -154,16 +154,12 @@ func agent(ctx context.Context, client *instrument.Client, dir string) error {
 	fmt.Println(tr.TraceID())
 	_, g := tr.Generation(ctx, "plan", instrument.WithModel("gpt-4o"))
 	g.End()
-	// The sub-agent's score and file operation need the trace's row on
-	// the server (A12) before the sub-agent exits, which is before this
-	// trace ends: a record flushed now sends a provisional row ahead of
-	// it. (The exporter sends no provisional row on its own.)
 	if err := tr.Score(ctx, "agent-ok", scores.Boolean(true)); err != nil {
 		return err
 	}
-	if err := client.Flush(ctx); err != nil {
-		return err
-	}
+	// RunCommand sends the trace's row ahead of the sub-agent, whose score
+	// and file operation need it on the server (A12) before the trace
+	// ends.
 	self, err := os.Executable()
 	if err != nil {
 		return err

@@ -374,8 +374,8 @@ func (e *Exporter) offerRecord(r *record) error {
 	}
 	e.intake.mu.Unlock()
 	if full {
-		e.lose(r.kind, 1, dropQueueFull, "the queue is full", nil)
-		return fmt.Errorf("agenttrace: %s dropped: the queue is full (%d items)", r.kind, e.cfg.maxQueue)
+		e.lose(r.kind, 1, dropQueueFull, fmt.Sprintf("the queue is full (WithMaxQueueSize: %d)", e.cfg.maxQueue), nil)
+		return fmt.Errorf("agenttrace: %s dropped: the queue is full (WithMaxQueueSize: %d)", r.kind, e.cfg.maxQueue)
 	}
 	e.poke()
 	return nil

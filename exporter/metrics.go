@@ -37,7 +37,7 @@ func (s *stats) register(mp metric.MeterProvider) error {
 		return err
 	}
 	if sm.retriesC, err = m.Int64Counter("agenttrace.sdk.retries",
-		metric.WithUnit("{request}"), metric.WithDescription("HTTP attempts that were followed by another.")); err != nil {
+		metric.WithUnit("{request}"), metric.WithDescription("Requests whose items, or some of them, were sent again.")); err != nil {
 		return err
 	}
 	if sm.duration, err = m.Float64Histogram("agenttrace.sdk.request.duration",
@@ -66,10 +66,7 @@ func (m *selfMetrics) dropped(kind string, n int, class dropClass) {
 		attribute.String("kind", kind), attribute.String("reason", string(class))))
 }
 
-func (m *selfMetrics) request(status int, retry bool, d time.Duration) {
-	if retry {
-		m.retriesC.Add(context.Background(), 1)
-	}
+func (m *selfMetrics) request(status int, d time.Duration) {
 	m.duration.Record(context.Background(), d.Seconds(),
 		metric.WithAttributes(attribute.Int("http.response.status_code", status)))
 }

@@ -42,7 +42,7 @@ import (
 //
 //	tp := sdktrace.NewTracerProvider(
 //		sdktrace.WithSampler(exporter.TraceOwnerSampler(sdktrace.ParentBased(sdktrace.AlwaysSample()))),
-//		sdktrace.WithBatcher(exp),
+//		sdktrace.WithSpanProcessor(exp.SpanProcessor()),
 //	)
 //
 // Without it, spans carry no entry, and every process whose spans come in

@@ -275,7 +275,7 @@ func (e *Exporter) land(f *flight, now time.Time) {
 			Message: httpapi.ErrorMessage(f.resp.Body), RequestID: f.resp.Header.Get("X-Request-ID")}
 	}
 	out := e.judge(f, status, err, now)
-	e.stats.attempt(status, out == retry, f.took)
+	e.stats.attempt(status, f.took)
 	e.debug("request", "path", f.path, "items", len(f.items), "bytes", len(f.body), "wire_bytes", len(f.payload),
 		"status", status, "duration", f.took.Round(time.Millisecond), "error", errText(err))
 
@@ -388,6 +388,9 @@ func (e *Exporter) retryItems(f *flight, err error, now time.Time) {
 		}
 		back = append(back, it)
 	}
+	if len(back) > 0 {
+		e.stats.retried()
+	}
 	e.q.pushFront(back, now)
 }
 
@@ -401,6 +404,7 @@ func (e *Exporter) split413(f *flight, now time.Time) {
 		return
 	}
 	e.split = max(len(f.body)/2, 1024)
+	e.stats.retried()
 	e.q.pushFront(f.items, now)
 }
 
@@ -418,7 +422,6 @@ func (e *Exporter) results(f *flight, now time.Time) {
 		// server): events go again, scores may have been stored.
 		e.debug("unreadable ingestion response", "error", err)
 		e.stats.failed(err)
-		e.stats.retried()
 		e.holdBackoff(now, "after an unreadable answer")
 		e.retryItems(f, err, now)
 		return
@@ -454,6 +457,9 @@ func (e *Exporter) results(f *flight, now time.Time) {
 		default:
 			e.drop(it, dropRejected, detail)
 		}
+	}
+	if len(again) > 0 {
+		e.stats.retried()
 	}
 	e.q.pushFront(again, now)
 }

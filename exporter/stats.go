@@ -88,13 +88,10 @@ func (w *lossWindow) error() *DeliveryError {
 func (w *lossWindow) empty() bool { return len(w.byKind) == 0 }
 
 // attempt counts an HTTP attempt.
-func (s *stats) attempt(status int, retry bool, d time.Duration) {
+func (s *stats) attempt(status int, d time.Duration) {
 	s.requests.Add(1)
-	if retry {
-		s.retries.Add(1)
-	}
 	if s.metrics != nil {
-		s.metrics.request(status, retry, d)
+		s.metrics.request(status, d)
 	}
 }
 
@@ -183,8 +180,7 @@ type DeliveryError struct {
 	Lost map[string]int
 	// Reasons counts the lost items by reason, one of a few values:
 	// queue_full, deadline, unauthorized, too_large, trace_rejected,
-	// rejected, unconfirmed, invalid, unconvertible, undeliverable,
-	// shutdown.
+	// rejected, unconfirmed, invalid, unconvertible, undeliverable.
 	Reasons map[string]int
 	// Pending counts what was still waiting to be sent when the flush
 	// ended (its context expired, or the server could not be reached).
@@ -274,7 +270,8 @@ type Stats struct {
 	Spans uint64
 	// Requests is the number of HTTP attempts made.
 	Requests uint64
-	// Retries is the number of attempts that were followed by another.
+	// Retries is the number of requests whose items, or some of them, were
+	// sent again: after a failure, a 413, or a per-item 5xx.
 	Retries uint64
 	// BytesSent is the number of request body bytes written, before gzip.
 	BytesSent uint64

@@ -53,9 +53,10 @@
 //
 // # OpenTelemetry setups
 //
-// By default the client has its own TracerProvider: the AgentTrace exporter
-// in a batch span processor (batch timeout = flush interval, batch size =
-// batch size), span attribute count limit raised to 1024, the sample rate
+// By default the client has its own TracerProvider: the AgentTrace
+// exporter's own span processor (one bounded queue, paced to the server's
+// request budget, dropping whole traces when full), span attribute count
+// limit raised to 1024, the sample rate
 // as ParentBased(TraceIDRatioBased(rate)), an ID generator that honours
 // [WithTraceID], and OpenTelemetry's default resource (OTEL_SERVICE_NAME,
 // OTEL_RESOURCE_ATTRIBUTES). [Client.TracerProvider] returns it for other

@@ -140,9 +140,9 @@ func WithDebug(on bool) Option {
 	return withExporter(exporter.WithDebug(on))
 }
 
-// WithFlushInterval sets how long ended spans and queued records wait
-// before they are sent: the batch timeout of the client's batch span
-// processor and the exporter's flush interval. Environment:
+// WithFlushInterval sets the longest ended spans and queued records wait
+// before a request takes them, pacing allowing (the exporter's flush
+// interval). Environment:
 // AGENTTRACE_FLUSH_INTERVAL (a Go duration or seconds). Default: 5s.
 func WithFlushInterval(d time.Duration) Option {
 	return optionFunc(func(c *config) {

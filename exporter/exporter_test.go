@@ -65,6 +65,8 @@ func setup(t *testing.T, srvOpts []agenttracetest.Option, opts ...exporter.Optio
 	t.Helper()
 	srv := agenttracetest.NewServer(append([]agenttracetest.Option{agenttracetest.WithoutRateLimit()}, srvOpts...)...)
 	t.Cleanup(srv.Close)
+	// After the exporter's shutdown: never two rows of one trace (A5, A17).
+	t.Cleanup(func() { assert.NoError(t, srv.Check()) })
 	base := []exporter.Option{
 		exporter.WithAPIURL(srv.URL),
 		exporter.WithAPIKey(srv.APIKey),

@@ -25,6 +25,12 @@ func newServerClient(t *testing.T, opts ...instrument.Option) (*instrument.Clien
 	t.Helper()
 	srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit())
 	t.Cleanup(srv.Close)
+	// After the client's shutdown: never two rows of one trace (A5, A17).
+	t.Cleanup(func() {
+		if err := srv.Check(); err != nil {
+			t.Error(err)
+		}
+	})
 	opts = append([]instrument.Option{instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey)}, opts...)
 	c, err := instrument.New(context.Background(), opts...)
 	if err != nil {

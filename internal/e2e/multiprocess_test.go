@@ -126,6 +126,7 @@ func assertOneTrace(t *testing.T, srv *agenttracetest.Server, id, rowName string
 		ids[r.ID]++
 	}
 	assert.Equal(t, map[string]int{id: 1}, ids, "trace rows by trace id")
+	assert.NoError(t, srv.Check(), "no trace id with two rows")
 	if rows := sn.TraceRows(id); len(rows) == 1 {
 		assert.Equal(t, rowName, rows[0].Name, "the row is the owner's")
 	}

@@ -566,7 +566,9 @@ func (e *Exporter) nextWake(now time.Time) time.Duration {
 	if !e.nextLookup.IsZero() && e.nextLookup.Before(wake) {
 		wake = e.nextLookup
 	}
-	if e.q.len() > 0 {
+	// With every request slot taken, or only records of a kind with a
+	// request in flight, a landing request wakes the loop.
+	if e.q.len() > 0 && e.flying < e.cfg.maxInFlight && e.sendable() {
 		at := e.q.since.Add(e.cfg.flushInterval)
 		if e.due(now) && !e.offline {
 			at = e.pace.next(now)

@@ -7,7 +7,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
-	"github.com/agenttrace/agenttrace-otel-go/internal/llmtrace"
+	"github.com/agenttrace/agenttrace-otel-go/instrument/llmtrace"
 )
 
 // Option returns the request option that traces the calls of an

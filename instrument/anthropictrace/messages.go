@@ -8,7 +8,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
-	"github.com/agenttrace/agenttrace-otel-go/internal/llmtrace"
+	"github.com/agenttrace/agenttrace-otel-go/instrument/llmtrace"
 )
 
 // messageParams are the request members of a Messages call recorded as

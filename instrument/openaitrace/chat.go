@@ -10,7 +10,7 @@ import (
 	"github.com/tidwall/sjson"
 
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
-	"github.com/agenttrace/agenttrace-otel-go/internal/llmtrace"
+	"github.com/agenttrace/agenttrace-otel-go/instrument/llmtrace"
 )
 
 // chatParams are the request members of a chat completion recorded as

@@ -6,7 +6,7 @@ import (
 	"github.com/openai/openai-go/v3"
 
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
-	"github.com/agenttrace/agenttrace-otel-go/internal/llmtrace"
+	"github.com/agenttrace/agenttrace-otel-go/instrument/llmtrace"
 )
 
 func inspectEmbeddings(body []byte, cfg *llmtrace.Config) llmtrace.Request {

@@ -10,7 +10,7 @@ import (
 	"github.com/openai/openai-go/v3/responses"
 
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
-	"github.com/agenttrace/agenttrace-otel-go/internal/llmtrace"
+	"github.com/agenttrace/agenttrace-otel-go/instrument/llmtrace"
 )
 
 // responsesParams are the request members of a Responses API call recorded

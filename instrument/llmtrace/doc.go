@@ -1,7 +1,12 @@
 // Package llmtrace is the machinery shared by instrument/openaitrace and
 // instrument/anthropictrace: it turns each call of an official LLM client
 // into one AgentTrace generation, however many HTTP attempts the client's
-// retry loop makes.
+// retry loop makes. It is not for applications: trace an LLM client with
+// openaitrace.Option or anthropictrace.Option, and record the calls of any
+// other client by hand with instrument's Generation.
+//
+// It imports no LLM client: a [Provider] reads a client's requests and
+// responses with that client's own types, in the integration's package.
 //
 // The clients apply their request options once per call and run their
 // middlewares once per attempt. [PerCall] builds a request option that the

@@ -29,10 +29,8 @@ func Option(c *instrument.Client, settings ...Setting) option.RequestOption {
 	for _, s := range settings {
 		s.apply(&cfg)
 	}
-	t := llmtrace.New(provider{}, cfg)
 	off := option.WithoutOpenTelemetry()
-	return llmtrace.PerCall(option.RequestOption(nil), func(v llmtrace.ConfigView) []option.RequestOption {
-		mw := t.Middleware(v)
+	return llmtrace.RequestOption(option.RequestOption(nil), provider{}, cfg, func(mw llmtrace.Middleware) []option.RequestOption {
 		if mw == nil {
 			return []option.RequestOption{off}
 		}

@@ -30,18 +30,18 @@ type (
 	Middleware = func(*http.Request, Next) (*http.Response, error)
 )
 
-// Tracer traces the calls of one client: each call becomes one generation,
+// tracer traces the calls of one client: each call becomes one generation,
 // however many HTTP attempts the client's retry loop makes.
-type Tracer struct {
+type tracer struct {
 	p   Provider
 	cfg Config
 	// newTraces is true when cfg.Client records new traces.
 	newTraces bool
 }
 
-// New returns the tracer of the calls of a client to the API of p.
-func New(p Provider, cfg Config) *Tracer {
-	t := &Tracer{p: p, cfg: cfg}
+// newTracer returns the tracer of the calls of a client to the API of p.
+func newTracer(p Provider, cfg Config) *tracer {
+	t := &tracer{p: p, cfg: cfg}
 	if cfg.Client != nil {
 		_, off := cfg.Client.TracerProvider().(noop.TracerProvider)
 		t.newTraces = !off
@@ -49,10 +49,10 @@ func New(p Provider, cfg Config) *Tracer {
 	return t
 }
 
-// Middleware returns the middleware of one call, whose configuration v
+// middleware returns the middleware of one call, whose configuration v
 // shows, or nil when the call cannot be traced (no AgentTrace observation in
 // its context and no client recording new traces).
-func (t *Tracer) Middleware(v ConfigView) Middleware {
+func (t *tracer) middleware(v configView) Middleware {
 	if !t.newTraces {
 		if ctx := v.Context(); ctx != nil && !instrument.FromContext(ctx).TraceID().IsValid() {
 			return nil
@@ -83,11 +83,11 @@ type attemptRec struct {
 // and the context's AfterFunc. mu guards everything below it; instrument
 // methods (which may run the application's mask) are called without it.
 type call struct {
-	t *Tracer
+	t *tracer
 
 	mu       sync.Mutex
 	state    callState
-	view     ConfigView // cleared once no attempt can follow
+	view     configView // cleared once no attempt can follow
 	ctx      context.Context
 	req      Request
 	gen      *instrument.Generation
@@ -309,7 +309,7 @@ func (c *call) attempted(n int, start time.Time, res *http.Response, err error) 
 		// A stream is the call's last attempt: let go of the client's
 		// configuration, which references the response, so that an
 		// abandoned stream can be collected.
-		c.view = ConfigView{}
+		c.view = configView{}
 	default:
 		b.kind = kindJSON
 	}
@@ -375,7 +375,7 @@ func (c *call) endLocked(o outcome) func() {
 		return c.wait
 	}
 	c.state = stateDone
-	c.view = ConfigView{}
+	c.view = configView{}
 	attempts := slices.Clone(c.attempts)
 	stop := c.stop
 	return func() {

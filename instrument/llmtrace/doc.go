@@ -9,9 +9,10 @@
 // responses with that client's own types, in the integration's package.
 //
 // The clients apply their request options once per call and run their
-// middlewares once per attempt. [PerCall] builds a request option that the
-// clients accept (without naming their internal configuration type) and
-// that installs, for every call, a middleware bound to that call's state.
+// middlewares once per attempt. [RequestOption] builds a request option
+// that the clients accept (without naming their internal configuration
+// type) and that installs, for every call, a middleware bound to that
+// call's state.
 // The middleware starts the generation at the first attempt, under the
 // current AgentTrace observation of the call's context (or as the root of a
 // new trace), and wraps every response body. The generation ends when the

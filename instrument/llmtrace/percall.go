@@ -15,16 +15,29 @@ type Applier[T any] func(*T) error
 // Apply applies the option to cfg.
 func (f Applier[T]) Apply(cfg *T) error { return f(cfg) }
 
-// PerCall returns a request option of the client whose options have the
+// RequestOption returns a request option of an LLM client that traces its
+// calls to the API of p, configured by cfg. proto gives the type of the
+// client's options (typically a nil option.RequestOption: only its type
+// matters). For every call, options receives the middleware that traces
+// that call, nil when the call is not traced (no AgentTrace observation in
+// its context and no client recording new traces), and returns the client
+// options to apply to that call: option.WithMiddleware(mw), and whatever
+// else the integration sets.
+func RequestOption[T any, O any](proto interface{ Apply(*T) error }, p Provider, cfg Config, options func(mw Middleware) []O) Applier[T] {
+	t := newTracer(p, cfg)
+	return perCall(proto, func(v configView) []O { return options(t.middleware(v)) })
+}
+
+// perCall returns a request option of the client whose options have the
 // type of proto (typically a nil option.RequestOption: only its type
 // matters). The clients apply their options once for every request they
 // build, before the first attempt, so build runs once per API call: the
 // options it returns are applied to that call only, after a view of the
 // call's configuration was taken.
-func PerCall[T any, O any](proto interface{ Apply(*T) error }, build func(ConfigView) []O) Applier[T] {
+func perCall[T any, O any](proto interface{ Apply(*T) error }, build func(configView) []O) Applier[T] {
 	_ = proto
 	return func(cfg *T) error {
-		for _, o := range build(ConfigView{cfg: reflect.ValueOf(cfg)}) {
+		for _, o := range build(configView{cfg: reflect.ValueOf(cfg)}) {
 			a, ok := any(o).(interface{ Apply(*T) error })
 			if !ok {
 				return fmt.Errorf("agenttrace: option %T does not apply to %T", o, cfg)
@@ -37,12 +50,12 @@ func PerCall[T any, O any](proto interface{ Apply(*T) error }, build func(Config
 	}
 }
 
-// ConfigView reads the two exported fields of a client's request
+// configView reads the two exported fields of a client's request
 // configuration that the tracing of retries needs: MaxRetries and Context.
 // The clients document their RequestConfig fields as unstable, so a field
 // that is missing yields the clients' defaults (two retries; no context)
 // instead of failing. It only reads, on the goroutine of the call.
-type ConfigView struct {
+type configView struct {
 	cfg reflect.Value // a pointer to the configuration, or invalid
 }
 
@@ -50,7 +63,7 @@ type ConfigView struct {
 const defaultMaxRetries = 2
 
 // MaxRetries returns the number of retries the call may make.
-func (v ConfigView) MaxRetries() int {
+func (v configView) MaxRetries() int {
 	if f, ok := v.field("MaxRetries"); ok && f.CanInt() {
 		return int(f.Int())
 	}
@@ -59,7 +72,7 @@ func (v ConfigView) MaxRetries() int {
 
 // Context returns the context of the call: the one the application passed to
 // the client's method. It is nil when the configuration has none.
-func (v ConfigView) Context() context.Context {
+func (v configView) Context() context.Context {
 	if f, ok := v.field("Context"); ok && f.Kind() == reflect.Interface && !f.IsNil() {
 		if ctx, ok := f.Interface().(context.Context); ok {
 			return ctx
@@ -68,7 +81,7 @@ func (v ConfigView) Context() context.Context {
 	return nil
 }
 
-func (v ConfigView) field(name string) (reflect.Value, bool) {
+func (v configView) field(name string) (reflect.Value, bool) {
 	if !v.cfg.IsValid() || v.cfg.Kind() != reflect.Pointer || v.cfg.IsNil() || v.cfg.Elem().Kind() != reflect.Struct {
 		return reflect.Value{}, false
 	}

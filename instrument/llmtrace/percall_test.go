@@ -25,8 +25,8 @@ func (o opt) Apply(c *cfg) error {
 
 func TestPerCall(t *testing.T) {
 	ctx := context.WithValue(context.Background(), opt("k"), "v")
-	var views []ConfigView
-	o := PerCall(opt(""), func(v ConfigView) []opt {
+	var views []configView
+	o := perCall(opt(""), func(v configView) []opt {
 		views = append(views, v)
 		return []opt{"a", "b"}
 	})
@@ -44,19 +44,19 @@ func TestPerCall(t *testing.T) {
 	if got := c.applied; len(got) != 2 || got[0] != "a" || got[1] != "b" {
 		t.Fatalf("applied %v", got)
 	}
-	failing := PerCall(opt(""), func(ConfigView) []opt { return []opt{"fail"} })
+	failing := perCall(opt(""), func(configView) []opt { return []opt{"fail"} })
 	if err := failing.Apply(c); err == nil {
 		t.Fatal("the error of an option is lost")
 	}
 }
 
 func TestConfigViewDefaults(t *testing.T) {
-	var v ConfigView
+	var v configView
 	if v.MaxRetries() != defaultMaxRetries || v.Context() != nil {
 		t.Fatal("zero view")
 	}
-	var got ConfigView
-	if err := PerCall(otherOpt{}, func(v ConfigView) []otherOpt { got = v; return nil }).Apply(&other{Retries: 9}); err != nil {
+	var got configView
+	if err := perCall(otherOpt{}, func(v configView) []otherOpt { got = v; return nil }).Apply(&other{Retries: 9}); err != nil {
 		t.Fatal(err)
 	}
 	if got.MaxRetries() != defaultMaxRetries || got.Context() != nil {

@@ -77,6 +77,8 @@ type Exporter struct {
 	backoff   *backoff.ExponentialBackOff
 	ids       *rand.ChaCha8
 	stamps    stampCache
+	store     storage
+	converted []span         // the storage of the spans a batch converts
 	epoch     uint64         // the current flush epoch
 	unsettled map[uint64]int // items queued or in flight, by epoch
 	waiters   []*waiter
@@ -713,7 +715,8 @@ func (e *Exporter) enqueue(it *item, now time.Time) {
 	e.q.push(it, now)
 }
 
-// settle ends an item's life in the queue: delivered or given up.
+// settle ends an item's life in the queue: delivered or given up. Its
+// caller retires it once done with it.
 func (e *Exporter) settle(it *item) {
 	if it.w != nil {
 		it.w.items--
@@ -723,6 +726,11 @@ func (e *Exporter) settle(it *item) {
 	if it.kind == KindTrace {
 		it.st.rowQueued = false
 		e.traces.activate(it.st)
+	}
+	if it.sp != nil {
+		it.obs = nil
+		e.store.release(it.sp)
+		it.sp = nil
 	}
 }
 
@@ -741,8 +749,10 @@ func (e *Exporter) drop(it *item, class dropClass, detail string) {
 	if it.kind == KindTrace {
 		it.st.sentVersion = max(it.st.sentVersion, it.version)
 	}
+	kind, w := it.kind, it.w
 	e.settle(it)
-	e.lose(it.kind, 1, class, detail, it.w)
+	e.store.retire(it)
+	e.lose(kind, 1, class, detail, w)
 }
 
 // lose counts n items of kind given up; an ExportSpans call waiting for

@@ -18,11 +18,10 @@ import (
 // span processor (w nil).
 func (e *Exporter) takeSpans(spans []sdktrace.ReadOnlySpan, w *waiter, now time.Time) {
 	for _, s := range spans {
-		var sp span
-		if !e.convertSafe(&sp, s, w) {
-			continue
+		sp := e.store.span()
+		if !e.convertSafe(sp, s, w) || !e.ingest(sp, w, now) {
+			e.store.release(sp)
 		}
-		e.ingest(&sp, w, now)
 	}
 }
 
@@ -80,8 +79,9 @@ func (e *Exporter) dropTrace(st *traceState, w *waiter, detail string) {
 	e.dropRecords(st, dropQueueFull, detail)
 }
 
-// ingest takes in one converted span.
-func (e *Exporter) ingest(sp *span, w *waiter, now time.Time) {
+// ingest takes in one converted span. It reports whether an item queued
+// for it keeps it; the caller gives it back otherwise.
+func (e *Exporter) ingest(sp *span, w *waiter, now time.Time) bool {
 	st := e.traces.get(sp.traceID, now)
 	if w != nil {
 		st.w = w // the row its spans change is also the call's
@@ -90,7 +90,7 @@ func (e *Exporter) ingest(sp *span, w *waiter, now time.Time) {
 		if sp.keep {
 			e.lose(KindObservation, 1, dropQueueFull, "its trace was dropped whole: the queue was full", w)
 		}
-		return
+		return false
 	}
 	if sp.joined {
 		// A process upstream owns the trace and writes its row (A17): this
@@ -134,9 +134,9 @@ func (e *Exporter) ingest(sp *span, w *waiter, now time.Time) {
 			if p.IsValid() {
 				e.traces.addOrphan(st, p, o)
 			}
-			e.queueObservation(st, o.obs, o.typ, w, now)
+			e.queueObservation(st, o.obs, nil, o.typ, w, now)
 		}
-		return
+		return false
 	}
 
 	st.hasObservations = true
@@ -161,7 +161,7 @@ func (e *Exporter) ingest(sp *span, w *waiter, now time.Time) {
 	if sp.record != nil {
 		e.addSpanRecord(st, sp, w, now)
 	}
-	e.queueObservation(st, &sp.obs, sp.eventType, w, now)
+	return e.queueObservation(st, &sp.obs, sp, sp.eventType, w, now)
 }
 
 // resolve walks up from id through filtered spans to the nearest span that
@@ -181,18 +181,18 @@ func (e *Exporter) resolve(st *traceState, id trace.SpanID) trace.SpanID {
 // for a request has its largest fields cut, each with a marker, until it
 // fits; one that cannot fit (its name alone is too long) is dropped and
 // reported.
-func (e *Exporter) queueObservation(st *traceState, ob *wire.Observation, typ string, w *waiter, now time.Time) {
+// sp, when not nil, is the converted span ob is in: the item keeps it. It
+// reports whether the observation was queued.
+func (e *Exporter) queueObservation(st *traceState, ob *wire.Observation, sp *span, typ string, w *waiter, now time.Time) bool {
 	it := e.newItem(typ, KindObservation, st, now)
-	it.w = w
-	it.body = appendItem(nil, it, ob.AppendJSON)
-	if len(it.body) > e.itemBudget() {
-		cp := *ob
-		if !shrinkObservation(it, &cp, e.itemBudget()) {
-			e.lose(KindObservation, 1, dropTooLarge, fmt.Sprintf("an event of %d bytes does not fit a request of %d bytes even with its fields cut", len(it.body), e.cfg.maxRequestBytes), w)
-			return
-		}
+	it.w, it.obs, it.sp = w, ob, sp
+	it.size = estimate(ob)
+	if it.size > e.itemBudget() && !shrinkObservation(it, e.itemBudget()) {
+		e.lose(KindObservation, 1, dropTooLarge, fmt.Sprintf("an event of about %d bytes does not fit a request of %d bytes even with its fields cut", it.size, e.cfg.maxRequestBytes), w)
+		return false
 	}
 	e.enqueue(it, now)
+	return true
 }
 
 func (e *Exporter) addSpanRecord(st *traceState, sp *span, w *waiter, now time.Time) {
@@ -290,10 +290,11 @@ func (e *Exporter) promote(st *traceState, now time.Time, force bool) {
 		var it *item
 		if r.kind == KindScore {
 			it = e.newItem(wire.TypeScoreCreate, KindScore, st, r.time)
-			it.body = appendItem(nil, it, func(b []byte) []byte { return append(b, r.body...) })
 		} else {
-			it = &item{kind: r.kind, st: st, body: r.body}
+			it = e.store.item()
+			*it = item{kind: r.kind, st: st}
 		}
+		it.raw, it.size = r.body, len(r.body)+200
 		it.rec, it.epoch = r, r.epoch
 		if !r.waiting {
 			e.unsettled[it.epoch]++
@@ -324,7 +325,7 @@ func (e *Exporter) dropRecords(st *traceState, class dropClass, detail string) {
 // it runs, which may run for long: the score goes again after a flush
 // interval, or with the next flush, and no flush waits for it.
 func (e *Exporter) waitAgain(it *item, traceMissing bool, now time.Time) {
-	r := it.rec
+	r, st := it.rec, it.st
 	r.lookups++
 	if traceMissing {
 		r.waiting = true // still unsettled
@@ -334,11 +335,12 @@ func (e *Exporter) waitAgain(it *item, traceMissing bool, now time.Time) {
 		e.stats.pending.Add(1)
 		r.notBefore = now.Add(e.cfg.flushInterval)
 	}
+	e.store.retire(it) // the record goes on; a new item will carry it
 	if e.nextLookup.IsZero() || r.notBefore.Before(e.nextLookup) {
 		e.nextLookup = r.notBefore
 	}
-	it.st.records = append(it.st.records, r)
-	e.traces.activate(it.st)
+	st.records = append(st.records, r)
+	e.traces.activate(st)
 }
 
 // lookupWait is the first wait of a score after a lookup miss.

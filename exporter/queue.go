@@ -23,10 +23,17 @@ type item struct {
 	id    uuid.UUID
 	typ   string
 	stamp string
-	// body is the encoded item: the envelope item of an ingestion event
-	// (a trace row's is encoded when it is packed, with the row's latest
-	// version), or the REST body of a record.
-	body []byte
+	// The body: an observation, a trace row (set when it is packed, from
+	// the trace's latest fields), or raw, the body of a score-create or
+	// the REST item of a record. It is encoded into the request.
+	obs *wire.Observation
+	// sp is the converted span obs is in, given back to the storage when
+	// the item is settled; nil for an observation of its own.
+	sp  *span
+	row *wire.Trace
+	raw []byte
+	// size is about the size of the encoded item.
+	size int
 	// version is the row version a trace-create carries.
 	version int
 	// rec is the score or agent record the item carries.
@@ -94,7 +101,7 @@ type waiter struct {
 // retried, go back to the front.
 type queue struct {
 	events []*item
-	// bytes is the encoded size of events whose size is known.
+	// bytes is about the encoded size of the events.
 	bytes   int
 	records map[string][]*item
 	// since is when the oldest item was queued (zero when empty).
@@ -115,7 +122,7 @@ func (q *queue) push(it *item, now time.Time) {
 	}
 	if it.ingestion() {
 		q.events = append(q.events, it)
-		q.bytes += len(it.body)
+		q.bytes += it.size
 		return
 	}
 	if q.records == nil {
@@ -136,7 +143,7 @@ func (q *queue) pushFront(items []*item, now time.Time) {
 	for _, it := range items {
 		if it.ingestion() {
 			events = append(events, it)
-			q.bytes += len(it.body)
+			q.bytes += it.size
 			continue
 		}
 		if q.records == nil {
@@ -154,7 +161,7 @@ func (q *queue) takeEvents(n int) []*item {
 	out := q.events[:n:n]
 	q.events = q.events[n:]
 	for _, it := range out {
-		q.bytes -= len(it.body)
+		q.bytes -= it.size
 	}
 	q.settle()
 	return out
@@ -184,7 +191,7 @@ func (q *queue) remove(st *traceState) []*item {
 	}
 	q.events = slices.DeleteFunc(q.events, func(it *item) bool {
 		if !keep(it) {
-			q.bytes -= len(it.body)
+			q.bytes -= it.size
 			return true
 		}
 		return false
@@ -209,7 +216,8 @@ func (q *queue) settle() {
 // goroutine calls it: the ids come from its ChaCha8 generator, seeded from
 // crypto/rand, which needs no lock and no system call per id.
 func (e *Exporter) newItem(typ, kind string, st *traceState, t time.Time) *item {
-	it := &item{typ: typ, kind: kind, st: st, stamp: e.stamps.format(t), epoch: e.epoch}
+	it := e.store.item()
+	*it = item{typ: typ, kind: kind, st: st, stamp: e.stamps.format(t), epoch: e.epoch}
 	e.ids.Read(it.id[:])
 	it.id[6] = it.id[6]&0x0f | 0x40 // version 4
 	it.id[8] = it.id[8]&0x3f | 0x80 // RFC 4122 variant
@@ -228,4 +236,84 @@ func (c *stampCache) format(t time.Time) string {
 		c.t, c.s = t, string(wire.AppendTime(nil, t))
 	}
 	return c.s
+}
+
+// storage hands out the memory of items in chunks, so that queueing an
+// item costs no allocation of its own. A chunk is freed when no item in it
+// is referenced any more.
+type storage struct {
+	items []item
+	spans []span
+	// free and freeItems hold converted spans and items given back, for
+	// reuse.
+	free      []*span
+	freeItems []*item
+}
+
+const (
+	itemChunk = 256
+	spanChunk = 64
+)
+
+// span returns zeroed storage for a converted span: its observation stays
+// there, referenced by the item queued for it, until the item is settled.
+func (s *storage) span() *span {
+	if n := len(s.free); n > 0 {
+		sp := s.free[n-1]
+		s.free = s.free[:n-1]
+		return sp
+	}
+	if len(s.spans) == 0 {
+		s.spans = make([]span, spanChunk)
+	}
+	sp := &s.spans[0]
+	s.spans = s.spans[1:]
+	return sp
+}
+
+func (s *storage) item() *item {
+	if n := len(s.freeItems); n > 0 {
+		it := s.freeItems[n-1]
+		s.freeItems = s.freeItems[:n-1]
+		return it
+	}
+	if len(s.items) == 0 {
+		s.items = make([]item, itemChunk)
+	}
+	it := &s.items[0]
+	s.items = s.items[1:]
+	return it
+}
+
+// release gives back a converted span nothing refers to any more.
+func (s *storage) release(sp *span) {
+	*sp = span{}
+	if len(s.free) < maxFreeSpans {
+		s.free = append(s.free, sp)
+	}
+}
+
+// retire gives back an item that is settled and that nothing refers to
+// any more.
+func (s *storage) retire(it *item) {
+	*it = item{}
+	if len(s.freeItems) < maxFreeSpans {
+		s.freeItems = append(s.freeItems, it)
+	}
+}
+
+// maxFreeSpans bounds the converted spans kept for reuse (about 1 KiB
+// each).
+const maxFreeSpans = 1024
+
+// estimate is about the encoded size of an observation: its text and a
+// fixed allowance for its envelope, ids, times and keys. Packing uses it;
+// the sender encodes up to the exact budget.
+func estimate(o *wire.Observation) int {
+	n := 400 + len(o.Name) + len(o.StatusMessage) + len(o.Version) + len(o.Input) + len(o.Output) +
+		len(o.Metadata) + len(o.Model) + len(o.ModelParameters) + len(o.PromptName)
+	for _, m := range o.Extra[:o.NExtra] {
+		n += len(m.Key) + len(m.Str) + len(m.Raw) + 8
+	}
+	return n
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -39,9 +40,8 @@ const maxBatchItems = 100
 // for a larger request (Part B 4.1).
 const perEventTimeout = 10 * time.Millisecond
 
-// appendItem appends the envelope item of an ingestion event whose body
-// body appends.
-func appendItem(b []byte, it *item, body func([]byte) []byte) []byte {
+// appendItem appends the envelope item of an ingestion event.
+func appendItem(b []byte, it *item) []byte {
 	o := wire.Begin(b)
 	o.Key("id")
 	o.B = wire.AppendUUID(o.B, (*[16]byte)(&it.id))
@@ -49,7 +49,14 @@ func appendItem(b []byte, it *item, body func([]byte) []byte) []byte {
 	o.Key("timestamp")
 	o.B = append(o.B, it.stamp...)
 	o.Key("body")
-	o.B = body(o.B)
+	switch it.kind {
+	case KindObservation:
+		o.B = it.obs.AppendJSON(o.B)
+	case KindTrace:
+		o.B = it.row.AppendJSON(o.B)
+	default:
+		o.B = append(o.B, it.raw...)
+	}
 	return o.End()
 }
 
@@ -68,12 +75,18 @@ type flight struct {
 	body     []byte
 	payload  []byte
 	encoding string
-	rest     []*item
-	timeout  time.Duration
+	// rest are the items that did not fit the body budget, for the next
+	// request; tooLarge those too large for any request even cut.
+	rest, tooLarge []*item
+	timeout        time.Duration
+	// limit is the most bytes of body before gzip, set by the loop.
+	limit int
 
 	resp *httpapi.Response
 	err  error
 	took time.Duration
+	// pooled is the body's buffer, given back once the request landed.
+	pooled *[]byte
 }
 
 // pack builds the next request from the front of the queue: ingestion
@@ -100,34 +113,60 @@ func (e *Exporter) packEvents() *flight {
 	for n < len(e.q.events) {
 		it := e.q.events[n]
 		if it.kind == KindTrace {
-			// A row is encoded as it leaves, with the trace's latest
-			// fields; its version is what the server will hold.
-			row, _ := it.st.body()
+			// A row leaves with the trace's latest fields; its version is
+			// what the server will hold.
+			it.row, _ = it.st.body()
 			if it.version != it.st.version {
 				it.version, it.retried = it.st.version, false
 			}
-			e.q.bytes -= len(it.body)
-			it.body = appendItem(it.body[:0], it, row.AppendJSON)
-			e.q.bytes += len(it.body)
 		}
-		if n > 0 && size+len(it.body)+1 > budget {
+		if n > 0 && size+it.size+1 > budget {
 			break
 		}
-		size += len(it.body) + 1
+		size += it.size + 1
 		n++
 	}
-	items := e.q.takeEvents(n)
-	body := make([]byte, 0, size)
-	body = append(body, envelopeHead...)
-	for i, it := range items {
-		if i > 0 {
-			body = append(body, ',')
-		}
-		body = append(body, it.body...)
-	}
-	body = append(body, envelopeTail...)
-	return &flight{path: ingestionPath, items: items, body: body}
+	return &flight{path: ingestionPath, items: e.q.takeEvents(n), limit: budget}
 }
+
+// encode writes the body of an ingestion request: its items, encoded, up
+// to the body budget. Items past it are left for the next request; an item
+// too large alone has its fields cut, or is given up. A sender calls it:
+// the items are the sender's until the request lands.
+func (*Exporter) encode(f *flight) {
+	f.pooled = bodies.Get().(*[]byte)
+	limit := f.limit - len(envelopeTail)
+	b := append((*f.pooled)[:0], envelopeHead...)
+	var keep []*item
+	for i := 0; i < len(f.items); i++ {
+		it := f.items[i]
+		mark := len(b)
+		if len(keep) > 0 {
+			b = append(b, ',')
+		}
+		b = appendItem(b, it)
+		if len(b) <= limit {
+			keep = append(keep, it)
+			continue
+		}
+		b = b[:mark]
+		if len(keep) > 0 {
+			f.rest = append(f.rest, f.items[i:]...)
+			break
+		}
+		if it.kind != KindObservation || !shrinkObservation(it, limit-len(envelopeHead)) {
+			f.tooLarge = append(f.tooLarge, it)
+			continue
+		}
+		i-- // encode it again, cut
+	}
+	f.items = keep
+	b = append(b, envelopeTail...)
+	*f.pooled, f.body = b, b
+}
+
+// bodies holds the buffers of ingestion request bodies between requests.
+var bodies = sync.Pool{New: func() any { return new([]byte) }}
 
 // rawBudget is the most bytes of events packed into one request: the body
 // budget, or with gzip the bytes that compress to it at the ratio measured
@@ -148,15 +187,15 @@ func (e *Exporter) packRecords(kind string) *flight {
 	recs := e.q.records[kind]
 	if wrap == "" {
 		items := e.q.takeRecords(kind, 1)
-		return &flight{path: path, items: items, body: items[0].body}
+		return &flight{path: path, items: items, body: items[0].raw}
 	}
 	budget := e.cfg.maxRequestBytes - 32
 	if e.split > 0 {
 		budget = min(budget, e.split)
 	}
-	n, size := 1, len(recs[0].body)
-	for n < len(recs) && n < maxBatchItems && size+len(recs[n].body)+1 <= budget {
-		size += len(recs[n].body) + 1
+	n, size := 1, len(recs[0].raw)
+	for n < len(recs) && n < maxBatchItems && size+len(recs[n].raw)+1 <= budget {
+		size += len(recs[n].raw) + 1
 		n++
 	}
 	items := e.q.takeRecords(kind, n)
@@ -168,7 +207,7 @@ func (e *Exporter) packRecords(kind string) *flight {
 		if i > 0 {
 			body = append(body, ',')
 		}
-		body = append(body, it.body...)
+		body = append(body, it.raw...)
 	}
 	body = append(body, "]}"...)
 	return &flight{path: path, items: items, body: body}
@@ -192,6 +231,9 @@ func restEndpoint(kind string) (path, wrap string) {
 // land applies the outcome.
 func (e *Exporter) sender() {
 	for f := range e.flights {
+		if f.path == ingestionPath {
+			e.encode(f)
+		}
 		e.compress(f)
 		start := time.Now()
 		if len(f.items) > 0 {
@@ -222,14 +264,15 @@ func (e *Exporter) compress(f *flight) {
 		half := len(f.items) / 2
 		f.rest = append(f.items[half:len(f.items):len(f.items)], f.rest...)
 		f.items = f.items[:half]
-		body := append([]byte(nil), envelopeHead...)
+		body := append(f.body[:0], envelopeHead...)
 		for i, it := range f.items {
 			if i > 0 {
 				body = append(body, ',')
 			}
-			body = append(body, it.body...)
+			body = appendItem(body, it)
 		}
 		f.body = append(body, envelopeTail...)
+		*f.pooled = f.body
 	}
 }
 
@@ -246,8 +289,14 @@ const (
 // at the front of the queue, or given up. It is the one place that decides
 // a retry (A9, A10).
 func (e *Exporter) land(f *flight, now time.Time) {
-	e.inFlight -= len(f.items) + len(f.rest)
+	if f.pooled != nil {
+		defer bodies.Put(f.pooled)
+	}
+	e.inFlight -= len(f.items) + len(f.rest) + len(f.tooLarge)
 	e.flying--
+	for _, it := range f.tooLarge {
+		e.drop(it, dropTooLarge, fmt.Sprintf("an event does not fit a request of %d bytes even with its fields cut", e.cfg.maxRequestBytes))
+	}
 	if f.path != ingestionPath {
 		e.restFlying[f.items[0].kind] = false
 	}
@@ -499,7 +548,6 @@ func (e *Exporter) rowRefused(it *item, status int, detail string) {
 
 // deliver settles an item the server stored.
 func (e *Exporter) deliver(it *item) {
-	e.settle(it)
 	e.stats.delivered(it.kind, 1)
 	if it.st != nil {
 		it.st.sent = true
@@ -509,6 +557,8 @@ func (e *Exporter) deliver(it *item) {
 		st.accepted = true
 		st.sentVersion = max(st.sentVersion, it.version)
 	}
+	e.settle(it)
+	e.store.retire(it)
 }
 
 // itemResult is one entry of the errors array of an ingestion response.
@@ -577,23 +627,26 @@ func allStored(s string) bool {
 	return isObject && found && usual
 }
 
-// shrinkObservation cuts the largest fields of ob until the envelope item
-// of it fits in size bytes, marking each cut, and re-encodes it into it; it
-// reports whether the item fits.
-func shrinkObservation(it *item, o *wire.Observation, size int) bool {
+// shrinkObservation cuts the largest fields of an observation item until
+// its envelope item fits in size bytes, marking each cut, and sets its
+// size; it reports whether the item fits.
+func shrinkObservation(it *item, size int) bool {
+	o := it.obs
+	var b []byte
 	for range 16 {
-		it.body = appendItem(it.body[:0], it, o.AppendJSON)
-		n := len(it.body)
-		if n <= size {
+		b = appendItem(b[:0], it)
+		if len(b) <= size {
+			it.size = len(b)
 			return true
 		}
 		f := largest(&o.Input, &o.Output, &o.Metadata, &o.ModelParameters)
-		if f == nil || !truncateJSON(f, n-size) {
+		if f == nil || !truncateJSON(f, len(b)-size) {
 			return false
 		}
 	}
-	it.body = appendItem(it.body[:0], it, o.AppendJSON)
-	return len(it.body) <= size
+	b = appendItem(b[:0], it)
+	it.size = len(b)
+	return len(b) <= size
 }
 
 // largest returns the longest of the fields, nil when all are empty.

@@ -22,7 +22,7 @@ func ExampleNewFactory() {
 	fmt.Println(confmap.Validate(cfg))
 	// Output:
 	// agenttrace https://api.agenttrace.io false
-	// no API key: set api_key (a file:// URL needs none)
+	// api_key: required (a file:// endpoint needs none)
 	// <nil>
 }
 

@@ -133,6 +133,18 @@ func WithAPIURL(u string) Option {
 	})
 }
 
+// WithInsecure allows a plain http:// API URL to a host that is not
+// loopback, which sends the API key unencrypted, for exports and prompt
+// fetches. Without it, [New] refuses such a URL; http:// to 127.0.0.0/8,
+// ::1 or localhost is always allowed. Environment: AGENTTRACE_INSECURE=true.
+// Default: off.
+func WithInsecure() Option {
+	return optionFunc(func(c *config) {
+		c.endpoint.Insecure = true
+		c.exporterOpts = append(c.exporterOpts, exporter.WithInsecure())
+	})
+}
+
 // WithDebug logs what the exporter does (requests, retries, dropped items)
 // to standard error when on; API keys never appear in it. Environment:
 // AGENTTRACE_DEBUG. Default: off.
@@ -334,16 +346,20 @@ func WithPromptCacheTTL(d time.Duration) Option {
 // validates the result. The exporter's settings are validated by
 // exporter.New.
 func newConfig(opts []Option) (config, error) {
+	endpoint, envErr := httpapi.EndpointFromEnv()
 	c := config{
 		enabled:         true,
 		sampleRate:      1,
 		maxContentBytes: DefaultMaxContentBytes,
-		endpoint:        httpapi.EndpointFromEnv(),
+		endpoint:        endpoint,
 		promptCacheTTL:  prompts.DefaultCacheTTL,
 		joinEnvTrace:    true,
 		commandTrace:    true,
 	}
 	var errs []error
+	if envErr != nil {
+		errs = append(errs, envErr)
+	}
 	if v, ok := lookupEnv(EnvEnabled); ok {
 		on, err := strconv.ParseBool(v)
 		if err != nil {

@@ -35,6 +35,10 @@ func TestNewErrors(t *testing.T) {
 		{"bad batch size option", nil, []instrument.Option{instrument.WithAPIKey("k"), instrument.WithBatchSize(0)}, "batch size 0"},
 		{"bad flush interval option", nil, []instrument.Option{instrument.WithAPIKey("k"), instrument.WithFlushInterval(-1)}, "flush interval"},
 		{"bad API URL", nil, []instrument.Option{instrument.WithAPIKey("k"), instrument.WithAPIURL("ftp://x")}, "API URL"},
+		{"plain HTTP refused", nil, []instrument.Option{instrument.WithAPIKey("k"), instrument.WithAPIURL("http://agenttrace.example.com")}, "allow it with WithInsecure or AGENTTRACE_INSECURE=true"},
+		{"plain HTTP with WithInsecure", nil, []instrument.Option{instrument.WithAPIKey("k"), instrument.WithAPIURL("http://agenttrace.example.com"), instrument.WithInsecure()}, ""},
+		{"plain HTTP with AGENTTRACE_INSECURE", map[string]string{"AGENTTRACE_INSECURE": "true", "AGENTTRACE_API_URL": "http://agenttrace.example.com"}, []instrument.Option{instrument.WithAPIKey("k")}, ""},
+		{"bad AGENTTRACE_INSECURE", map[string]string{"AGENTTRACE_INSECURE": "sure"}, []instrument.Option{instrument.WithAPIKey("k")}, `AGENTTRACE_INSECURE: "sure" is not a boolean`},
 		{"OTLP endpoint with a user provider", nil, []instrument.Option{instrument.WithAPIKey("k"), instrument.WithTracerProvider(tp), instrument.WithOTLPEndpoint("http://localhost:4318")}, "WithOTLPEndpoint"},
 		{"span processor with a user provider", nil, []instrument.Option{instrument.WithAPIKey("k"), instrument.WithTracerProvider(tp), instrument.WithSpanProcessor(tracetest.NewSpanRecorder())}, "WithSpanProcessor"},
 	}

@@ -54,6 +54,9 @@ func newPromptClient(cfg *config) (*prompts.Client, error) {
 	if cfg.httpClient != nil {
 		opts = append(opts, prompts.WithHTTPClient(cfg.httpClient))
 	}
+	if cfg.endpoint.Insecure {
+		opts = append(opts, prompts.WithInsecure())
+	}
 	pc, err := prompts.New(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("agenttrace: %w", err)

@@ -663,10 +663,15 @@ func TestNew(t *testing.T) {
 		{"key from env", map[string]string{"AGENTTRACE_API_KEY": "pk-env"}, nil, ""},
 		{"option wins over env", map[string]string{"AGENTTRACE_API_URL": "ftp://x"}, []prompts.Option{prompts.WithAPIKey("k"), prompts.WithAPIURL("https://example.invalid")}, ""},
 		{"bad URL from env", map[string]string{"AGENTTRACE_API_KEY": "k", "AGENTTRACE_API_URL": "ftp://x"}, nil, "want http:// or https://"},
+		{"loopback http", nil, []prompts.Option{prompts.WithAPIKey("k"), prompts.WithAPIURL("http://localhost:3000")}, ""},
+		{"plain http refused", nil, []prompts.Option{prompts.WithAPIKey("k"), prompts.WithAPIURL("http://agenttrace.example.com")}, "allow it with WithInsecure or AGENTTRACE_INSECURE=true"},
+		{"plain http with WithInsecure", nil, []prompts.Option{prompts.WithAPIKey("k"), prompts.WithAPIURL("http://agenttrace.example.com"), prompts.WithInsecure()}, ""},
+		{"plain http with AGENTTRACE_INSECURE", map[string]string{"AGENTTRACE_INSECURE": "1"}, []prompts.Option{prompts.WithAPIKey("k"), prompts.WithAPIURL("http://agenttrace.example.com")}, ""},
+		{"AGENTTRACE_INSECURE not a boolean", map[string]string{"AGENTTRACE_INSECURE": "sure"}, []prompts.Option{prompts.WithAPIKey("k")}, `AGENTTRACE_INSECURE: "sure" is not a boolean`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, k := range []string{"AGENTTRACE_API_KEY", "AGENTTRACE_API_URL", "AGENTTRACE_PROJECT_ID"} {
+			for _, k := range []string{"AGENTTRACE_API_KEY", "AGENTTRACE_API_URL", "AGENTTRACE_PROJECT_ID", "AGENTTRACE_INSECURE"} {
 				t.Setenv(k, tt.env[k])
 			}
 			c, err := prompts.New(tt.opts...)

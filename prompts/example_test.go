@@ -202,3 +202,22 @@ func ExamplePrompt_linking() {
 	// gen_ai.prompt.name code-review
 	// agenttrace.generation.prompt.version 2
 }
+
+// A plain http:// API URL to a host that is not loopback would send the API
+// key unencrypted: New refuses it unless WithInsecure (or
+// AGENTTRACE_INSECURE=true) says that is meant.
+func ExampleWithInsecure() {
+	_, err := prompts.New(prompts.WithAPIURL("http://agenttrace.internal:3000"), prompts.WithAPIKey("pk-example"))
+	fmt.Println(err)
+
+	client, err := prompts.New(prompts.WithAPIURL("http://agenttrace.internal:3000"), prompts.WithAPIKey("pk-example"),
+		prompts.WithInsecure())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Shutdown(context.Background())
+	fmt.Println("allowed")
+	// Output:
+	// prompts: API URL "http://agenttrace.internal:3000": plain HTTP to a host that is not loopback would send the API key unencrypted: use https://, or allow it with WithInsecure or AGENTTRACE_INSECURE=true
+	// allowed
+}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"time"
 
@@ -54,6 +53,7 @@ type config struct {
 	apiKey      string
 	apiURL      string
 	projectID   string
+	insecure    bool
 	httpClient  *http.Client
 	timeout     time.Duration
 	retryBudget time.Duration
@@ -71,6 +71,14 @@ func WithAPIKey(key string) Option {
 // Environment: AGENTTRACE_API_URL. Default: https://api.agenttrace.io.
 func WithAPIURL(u string) Option {
 	return clientOption(func(c *config) { c.apiURL = u })
+}
+
+// WithInsecure allows a plain http:// API URL to a host that is not
+// loopback, which sends the API key unencrypted. Without it, [New] refuses
+// such a URL; http:// to 127.0.0.0/8, ::1 or localhost is always allowed.
+// Environment: AGENTTRACE_INSECURE=true. Default: off.
+func WithInsecure() Option {
+	return clientOption(func(c *config) { c.insecure = true })
 }
 
 // WithProjectID sets the project id sent in X-Project-ID. Environment:
@@ -115,11 +123,12 @@ func WithCacheTTL(d time.Duration) CacheOption {
 // newConfig applies defaults, then the environment, then opts, and
 // validates the result.
 func newConfig(opts []Option) (config, error) {
-	ep := httpapi.EndpointFromEnv()
+	ep, envErr := httpapi.EndpointFromEnv()
 	c := config{
 		apiKey:      ep.APIKey,
 		apiURL:      ep.URL,
 		projectID:   ep.ProjectID,
+		insecure:    ep.Insecure,
 		timeout:     DefaultTimeout,
 		retryBudget: DefaultRetryBudget,
 		ttl:         DefaultCacheTTL,
@@ -128,15 +137,8 @@ func newConfig(opts []Option) (config, error) {
 	for _, o := range opts {
 		o.applyClient(&c)
 	}
-	var errs []error
-	if u, err := url.Parse(c.apiURL); err != nil {
-		errs = append(errs, fmt.Errorf("API URL %q: %w", c.apiURL, err))
-	} else if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		errs = append(errs, fmt.Errorf("API URL %q: want http:// or https://", c.apiURL))
-	}
-	if c.apiKey == "" {
-		errs = append(errs, errors.New("no API key: set AGENTTRACE_API_KEY or use WithAPIKey"))
-	}
+	ep = httpapi.Endpoint{URL: c.apiURL, APIKey: c.apiKey, Insecure: c.insecure}
+	errs := []error{envErr, ep.Check(httpapi.OptionNames, false)}
 	if c.timeout <= 0 {
 		errs = append(errs, fmt.Errorf("timeout %s: want more than 0", c.timeout))
 	}
@@ -146,8 +148,8 @@ func newConfig(opts []Option) (config, error) {
 	if c.ttl < 0 {
 		errs = append(errs, fmt.Errorf("cache TTL %s: want 0 or more", c.ttl))
 	}
-	if len(errs) > 0 {
-		return c, fmt.Errorf("prompts: %w", errors.Join(errs...))
+	if err := errors.Join(errs...); err != nil {
+		return c, fmt.Errorf("prompts: %w", err)
 	}
 	return c, nil
 }

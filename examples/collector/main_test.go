@@ -20,8 +20,10 @@ func TestValidateConfig(t *testing.T) {
 		wantErr string
 	}{
 		{name: "with a key", env: map[string]string{"AGENTTRACE_API_KEY": "pk-lf-example"}},
-		{name: "self-hosted", env: map[string]string{"AGENTTRACE_API_KEY": "pk-lf-example", "AGENTTRACE_API_URL": "http://agenttrace.internal:3000"}},
-		{name: "without a key", env: map[string]string{"AGENTTRACE_API_KEY": ""}, wantErr: "api_key: required"},
+		{name: "self-hosted", env: map[string]string{"AGENTTRACE_API_KEY": "pk-lf-example", "AGENTTRACE_API_URL": "https://agenttrace.internal:3000"}},
+		{name: "self-hosted over plain HTTP", env: map[string]string{"AGENTTRACE_API_KEY": "pk-lf-example", "AGENTTRACE_API_URL": "http://agenttrace.internal:3000", "AGENTTRACE_INSECURE": "true"}},
+		{name: "plain HTTP refused", env: map[string]string{"AGENTTRACE_API_KEY": "pk-lf-example", "AGENTTRACE_API_URL": "http://agenttrace.internal:3000"}, wantErr: "allow it with insecure: true"},
+		{name: "without a key", env: map[string]string{"AGENTTRACE_API_KEY": ""}, wantErr: "no API key: set api_key"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"fmt"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -12,6 +14,7 @@ const (
 	EnvAPIKey    = "AGENTTRACE_API_KEY"
 	EnvAPIURL    = "AGENTTRACE_API_URL"
 	EnvProjectID = "AGENTTRACE_PROJECT_ID"
+	EnvInsecure  = "AGENTTRACE_INSECURE"
 )
 
 // DefaultAPIURL is the AgentTrace cloud.
@@ -23,12 +26,16 @@ type Endpoint struct {
 	URL       string
 	APIKey    string
 	ProjectID string
+	// Insecure allows a plain http:// URL to a host that is not loopback,
+	// which sends the API key unencrypted (see [Endpoint.Check]).
+	Insecure bool
 }
 
 // EndpointFromEnv returns the endpoint of the environment: DefaultAPIURL
 // and no key or project, overridden by the variables that are set and not
-// blank (their values trimmed).
-func EndpointFromEnv() Endpoint {
+// blank (their values trimmed). It fails when AGENTTRACE_INSECURE is not a
+// boolean.
+func EndpointFromEnv() (Endpoint, error) {
 	ep := Endpoint{URL: DefaultAPIURL}
 	for name, p := range map[string]*string{
 		EnvAPIKey:    &ep.APIKey,
@@ -39,5 +46,12 @@ func EndpointFromEnv() Endpoint {
 			*p = v
 		}
 	}
-	return ep
+	if v := strings.TrimSpace(os.Getenv(EnvInsecure)); v != "" {
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			return ep, fmt.Errorf("%s: %q is not a boolean", EnvInsecure, v)
+		}
+		ep.Insecure = on
+	}
+	return ep, nil
 }

@@ -49,6 +49,11 @@ var scenarios = map[string]scenario{
 		require.Error(t, err)
 		return lines(err)
 	}},
+	"plain-http": {run: func(t *testing.T) []string {
+		_, err := instrument.New(t.Context(), instrument.WithAPIURL("http://agenttrace.internal:3000"), instrument.WithAPIKey("pk-test"))
+		require.Error(t, err)
+		return lines(err)
+	}},
 	"unreachable": {run: func(t *testing.T) []string {
 		var log strings.Builder
 		logger := slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -22,6 +21,7 @@ const (
 	EnvAPIKey          = httpapi.EnvAPIKey    // AGENTTRACE_API_KEY
 	EnvAPIURL          = httpapi.EnvAPIURL    // AGENTTRACE_API_URL
 	EnvProjectID       = httpapi.EnvProjectID // AGENTTRACE_PROJECT_ID
+	EnvInsecure        = httpapi.EnvInsecure  // AGENTTRACE_INSECURE
 	EnvDebug           = "AGENTTRACE_DEBUG"
 	EnvBatchSize       = "AGENTTRACE_BATCH_SIZE"
 	EnvFlushInterval   = "AGENTTRACE_FLUSH_INTERVAL"
@@ -77,6 +77,7 @@ type config struct {
 	apiKey          string
 	apiURL          string
 	projectID       string
+	insecure        bool
 	httpClient      *http.Client
 	batchSize       int
 	maxRequestBytes int
@@ -110,6 +111,14 @@ func WithAPIKey(key string) Option {
 // AGENTTRACE_API_URL. Default: https://api.agenttrace.io.
 func WithAPIURL(u string) Option {
 	return optionFunc(func(c *config) { c.apiURL = u })
+}
+
+// WithInsecure allows a plain http:// API URL to a host that is not
+// loopback, which sends the API key unencrypted. Without it, [New] refuses
+// such a URL; http:// to 127.0.0.0/8, ::1 or localhost is always allowed.
+// Environment: AGENTTRACE_INSECURE=true. Default: off.
+func WithInsecure() Option {
+	return optionFunc(func(c *config) { c.insecure = true })
 }
 
 // WithProjectID sets the project id sent in X-Project-ID. Environment:
@@ -243,11 +252,12 @@ func debugLogger() *slog.Logger {
 // newConfig applies defaults, then the environment, then opts, and
 // validates the result.
 func newConfig(opts []Option) (config, error) {
-	ep := httpapi.EndpointFromEnv()
+	ep, epErr := httpapi.EndpointFromEnv()
 	c := config{
 		apiKey:            ep.APIKey,
 		apiURL:            ep.URL,
 		projectID:         ep.ProjectID,
+		insecure:          ep.Insecure,
 		batchSize:         DefaultBatchSize,
 		maxRequestBytes:   DefaultMaxRequestBytes,
 		flushInterval:     DefaultFlushInterval,
@@ -260,6 +270,9 @@ func newConfig(opts []Option) (config, error) {
 		maxRecordText:     DefaultMaxRecordTextBytes,
 	}
 	var errs []error
+	if epErr != nil {
+		errs = append(errs, epErr)
+	}
 	env := func(name string, set func(string) error) {
 		if v, ok := os.LookupEnv(name); ok && strings.TrimSpace(v) != "" {
 			if err := set(strings.TrimSpace(v)); err != nil {
@@ -298,15 +311,9 @@ func newConfig(opts []Option) (config, error) {
 
 func (c *config) validate() error {
 	var errs []error
-	u, err := url.Parse(c.apiURL)
-	switch {
-	case err != nil:
-		errs = append(errs, fmt.Errorf("API URL %q: %w", c.apiURL, err))
-	case u.Scheme == "file":
-	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
-		errs = append(errs, fmt.Errorf("API URL %q: want http://, https:// or file://", c.apiURL))
-	case c.apiKey == "":
-		errs = append(errs, errors.New("no API key: set AGENTTRACE_API_KEY or use WithAPIKey"))
+	ep := httpapi.Endpoint{URL: c.apiURL, APIKey: c.apiKey, Insecure: c.insecure}
+	if err := ep.Check(httpapi.OptionNames, true); err != nil {
+		errs = append(errs, err)
 	}
 	if c.batchSize < 1 {
 		errs = append(errs, fmt.Errorf("batch size %d: want at least 1", c.batchSize))

@@ -3,7 +3,6 @@ package agenttraceexporter
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -13,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
+	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
 )
 
 // Config is the configuration of the agenttrace exporter. Each field but the
@@ -29,6 +29,11 @@ type Config struct {
 	APIKey configopaque.String `mapstructure:"api_key"`
 	// ProjectID is sent in X-Project-ID. Default: none.
 	ProjectID string `mapstructure:"project_id"`
+	// Insecure allows a plain http:// endpoint to a host that is not
+	// loopback, which sends the API key unencrypted (the SDK's
+	// WithInsecure). Without it, such an endpoint is refused; http:// to
+	// 127.0.0.0/8, ::1 or localhost is always allowed. Default: false.
+	Insecure bool `mapstructure:"insecure"`
 	// BatchSize is the most events sent in one ingestion request.
 	// Default: 100.
 	BatchSize int `mapstructure:"batch_size"`
@@ -78,26 +83,15 @@ func createDefaultConfig() component.Config {
 	}
 }
 
+// configNames are the names of Config's fields in the errors of Validate.
+var configNames = httpapi.Names{URL: "endpoint", APIKey: "api_key", Insecure: "insecure: true"}
+
 // Validate checks the settings the Collector can reject while it loads its
 // configuration. The SDK's exporter checks the rest (the 4096-byte minimum
 // request size) when the component starts.
 func (c *Config) Validate() error {
-	var errs []error
-	u, err := url.Parse(c.Endpoint)
-	switch {
-	case c.Endpoint == "":
-		errs = append(errs, errors.New("endpoint: required"))
-	case err != nil:
-		errs = append(errs, fmt.Errorf("endpoint: %w", err))
-	case u.Scheme == "file":
-		if u.Path == "" && u.Opaque == "" && u.Host == "" {
-			errs = append(errs, fmt.Errorf("endpoint %q: a file:// URL needs a path", c.Endpoint))
-		}
-	case (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		errs = append(errs, fmt.Errorf("endpoint %q: want an http://, https:// or file:// URL", c.Endpoint))
-	case c.APIKey == "":
-		errs = append(errs, errors.New("api_key: required (a file:// endpoint needs none)"))
-	}
+	ep := httpapi.Endpoint{URL: c.Endpoint, APIKey: string(c.APIKey), Insecure: c.Insecure}
+	errs := []error{ep.Check(configNames, true)}
 	if c.BatchSize < 1 {
 		errs = append(errs, fmt.Errorf("batch_size %d: want at least 1", c.BatchSize))
 	}
@@ -128,6 +122,9 @@ func (c *Config) options() []exporter.Option {
 		exporter.WithRetryBudget(c.RetryBudget),
 		exporter.WithFlushInterval(c.FlushInterval),
 		exporter.WithGzip(c.Gzip),
+	}
+	if c.Insecure {
+		opts = append(opts, exporter.WithInsecure())
 	}
 	if c.ExportAllSpans {
 		opts = append(opts, exporter.WithExportAllSpans())

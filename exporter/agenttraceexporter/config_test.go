@@ -1,6 +1,7 @@
 package agenttraceexporter_test
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.opentelemetry.io/collector/exporter/exportertest"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttraceexporter"
@@ -35,7 +37,7 @@ func TestDefaultConfig(t *testing.T) {
 		QueueConfig:     configoptional.Some(exporterhelper.NewDefaultQueueConfig()),
 		RetryConfig:     retry,
 	}, cfg)
-	assert.ErrorContains(t, confmap.Validate(cfg), "api_key: required", "the default config has no key")
+	assert.ErrorContains(t, confmap.Validate(cfg), "no API key: set api_key", "the default config has no key")
 }
 
 func TestLoadConfig(t *testing.T) {
@@ -79,11 +81,25 @@ func TestLoadConfig(t *testing.T) {
 		},
 		{
 			id:   component.NewIDWithName(agenttraceexporter.Type, "nokey"),
-			errs: []string{"api_key: required"},
+			errs: []string{"no API key: set api_key (a file:// URL needs none)"},
 		},
 		{
 			id:   component.NewIDWithName(agenttraceexporter.Type, "badscheme"),
-			errs: []string{`endpoint "ftp://agenttrace.example.internal": want an http://, https:// or file:// URL`},
+			errs: []string{`endpoint "ftp://agenttrace.example.internal": want http://, https:// or file://`},
+		},
+		{
+			id:   component.NewIDWithName(agenttraceexporter.Type, "loopback"),
+			want: func(c *agenttraceexporter.Config) { c.Endpoint, c.APIKey = "http://127.0.0.1:3000", "pk-lf-test" },
+		},
+		{
+			id:   component.NewIDWithName(agenttraceexporter.Type, "plainhttp"),
+			errs: []string{`endpoint "http://agenttrace.example.internal:3000": plain HTTP to a host that is not loopback would send the API key unencrypted: use https://, or allow it with insecure: true`},
+		},
+		{
+			id: component.NewIDWithName(agenttraceexporter.Type, "insecure"),
+			want: func(c *agenttraceexporter.Config) {
+				c.Endpoint, c.APIKey, c.Insecure = "http://agenttrace.example.internal:3000", "pk-lf-test", true
+			},
 		},
 		{
 			id: component.NewIDWithName(agenttraceexporter.Type, "ranges"),
@@ -129,4 +145,24 @@ func TestAPIKeyIsOpaque(t *testing.T) {
 	conf := confmap.New()
 	require.NoError(t, conf.Marshal(cfg))
 	assert.Equal(t, "[REDACTED]", conf.Get("api_key"))
+}
+
+// TestInsecureReachesTheExporter checks that insecure is given to the SDK's
+// exporter, which checks the endpoint again when the component starts.
+// Nothing is sent.
+func TestInsecureReachesTheExporter(t *testing.T) {
+	for _, insecure := range []bool{false, true} {
+		cfg := agenttraceexporter.NewFactory().CreateDefaultConfig().(*agenttraceexporter.Config)
+		cfg.Endpoint, cfg.APIKey, cfg.Insecure = "http://agenttrace.example.internal:3000", "pk-lf-test", insecure
+		ctx := context.Background()
+		exp, err := agenttraceexporter.NewFactory().CreateTraces(ctx, exportertest.NewNopSettings(agenttraceexporter.Type), cfg)
+		require.NoError(t, err)
+		err = exp.Start(ctx, componenttest.NewNopHost())
+		if insecure {
+			assert.NoError(t, err)
+		} else {
+			assert.ErrorContains(t, err, "plain HTTP")
+		}
+		require.NoError(t, exp.Shutdown(ctx))
+	}
 }

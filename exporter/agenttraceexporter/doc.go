@@ -24,8 +24,9 @@
 //	    api_key: ${env:AGENTTRACE_API_KEY}
 //	    project_id: my-project                 # optional
 //
-// The other settings (batch_size, max_request_bytes, timeout, retry_budget,
-// flush_interval, gzip, export_all_spans, sending_queue, retry_on_failure)
+// The other settings (insecure, batch_size, max_request_bytes, timeout,
+// retry_budget, flush_interval, gzip, export_all_spans, sending_queue,
+// retry_on_failure)
 // are described on [Config]. README.md beside this file shows a complete
 // pipeline.
 //

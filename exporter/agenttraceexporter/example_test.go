@@ -22,7 +22,7 @@ func ExampleNewFactory() {
 	fmt.Println(confmap.Validate(cfg))
 	// Output:
 	// agenttrace https://api.agenttrace.io false
-	// api_key: required (a file:// endpoint needs none)
+	// no API key: set api_key (a file:// URL needs none)
 	// <nil>
 }
 

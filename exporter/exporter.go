@@ -515,6 +515,9 @@ func (e *Exporter) step(now time.Time) {
 func (e *Exporter) dispatch(now time.Time) {
 	for e.flying < e.cfg.maxInFlight && e.due(now) && e.sendable() {
 		if !e.offline {
+			if !e.pace.answered && e.flying > 0 {
+				return // the first answer tells the budget
+			}
 			if at := e.pace.next(now); at.After(now) {
 				if !e.paced {
 					e.paced = true
@@ -570,7 +573,7 @@ func (e *Exporter) nextWake(now time.Time) time.Duration {
 	}
 	// With every request slot taken, or only records of a kind with a
 	// request in flight, a landing request wakes the loop.
-	if e.q.len() > 0 && e.flying < e.cfg.maxInFlight && e.sendable() {
+	if e.q.len() > 0 && e.flying < e.cfg.maxInFlight && e.sendable() && (e.pace.answered || e.flying == 0) {
 		at := e.q.since.Add(e.cfg.flushInterval)
 		if e.due(now) && !e.offline {
 			at = e.pace.next(now)

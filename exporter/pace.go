@@ -34,6 +34,9 @@ type pacer struct {
 	// (empty when nothing holds it).
 	hold    time.Time
 	holdWhy string
+	// answered is true once an answer came back: until then one request
+	// at a time goes, so that the budget is learned before it is spent.
+	answered bool
 }
 
 func newPacer(limit int, window time.Duration, now time.Time) *pacer {
@@ -99,6 +102,7 @@ func (p *pacer) waiting(now time.Time) string {
 // budget, what is left of it (other processes behind the same address
 // spend it too) and, from the reset time, the window's length.
 func (p *pacer) learn(h http.Header, now time.Time) {
+	p.answered = true
 	limit, okLimit := headerInt(h, "X-RateLimit-Limit")
 	remaining, okRemaining := headerInt(h, "X-RateLimit-Remaining")
 	reset, okReset := headerInt(h, "X-RateLimit-Reset")

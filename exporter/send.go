@@ -84,6 +84,7 @@ type flight struct {
 
 	resp *httpapi.Response
 	err  error
+	sent time.Time
 	took time.Duration
 	// pooled is the body's buffer, given back once the request landed.
 	pooled *[]byte
@@ -236,6 +237,7 @@ func (e *Exporter) sender() {
 		}
 		e.compress(f)
 		start := time.Now()
+		f.sent = start
 		if len(f.items) > 0 {
 			f.resp, f.err = e.sink.post(e.abort, f.path, f.payload, f.encoding, f.timeout)
 		}
@@ -307,7 +309,9 @@ func (e *Exporter) land(f *flight, now time.Time) {
 	status := 0
 	if f.resp != nil {
 		status = f.resp.Status
-		e.pace.learn(f.resp.Header, now)
+		// The server set its headers when the request arrived, about
+		// when it left.
+		e.pace.learn(f.resp.Header, f.sent)
 	}
 	if e.cfg.gzip && f.encoding == "gzip" && len(f.body) > 0 {
 		r := float64(len(f.payload)) / float64(len(f.body))

@@ -18,7 +18,10 @@
 // they go there. It exits non-zero when a call fails or anything could not be
 // delivered.
 //
-//	go run ./examples/anthropic-agent
+// Like anthropictrace, it is a module of its own (the SDK's module does not
+// require the LLM client); from the repository root:
+//
+//	cd examples/anthropic-agent && go run .
 package main
 
 import (

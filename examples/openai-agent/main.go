@@ -17,7 +17,10 @@
 // AGENTTRACE_API_URL and AGENTTRACE_API_KEY they go there. It exits non-zero
 // when a call fails or anything could not be delivered.
 //
-//	go run ./examples/openai-agent
+// Like openaitrace, it is a module of its own (the SDK's module does not
+// require the LLM client); from the repository root:
+//
+//	cd examples/openai-agent && go run .
 package main
 
 import (

@@ -5,8 +5,11 @@
 // openaitrace.Option or anthropictrace.Option, and record the calls of any
 // other client by hand with instrument's Generation.
 //
-// It imports no LLM client: a [Provider] reads a client's requests and
-// responses with that client's own types, in the integration's package.
+// It is public because the two integrations are modules of their own, so
+// that the SDK's module requires neither LLM client, and what code of
+// another module builds on must keep the compatibility promise of a public
+// API. It imports no LLM client: a [Provider] reads a client's requests and
+// responses with that client's own types, in the integration's module.
 //
 // The clients apply their request options once per call and run their
 // middlewares once per attempt. [RequestOption] builds a request option

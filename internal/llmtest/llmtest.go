@@ -1,7 +1,3 @@
-// Package llmtest sets up what the tests of instrument/openaitrace and
-// instrument/anthropictrace share: a replaying LLM server, an in-process
-// AgentTrace server, an instrument client sending to it, and an in-memory
-// record of the spans the client ends.
 package llmtest
 
 import (
@@ -23,12 +19,12 @@ import (
 )
 
 // Main runs a package's tests with no AGENTTRACE_*, OTEL_* or
-// providerPrefix* variable of the environment they run in (nothing of it may
-// change the outcome), and checks that they leak no goroutine.
-func Main(m *testing.M, providerPrefix string) {
+// providerPrefixes* variable of the environment they run in (nothing of it
+// may change the outcome), and checks that they leak no goroutine.
+func Main(m *testing.M, providerPrefixes ...string) {
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
-		for _, p := range []string{"AGENTTRACE_", "OTEL_", providerPrefix} {
+		for _, p := range append([]string{"AGENTTRACE_", "OTEL_"}, providerPrefixes...) {
 			if strings.HasPrefix(name, p) {
 				os.Unsetenv(name)
 			}

@@ -50,11 +50,3 @@ func observation(t *testing.T, srv *agenttracetest.Server, traceID, name string)
 	t.Fatalf("trace %s has no observation %q", traceID, name)
 	return agenttracetest.Observation{}
 }
-
-// onlyTrace returns the id of the one trace the server holds.
-func onlyTrace(t *testing.T, srv *agenttracetest.Server) string {
-	t.Helper()
-	traces := srv.Traces()
-	require.Len(t, traces, 1)
-	return traces[0].ID
-}

@@ -2,7 +2,6 @@ package readme_test
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -11,13 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openai/openai-go/v3"
 	"github.com/stretchr/testify/require"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
-	"github.com/agenttrace/agenttrace-otel-go/instrument/openaitrace"
 	"github.com/agenttrace/agenttrace-otel-go/scores"
 )
 
@@ -142,25 +139,6 @@ var scenarios = map[string]scenario{
 		defer tr.End()
 		require.NoError(t, tr.Score(ctx, "quality", scores.Numeric(1)))
 		return lines(tr.Score(ctx, "quality", scores.Numeric(1)))
-	}},
-	"stream-usage": {run: func(t *testing.T) []string {
-		srv, at := newClient(t)
-		replay(t, "openai_chat_stream_no_usage")
-		client := openai.NewClient(openaitrace.Option(at))
-		ctx, tr := at.Trace(t.Context(), "t")
-		stream := client.Chat.Completions.NewStreaming(ctx, openai.ChatCompletionNewParams{
-			Model:    "gpt-4.1-mini",
-			Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Hello")},
-		})
-		for stream.Next() {
-		}
-		require.NoError(t, stream.Close())
-		tr.End()
-		require.NoError(t, at.Flush(t.Context()))
-		var md struct{ UsageUnavailable string }
-		gen := observation(t, srv, tr.TraceID().String(), "chat gpt-4.1-mini")
-		require.NoError(t, json.Unmarshal([]byte(gen.Metadata), &md))
-		return []string{md.UsageUnavailable}
 	}},
 	"otlp-down": {
 		run: func(t *testing.T) []string {

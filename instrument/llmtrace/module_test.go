@@ -1,0 +1,106 @@
+package llmtrace
+
+import (
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// llmClients are the module paths of the LLM clients that the SDK's module
+// must neither import nor require: instrument/openaitrace and
+// instrument/anthropictrace are modules of their own so that a user's
+// version of a client is not raised to the SDK's minimum.
+var llmClients = []string{"github.com/openai/openai-go", "github.com/anthropics/anthropic-sdk-go"}
+
+// pendingImporters are packages of the SDK's module that still import an
+// LLM client, with what takes them out. The list only shrinks: an entry
+// whose package no longer imports a client fails the test too.
+var pendingImporters = map[string]string{
+	"github.com/agenttrace/agenttrace-otel-go/exporter_test": "exporter/foreign_test.go's TestAnthropicSDKSpans, " +
+		"which instrument/anthropictrace's TestClientOwnSpans replaces",
+}
+
+// llmClient returns the entry of llmClients that path (a package or
+// module path) belongs to, or "".
+func llmClient(path string) string {
+	for _, c := range llmClients {
+		if path == c || strings.HasPrefix(path, c+"/") {
+			return c
+		}
+	}
+	return ""
+}
+
+// No package of the SDK's module (non-test or test) imports an LLM client,
+// and its go.mod requires none.
+func TestModuleImportsNoLLMClient(t *testing.T) {
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed: %v", err)
+	}
+	root := "../.."
+	cmd := exec.Command(goCmd, "list", "-e", "-deps", "-test", "-json=ImportPath,Imports,Module", "./...")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	const module = "github.com/agenttrace/agenttrace-otel-go"
+	importers := map[string][]string{}
+	listed := 0
+	for dec := json.NewDecoder(strings.NewReader(string(out))); dec.More(); {
+		var p struct {
+			ImportPath string
+			Imports    []string
+			Module     *struct{ Path string }
+		}
+		if err := dec.Decode(&p); err != nil {
+			t.Fatalf("go list output: %v", err)
+		}
+		if p.Module == nil || p.Module.Path != module {
+			continue
+		}
+		listed++
+		name, _, _ := strings.Cut(p.ImportPath, " ") // "pkg [pkg.test]"
+		for _, imp := range p.Imports {
+			if llmClient(imp) != "" {
+				importers[name] = append(importers[name], imp)
+			}
+		}
+	}
+	if listed < 20 {
+		t.Fatalf("go list found %d packages of %s, want the whole module", listed, module)
+	}
+	stillNeeded := map[string]bool{} // clients that pending importers import
+	for pkg, imps := range importers {
+		if _, ok := pendingImporters[pkg]; ok {
+			for _, imp := range imps {
+				stillNeeded[llmClient(imp)] = true
+			}
+		} else {
+			t.Errorf("%s imports %s: the SDK's module must not import an LLM client (put the code in instrument/openaitrace's or instrument/anthropictrace's module)", pkg, strings.Join(imps, ", "))
+		}
+	}
+	for pkg, what := range pendingImporters {
+		if _, ok := importers[pkg]; !ok {
+			t.Errorf("%s no longer imports an LLM client: remove it from pendingImporters (%s)", pkg, what)
+		}
+	}
+
+	cmd = exec.Command(goCmd, "mod", "edit", "-json")
+	cmd.Dir = root
+	out, err = cmd.Output()
+	if err != nil {
+		t.Fatalf("go mod edit -json: %v", err)
+	}
+	var mod struct{ Require []struct{ Path string } }
+	if err := json.Unmarshal(out, &mod); err != nil {
+		t.Fatalf("go mod edit -json: %v", err)
+	}
+	for _, r := range mod.Require {
+		if c := llmClient(r.Path); c != "" && !stillNeeded[c] {
+			t.Errorf("go.mod requires %s: the module must not (go mod tidy drops it once no package imports it)", r.Path)
+		}
+	}
+}

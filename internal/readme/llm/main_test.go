@@ -1,0 +1,9 @@
+package llm_test
+
+import (
+	"testing"
+
+	"github.com/agenttrace/agenttrace-otel-go/internal/llmtest"
+)
+
+func TestMain(m *testing.M) { llmtest.Main(m, "OPENAI_", "ANTHROPIC_") }

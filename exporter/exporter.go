@@ -78,7 +78,6 @@ type Exporter struct {
 	ids       *rand.ChaCha8
 	stamps    stampCache
 	store     storage
-	converted []span         // the storage of the spans a batch converts
 	epoch     uint64         // the current flush epoch
 	unsettled map[uint64]int // items queued or in flight, by epoch
 	waiters   []*waiter

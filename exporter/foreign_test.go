@@ -3,16 +3,9 @@ package exporter_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/anthropics/anthropic-sdk-go"
-	"github.com/anthropics/anthropic-sdk-go/option"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
@@ -177,96 +170,6 @@ func jsonEqOrEmpty(t *testing.T, want, got string) {
 		return
 	}
 	assert.JSONEq(t, want, got)
-}
-
-// exchange is a recorded HTTP exchange of shared/fixtures/llm.
-type exchange struct {
-	Request struct {
-		Method string          `json:"method"`
-		Path   string          `json:"path"`
-		Body   json.RawMessage `json:"body"`
-	} `json:"request"`
-	Response struct {
-		Status  int               `json:"status"`
-		Headers map[string]string `json:"headers"`
-		Body    json.RawMessage   `json:"body"`
-	} `json:"response"`
-}
-
-// replayExchange serves the recorded response of the exchange in testdata/name to
-// requests with its method and path, and fails the test on others.
-func replayExchange(t *testing.T, name string) (*httptest.Server, *exchange) {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
-	require.NoError(t, err)
-	var fx exchange
-	require.NoError(t, json.Unmarshal(data, &fx))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		if r.Method != fx.Request.Method || r.URL.Path != fx.Request.Path {
-			t.Errorf("replay: unexpected %s %s", r.Method, r.URL.Path)
-			http.NotFound(w, r)
-			return
-		}
-		assert.JSONEq(t, string(fx.Request.Body), string(body), "the client sent the recorded request")
-		for k, v := range fx.Response.Headers {
-			w.Header().Set(k, v)
-		}
-		w.WriteHeader(fx.Response.Status)
-		_, _ = w.Write(fx.Response.Body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &fx
-}
-
-// TestAnthropicSDKSpans calls the Messages API through anthropic-sdk-go
-// with its own OpenTelemetry spans on (content included), against a replay
-// of a recorded exchange, inside an agent span: the SDK's span
-// "anthropic.messages.create" arrives as a generation under the agent with
-// the model, usage, input and output of the exchange.
-func TestAnthropicSDKSpans(t *testing.T) {
-	api, _ := replayExchange(t, "anthropic_messages_basic.json")
-	srv, exp := setup(t, nil)
-	tp := syncProvider(t, exp)
-
-	ctx, agent := tp.Tracer(agentTraceScope).Start(ctx(t), "advisor", trace.WithAttributes(
-		semconv.ObservationTypeAgent, semconv.TraceNameKey.String("reading-advice")))
-	client := anthropic.NewClient(
-		option.WithBaseURL(api.URL), option.WithAPIKey("sk-ant-test"), option.WithMaxRetries(0),
-		option.WithTracerProvider(tp), option.WithOpenTelemetryTraces(true),
-		option.WithOpenTelemetryTracesContentMode(option.OpenTelemetryContentModeContent))
-	msg, err := client.Messages.New(ctx, anthropic.MessageNewParams{
-		Model:     "claude-sonnet-4-5",
-		MaxTokens: 400,
-		System: []anthropic.TextBlockParam{{
-			Text: "You are a reader's advisory assistant at Harbourview Public Library. Keep answers under 80 words.",
-		}},
-		Messages: []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock(
-			"I loved The Remains of the Day. Suggest two novels I might enjoy and say why in one sentence each."))},
-	})
-	require.NoError(t, err)
-	agent.End()
-	require.NoError(t, exp.ForceFlush(ctx))
-
-	tree := srv.ObservationTree(agent.SpanContext().TraceID().String())
-	require.Len(t, tree, 1)
-	assert.Equal(t, "advisor", tree[0].Name)
-	require.Len(t, tree[0].Children, 1, "the SDK's span is the agent's child")
-	gen := tree[0].Children[0]
-	assert.Equal(t, "anthropic.messages.create", gen.Name)
-	assert.Equal(t, agenttracetest.TypeGeneration, gen.Type)
-	assert.Equal(t, "claude-sonnet-4-5", gen.Model)
-	require.NotNil(t, gen.Usage)
-	assert.Equal(t, agenttracetest.Usage{InputTokens: 52, OutputTokens: 71, TotalTokens: 123}, *gen.Usage)
-	assert.Contains(t, gen.Input, "I loved The Remains of the Day.")
-	assert.Contains(t, gen.Output, msg.Content[0].Text[:40])
-	assert.JSONEq(t, `{"max_tokens":400}`, gen.ModelParameters)
-	var md map[string]any
-	require.NoError(t, json.Unmarshal([]byte(gen.Metadata), &md))
-	assert.Equal(t, "anthropic", md["provider"])
-	assert.Equal(t, "claude-sonnet-4-5-20250929", md["responseModel"])
-	assert.Equal(t, "msg_01igEZGm2C2NwCMp51unVX1a", md["responseId"])
-	assert.Equal(t, []any{"end_turn"}, md["finishReasons"], "anthropic.message.stop_reason")
 }
 
 // scopedSpan builds an ended span of traceA in scope.

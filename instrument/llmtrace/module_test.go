@@ -13,14 +13,6 @@ import (
 // version of a client is not raised to the SDK's minimum.
 var llmClients = []string{"github.com/openai/openai-go", "github.com/anthropics/anthropic-sdk-go"}
 
-// pendingImporters are packages of the SDK's module that still import an
-// LLM client, with what takes them out. The list only shrinks: an entry
-// whose package no longer imports a client fails the test too.
-var pendingImporters = map[string]string{
-	"github.com/agenttrace/agenttrace-otel-go/exporter_test": "exporter/foreign_test.go's TestAnthropicSDKSpans, " +
-		"which instrument/anthropictrace's TestClientOwnSpans replaces",
-}
-
 // llmClient returns the entry of llmClients that path (a package or
 // module path) belongs to, or "".
 func llmClient(path string) string {
@@ -72,20 +64,8 @@ func TestModuleImportsNoLLMClient(t *testing.T) {
 	if listed < 20 {
 		t.Fatalf("go list found %d packages of %s, want the whole module", listed, module)
 	}
-	stillNeeded := map[string]bool{} // clients that pending importers import
 	for pkg, imps := range importers {
-		if _, ok := pendingImporters[pkg]; ok {
-			for _, imp := range imps {
-				stillNeeded[llmClient(imp)] = true
-			}
-		} else {
-			t.Errorf("%s imports %s: the SDK's module must not import an LLM client (put the code in instrument/openaitrace's or instrument/anthropictrace's module)", pkg, strings.Join(imps, ", "))
-		}
-	}
-	for pkg, what := range pendingImporters {
-		if _, ok := importers[pkg]; !ok {
-			t.Errorf("%s no longer imports an LLM client: remove it from pendingImporters (%s)", pkg, what)
-		}
+		t.Errorf("%s imports %s: the SDK's module must not import an LLM client (put the code in instrument/openaitrace's or instrument/anthropictrace's module)", pkg, strings.Join(imps, ", "))
 	}
 
 	cmd = exec.Command(goCmd, "mod", "edit", "-json")
@@ -99,7 +79,7 @@ func TestModuleImportsNoLLMClient(t *testing.T) {
 		t.Fatalf("go mod edit -json: %v", err)
 	}
 	for _, r := range mod.Require {
-		if c := llmClient(r.Path); c != "" && !stillNeeded[c] {
+		if llmClient(r.Path) != "" {
 			t.Errorf("go.mod requires %s: the module must not (go mod tidy drops it once no package imports it)", r.Path)
 		}
 	}

@@ -23,14 +23,16 @@ type observationKey struct {
 // store is the server's data. Rows replaced by an upsert move to the end, so
 // rows are in the order they were last written.
 type store struct {
-	traces           []Trace
-	observations     []Observation
-	scores           []Score
-	checkpoints      []Checkpoint
-	gitLinks         []GitLink
-	fileOperations   []FileOperation
-	terminalCommands []TerminalCommand
-	requests         []Request
+	traces       table[traceKey, Trace]
+	observations table[observationKey, Observation]
+	// traceIDs and observationIDs count the rows of each id.
+	traceIDs, observationIDs map[string]int
+	scores                   []Score
+	checkpoints              []Checkpoint
+	gitLinks                 []GitLink
+	fileOperations           []FileOperation
+	terminalCommands         []TerminalCommand
+	requests                 []Request
 	// requestBase is the sequence number of requests[0].
 	requestBase int
 	// bodyBytes is the size of the bodies the request log holds, all in
@@ -43,34 +45,84 @@ type store struct {
 }
 
 func newStore() store {
-	return store{attempts: make(map[string]int), prompts: make(map[string]*prompt)}
+	return store{
+		attempts: make(map[string]int), prompts: make(map[string]*prompt),
+		traceIDs: make(map[string]int), observationIDs: make(map[string]int),
+	}
 }
 
 // putTrace inserts or replaces the trace row with t's (id, startTime).
 func (st *store) putTrace(t Trace) {
-	k := traceKey{t.ID, t.StartTime.UnixMilli()}
-	st.traces = slices.DeleteFunc(st.traces, func(o Trace) bool {
-		return traceKey{o.ID, o.StartTime.UnixMilli()} == k
-	})
-	st.traces = append(st.traces, t)
+	if st.traces.put(traceKey{t.ID, t.StartTime.UnixMilli()}, t) {
+		st.traceIDs[t.ID]++
+	}
 }
 
 // putObservation inserts or replaces the observation row with o's
 // (traceId, startTime, id).
 func (st *store) putObservation(o Observation) {
-	k := observationKey{o.TraceID, o.StartTime.UnixMilli(), o.ID}
-	st.observations = slices.DeleteFunc(st.observations, func(x Observation) bool {
-		return observationKey{x.TraceID, x.StartTime.UnixMilli(), x.ID} == k
-	})
-	st.observations = append(st.observations, o)
+	if st.observations.put(observationKey{o.TraceID, o.StartTime.UnixMilli(), o.ID}, o) {
+		st.observationIDs[o.ID]++
+	}
 }
 
-func (st *store) traceExists(id string) bool {
-	return slices.ContainsFunc(st.traces, func(t Trace) bool { return t.ID == id })
+func (st *store) traceExists(id string) bool { return st.traceIDs[id] > 0 }
+
+func (st *store) observationExists(id string) bool { return st.observationIDs[id] > 0 }
+
+// table holds rows by key in the order they were last written; writing a
+// key again moves its row to the end. A write costs O(1), so that a load
+// test's tens of thousands of rows do not slow the server down.
+type table[K comparable, V any] struct {
+	rows []V
+	keys []K
+	live []bool
+	at   map[K]int
+	dead int
 }
 
-func (st *store) observationExists(id string) bool {
-	return slices.ContainsFunc(st.observations, func(o Observation) bool { return o.ID == id })
+// put writes the row of k; it reports whether k is new.
+func (t *table[K, V]) put(k K, v V) bool {
+	if t.at == nil {
+		t.at = make(map[K]int)
+	}
+	i, ok := t.at[k]
+	if ok {
+		t.live[i] = false
+		var zero V
+		t.rows[i] = zero
+		t.dead++
+	}
+	t.at[k] = len(t.rows)
+	t.rows, t.keys, t.live = append(t.rows, v), append(t.keys, k), append(t.live, true)
+	if t.dead > 1024 && t.dead > len(t.rows)/2 {
+		t.compact()
+	}
+	return !ok
+}
+
+func (t *table[K, V]) compact() {
+	n := 0
+	for i := range t.rows {
+		if t.live[i] {
+			t.rows[n], t.keys[n], t.live[n] = t.rows[i], t.keys[i], true
+			t.at[t.keys[n]] = n
+			n++
+		}
+	}
+	clear(t.rows[n:])
+	t.rows, t.keys, t.live, t.dead = t.rows[:n], t.keys[:n], t.live[:n], 0
+}
+
+// all returns the rows, in the order they were last written.
+func (t *table[K, V]) all() []V {
+	out := make([]V, 0, len(t.rows)-t.dead)
+	for i, v := range t.rows {
+		if t.live[i] {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // notifyLocked wakes the waiters; s.mu must be held.
@@ -162,8 +214,8 @@ type Snapshot struct {
 
 func (st *store) snapshot() Snapshot {
 	return Snapshot{
-		Traces:           cloneAll(st.traces, Trace.clone),
-		Observations:     cloneAll(st.observations, Observation.clone),
+		Traces:           cloneAll(st.traces.all(), Trace.clone),
+		Observations:     cloneAll(st.observations.all(), Observation.clone),
 		Scores:           cloneAll(st.scores, Score.clone),
 		Checkpoints:      cloneAll(st.checkpoints, Checkpoint.clone),
 		GitLinks:         cloneAll(st.gitLinks, GitLink.clone),
@@ -230,7 +282,7 @@ func (s *Server) Snapshot() Snapshot {
 func (s *Server) Traces() []Trace {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return cloneAll(s.data.traces, Trace.clone)
+	return cloneAll(s.data.traces.all(), Trace.clone)
 }
 
 // Trace returns the last written row of the trace with the id.
@@ -242,7 +294,7 @@ func (s *Server) Trace(id string) (Trace, bool) {
 // time.
 func (s *Server) Observations(traceID string) []Observation {
 	s.mu.Lock()
-	obs := cloneAll(s.data.observations, Observation.clone)
+	obs := cloneAll(s.data.observations.all(), Observation.clone)
 	s.mu.Unlock()
 	return Snapshot{Observations: obs}.ObservationsOf(traceID)
 }
@@ -345,7 +397,7 @@ func (s *Server) Check() error {
 	s.mu.Lock()
 	var ids []string
 	rows := make(map[string][]Trace)
-	for _, t := range s.data.traces {
+	for _, t := range s.data.traces.all() {
 		if rows[t.ID] == nil {
 			ids = append(ids, t.ID)
 		}

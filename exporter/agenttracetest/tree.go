@@ -60,7 +60,7 @@ func isAncestor(a, p *Node, parent map[*Node]*Node) bool {
 // [Snapshot.ObservationTree].
 func (s *Server) ObservationTree(traceID string) []*Node {
 	s.mu.Lock()
-	obs := cloneAll(s.data.observations, Observation.clone)
+	obs := cloneAll(s.data.observations.all(), Observation.clone)
 	s.mu.Unlock()
 	return Snapshot{Observations: obs}.ObservationTree(traceID)
 }

@@ -256,7 +256,7 @@ func (e *Exporter) compress(f *flight) {
 	}
 	for {
 		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 		_, _ = zw.Write(f.body)
 		_ = zw.Close()
 		if buf.Len() <= e.cfg.maxRequestBytes || len(f.items) < 2 || f.path != ingestionPath {

@@ -306,8 +306,9 @@ func TestGzip(t *testing.T) {
 
 func TestPerItemErrors(t *testing.T) {
 	rec := &errorRecorder{}
+	prev := otel.GetErrorHandler()
 	otel.SetErrorHandler(rec)
-	t.Cleanup(func() { otel.SetErrorHandler(otel.ErrorHandlerFunc(func(error) {})) })
+	t.Cleanup(func() { otel.SetErrorHandler(prev) })
 
 	srv, exp := setup(t, nil)
 	srv.SetItemFaults(func(ev agenttracetest.Event) *agenttracetest.ItemError {
@@ -400,8 +401,9 @@ func Test413SplitsTheBatch(t *testing.T) {
 
 func TestUnauthorizedIsOneClearError(t *testing.T) {
 	rec := &errorRecorder{}
+	prev := otel.GetErrorHandler()
 	otel.SetErrorHandler(rec)
-	t.Cleanup(func() { otel.SetErrorHandler(otel.ErrorHandlerFunc(func(error) {})) })
+	t.Cleanup(func() { otel.SetErrorHandler(prev) })
 	srv := agenttracetest.NewServer()
 	t.Cleanup(srv.Close)
 	exp, err := exporter.New(context.Background(), exporter.WithAPIURL(srv.URL), exporter.WithAPIKey("sk-at-wrong-key-1234567890"))

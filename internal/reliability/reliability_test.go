@@ -247,8 +247,9 @@ func TestKeyNeverLeaks(t *testing.T) {
 
 	var logs lockedBuffer
 	var handled lockedBuffer
+	prev := otel.GetErrorHandler()
 	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) { fmt.Fprintln(&handled, err) }))
-	defer otel.SetErrorHandler(otel.ErrorHandlerFunc(func(error) {}))
+	defer otel.SetErrorHandler(prev)
 
 	for _, k := range []string{key, "sk-at-" + key[6:]} { // accepted, then refused
 		client, err := instrument.New(context.Background(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(k),

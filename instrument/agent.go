@@ -11,8 +11,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
+	"github.com/agenttrace/agenttrace-otel-go/instrument/internal/redact"
 	"github.com/agenttrace/agenttrace-otel-go/internal/jsonvalue"
-	"github.com/agenttrace/agenttrace-otel-go/internal/redact"
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
 

@@ -15,7 +15,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/agenttrace/agenttrace-otel-go/internal/gitinfo"
+	"github.com/agenttrace/agenttrace-otel-go/instrument/internal/gitinfo"
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
 

@@ -10,7 +10,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
-	"github.com/agenttrace/agenttrace-otel-go/internal/gitinfo"
+	"github.com/agenttrace/agenttrace-otel-go/instrument/internal/gitinfo"
 )
 
 var (

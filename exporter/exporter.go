@@ -86,10 +86,12 @@ type Exporter struct {
 	split     int // the body budget after a 413, 0 when none
 	// restFlying holds the record kinds with a request in flight.
 	restFlying map[string]bool
-	gzipRatio  float64
-	paced      bool      // a due request is waiting for the pacer (logged once)
-	urgent     bool      // a provisional row asked for by ExportTraceStart waits
-	lastFull   time.Time // when queueRowsAndRecords last looked at every trace
+	// tally counts the items a landing request delivered, by kind.
+	tally     map[string]int
+	gzipRatio float64
+	paced     bool      // a due request is waiting for the pacer (logged once)
+	urgent    bool      // a provisional row asked for by ExportTraceStart waits
+	lastFull  time.Time // when queueRowsAndRecords last looked at every trace
 	// nextLookup is when a record waiting after a lookup miss may go
 	// again, zero when none waits.
 	nextLookup time.Time
@@ -140,6 +142,7 @@ func New(ctx context.Context, opts ...Option) (*Exporter, error) {
 		ids:        rand.NewChaCha8(seed()),
 		unsettled:  map[uint64]int{},
 		restFlying: map[string]bool{},
+		tally:      map[string]int{},
 		gzipRatio:  0.25,
 	}
 	e.backoff = &backoff.ExponentialBackOff{

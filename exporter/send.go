@@ -294,6 +294,7 @@ func (e *Exporter) land(f *flight, now time.Time) {
 	if f.pooled != nil {
 		defer bodies.Put(f.pooled)
 	}
+	defer e.countDelivered()
 	e.inFlight -= len(f.items) + len(f.rest) + len(f.tooLarge)
 	e.flying--
 	for _, it := range f.tooLarge {
@@ -552,7 +553,7 @@ func (e *Exporter) rowRefused(it *item, status int, detail string) {
 
 // deliver settles an item the server stored.
 func (e *Exporter) deliver(it *item) {
-	e.stats.delivered(it.kind, 1)
+	e.tally[it.kind]++ // counted in stats once the request is landed
 	if it.st != nil {
 		it.st.sent = true
 	}
@@ -563,6 +564,17 @@ func (e *Exporter) deliver(it *item) {
 	}
 	e.settle(it)
 	e.store.retire(it)
+}
+
+// countDelivered passes the items delivered by a request to the stats, a
+// kind at a time.
+func (e *Exporter) countDelivered() {
+	for kind, n := range e.tally {
+		if n > 0 {
+			e.stats.delivered(kind, n)
+		}
+	}
+	clear(e.tally)
 }
 
 // itemResult is one entry of the errors array of an ingestion response.

@@ -86,6 +86,8 @@ type loadConfig struct {
 	gzip       bool
 	// shutdown bounds the final flush; default two windows.
 	shutdown time.Duration
+	// maxQueue, when set, is the exporter's WithMaxQueueSize.
+	maxQueue int
 }
 
 // loadResult is what a run generated, what the server holds, and how the
@@ -182,6 +184,9 @@ func runLoad(tb testing.TB, cfg loadConfig) *loadResult {
 	srv := agenttracetest.NewServer(opts...)
 	defer srv.Close()
 	expOpts := []exporter.Option{exporter.WithAPIURL(srv.URL), exporter.WithAPIKey(srv.APIKey), exporter.WithGzip(cfg.gzip)}
+	if cfg.maxQueue > 0 {
+		expOpts = append(expOpts, exporter.WithMaxQueueSize(cfg.maxQueue))
+	}
 	if cfg.tell {
 		expOpts = append(expOpts, exporter.WithRateLimit(cfg.limit, cfg.window))
 	}

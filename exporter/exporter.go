@@ -78,8 +78,8 @@ type Exporter struct {
 	ids       *rand.ChaCha8
 	stamps    stampCache
 	store     storage
-	epoch     uint64         // the current flush epoch
-	unsettled map[uint64]int // items queued or in flight, by epoch
+	epoch     uint64 // the current flush epoch
+	unsettled epochs // items queued, in flight or waiting to go again, by epoch
 	waiters   []*waiter
 	inFlight  int // items in requests in flight
 	flying    int // requests in flight
@@ -140,7 +140,6 @@ func New(ctx context.Context, opts ...Option) (*Exporter, error) {
 		traces:     newTraceTable(),
 		pace:       newPacer(cfg.requestsPerWindow, cfg.rateWindow, now),
 		ids:        rand.NewChaCha8(seed()),
-		unsettled:  map[uint64]int{},
 		restFlying: map[string]bool{},
 		tally:      map[string]int{},
 		gzipRatio:  0.25,
@@ -211,8 +210,18 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	e.stats.spans.Add(uint64(len(spans)))
 	// The loop reads the spans from a copy: the caller may reuse its slice
 	// as soon as this returns.
-	return e.await(ctx, &job{spans: append([]sdktrace.ReadOnlySpan(nil), spans...), w: &waiter{export: true}})
+	sp := spanRefs.Get().(*[]sdktrace.ReadOnlySpan)
+	*sp = append((*sp)[:0], spans...)
+	err := e.await(ctx, &job{spans: *sp, w: &waiter{export: true}})
+	if !errors.Is(err, ErrShutdown) { // else the loop may still hold them
+		clear(*sp)
+		spanRefs.Put(sp)
+	}
+	return err
 }
+
+// spanRefs holds the copies of span slices between exports.
+var spanRefs = sync.Pool{New: func() any { return new([]sdktrace.ReadOnlySpan) }}
 
 // await hands j to the loop and waits for its waiter.
 func (e *Exporter) await(ctx context.Context, j *job) error {
@@ -625,11 +634,36 @@ func (e *Exporter) result(w *waiter, pending map[string]int, wait string, cause 
 // oldestEpoch is the oldest epoch with items unsettled, past the current
 // one when there are none.
 func (e *Exporter) oldestEpoch() uint64 {
-	oldest := e.epoch + 1
-	for ep := range e.unsettled {
-		oldest = min(oldest, ep)
+	if len(e.unsettled.counts) == 0 {
+		return e.epoch + 1
 	}
-	return oldest
+	return e.unsettled.base
+}
+
+// epochs counts unsettled items by flush epoch. Epochs only grow, and few
+// have items at once: a slice from the oldest with items costs less than a
+// map for the two updates of every item.
+type epochs struct {
+	base   uint64 // the epoch of counts[0]
+	counts []int
+}
+
+func (c *epochs) add(ep uint64, n int) {
+	if len(c.counts) == 0 {
+		c.base = ep
+	}
+	if ep < c.base { // a record that waited for its trace, older than the rest
+		c.counts = append(make([]int, c.base-ep), c.counts...)
+		c.base = ep
+	}
+	for uint64(len(c.counts)) <= ep-c.base {
+		c.counts = append(c.counts, 0)
+	}
+	c.counts[ep-c.base] += n
+	for len(c.counts) > 0 && c.counts[0] == 0 {
+		c.counts = c.counts[1:]
+		c.base++
+	}
 }
 
 // pending counts what is queued, in flight or waiting for its trace, by
@@ -715,7 +749,7 @@ func (e *Exporter) enqueue(it *item, now time.Time) {
 	if it.w != nil {
 		it.w.items++
 	}
-	e.unsettled[it.epoch]++
+	e.unsettled.add(it.epoch, 1)
 	e.stats.pending.Add(1)
 	e.q.push(it, now)
 }
@@ -741,11 +775,7 @@ func (e *Exporter) settle(it *item) {
 
 // settleEpoch counts one item of epoch ep as settled.
 func (e *Exporter) settleEpoch(ep uint64) {
-	if n := e.unsettled[ep] - 1; n > 0 {
-		e.unsettled[ep] = n
-	} else {
-		delete(e.unsettled, ep)
-	}
+	e.unsettled.add(ep, -1)
 }
 
 // drop gives up an item; a trace row gives up its version (a later

@@ -106,8 +106,7 @@ func (e *Exporter) ingest(sp *span, w *waiter, now time.Time) bool {
 		}
 		named := sp.trace.name != ""
 		if (named && !st.rootNamed) || (sp.localRoot && st.root == nil) {
-			root := sp.obs
-			st.root, st.rootNamed = &root, named
+			st.root, st.rootNamed = newRootFields(&sp.obs), named
 			e.traces.changed(st)
 		}
 	}
@@ -297,7 +296,7 @@ func (e *Exporter) promote(st *traceState, now time.Time, force bool) {
 		it.raw, it.size = r.body, len(r.body)+200
 		it.rec, it.epoch = r, r.epoch
 		if !r.waiting {
-			e.unsettled[it.epoch]++
+			e.unsettled.add(it.epoch, 1)
 		}
 		r.waiting = false
 		e.q.push(it, now)

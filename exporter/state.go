@@ -35,7 +35,7 @@ type traceState struct {
 	// root describes the span the trace row takes its name, times and
 	// default input/output from: the first span carrying agenttrace.trace.name,
 	// else the local root.
-	root      *wire.Observation
+	root      *rootFields
 	rootNamed bool
 	// hasObservations is true once a span of the trace was exported: a
 	// trace made only of filtered spans gets no row.
@@ -73,6 +73,10 @@ type traceState struct {
 	// an item of it.
 	admitted, refused, sent bool
 
+	// row is the storage of the row body returns: one row of a trace is
+	// queued or in flight at a time, and body is called when it is packed.
+	row wire.Trace
+
 	// records wait for the trace to exist on the server (A12).
 	records []*record
 
@@ -82,6 +86,17 @@ type traceState struct {
 	// orphans are exported observations whose parent has not been seen yet,
 	// by parent; they are sent again if the parent turns out filtered.
 	orphans map[trace.SpanID][]orphan
+}
+
+// rootFields are what the trace row takes from the span it is rooted in.
+type rootFields struct {
+	Name, Input, Output, Level, StatusMessage string
+	StartTime, EndTime                        time.Time
+}
+
+func newRootFields(o *wire.Observation) *rootFields {
+	return &rootFields{Name: o.Name, Input: o.Input, Output: o.Output, Level: o.Level,
+		StatusMessage: o.StatusMessage, StartTime: o.StartTime, EndTime: o.EndTime}
 }
 
 // orphan is an observation sent under a parent not seen yet.
@@ -101,7 +116,8 @@ func (st *traceState) idle() bool {
 // body returns the trace row to send, and whether it is provisional (the
 // root has not ended yet).
 func (st *traceState) body() (*wire.Trace, bool) {
-	t := &wire.Trace{
+	t := &st.row
+	*t = wire.Trace{
 		ID:        st.id,
 		Name:      st.fields.name,
 		UserID:    st.fields.userID,

@@ -21,6 +21,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
+	"github.com/agenttrace/agenttrace-otel-go/internal/benchkit"
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
 
@@ -141,18 +142,6 @@ type retracedSpan struct {
 func (s *retracedSpan) SpanContext() trace.SpanContext { return s.sc }
 func (s *retracedSpan) Parent() trace.SpanContext      { return s.parent }
 
-// sink starts a server that reads and discards request bodies and answers
-// with body.
-func sink(b *testing.B, contentType, body string) *httptest.Server {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", contentType)
-		_, _ = io.WriteString(w, body)
-	}))
-	b.Cleanup(srv.Close)
-	return srv
-}
-
 // allStoredAnswer is the AgentTrace server's answer to a request of the
 // default 100 events that it stored whole: their 100 ids.
 func allStoredAnswer() string {
@@ -182,7 +171,7 @@ func benchmarkExport(b *testing.B, gzip bool) {
 	spans := recordedSpans(512)
 	ctx := context.Background()
 	b.Run("ours", func(b *testing.B) {
-		srv := sink(b, "application/json", allStoredAnswer())
+		srv := benchkit.Sink(b, "application/json", allStoredAnswer())
 		exp, err := exporter.New(ctx, exporter.WithAPIURL(srv.URL), exporter.WithAPIKey("pk-bench"),
 			exporter.WithRateLimit(1<<30, time.Minute), exporter.WithGzip(gzip))
 		if err != nil {
@@ -192,16 +181,16 @@ func benchmarkExport(b *testing.B, gzip bool) {
 		b.ReportAllocs()
 		b.ResetTimer()
 		next := freshTraces(spans)
-		cpu := cpuTime()
+		cpu := benchkit.CPUTime()
 		for b.Loop() {
 			if err := exp.ExportSpans(ctx, next()); err != nil {
 				b.Fatal(err)
 			}
 		}
-		reportThroughput(b, len(spans), cpuTime()-cpu)
+		reportThroughput(b, len(spans), benchkit.CPUTime()-cpu)
 	})
 	b.Run("baseline", func(b *testing.B) {
-		srv := sink(b, "application/x-protobuf", "")
+		srv := benchkit.Sink(b, "application/x-protobuf", "")
 		opts := []otlptracehttp.Option{otlptracehttp.WithEndpointURL(srv.URL + "/v1/traces")}
 		if gzip {
 			opts = append(opts, otlptracehttp.WithCompression(otlptracehttp.GzipCompression))
@@ -214,13 +203,13 @@ func benchmarkExport(b *testing.B, gzip bool) {
 		b.ReportAllocs()
 		b.ResetTimer()
 		next := freshTraces(spans)
-		cpu := cpuTime()
+		cpu := benchkit.CPUTime()
 		for b.Loop() {
 			if err := exp.ExportSpans(ctx, next()); err != nil {
 				b.Fatal(err)
 			}
 		}
-		reportThroughput(b, len(spans), cpuTime()-cpu)
+		reportThroughput(b, len(spans), benchkit.CPUTime()-cpu)
 	})
 }
 

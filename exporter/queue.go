@@ -238,73 +238,62 @@ func (c *stampCache) format(t time.Time) string {
 	return c.s
 }
 
-// storage hands out the memory of items in chunks, so that queueing an
-// item costs no allocation of its own. A chunk is freed when no item in it
-// is referenced any more.
+// storage hands out the memory of converted spans and of items from
+// chunks, and takes them back once settled, so that queueing an item costs
+// no allocation of its own. A chunk is freed when nothing in it is
+// referenced any more.
 type storage struct {
-	items []item
-	spans []span
-	// free and freeItems hold converted spans and items given back, for
-	// reuse.
-	free      []*span
-	freeItems []*item
+	spans slab[span]
+	items slab[item]
 }
-
-const (
-	itemChunk = 256
-	spanChunk = 64
-)
 
 // span returns zeroed storage for a converted span: its observation stays
 // there, referenced by the item queued for it, until the item is settled.
-func (s *storage) span() *span {
-	if n := len(s.free); n > 0 {
-		sp := s.free[n-1]
-		s.free = s.free[:n-1]
-		return sp
-	}
-	if len(s.spans) == 0 {
-		s.spans = make([]span, spanChunk)
-	}
-	sp := &s.spans[0]
-	s.spans = s.spans[1:]
-	return sp
-}
+func (s *storage) span() *span { return s.spans.get() }
 
-func (s *storage) item() *item {
-	if n := len(s.freeItems); n > 0 {
-		it := s.freeItems[n-1]
-		s.freeItems = s.freeItems[:n-1]
-		return it
-	}
-	if len(s.items) == 0 {
-		s.items = make([]item, itemChunk)
-	}
-	it := &s.items[0]
-	s.items = s.items[1:]
-	return it
-}
+func (s *storage) item() *item { return s.items.get() }
 
 // release gives back a converted span nothing refers to any more.
-func (s *storage) release(sp *span) {
-	*sp = span{}
-	if len(s.free) < maxFreeSpans {
-		s.free = append(s.free, sp)
-	}
-}
+func (s *storage) release(sp *span) { s.spans.put(sp) }
 
 // retire gives back an item that is settled and that nothing refers to
 // any more.
-func (s *storage) retire(it *item) {
-	*it = item{}
-	if len(s.freeItems) < maxFreeSpans {
-		s.freeItems = append(s.freeItems, it)
-	}
+func (s *storage) retire(it *item) { s.items.put(it) }
+
+// slab hands out zeroed values of T from chunks of slabChunk, and reuses
+// those given back, up to maxFree of them (a converted span takes about
+// 1 KiB).
+type slab[T any] struct {
+	chunk []T
+	free  []*T
 }
 
-// maxFreeSpans bounds the converted spans kept for reuse (about 1 KiB
-// each).
-const maxFreeSpans = 1024
+const (
+	slabChunk = 64
+	maxFree   = 1024
+)
+
+func (s *slab[T]) get() *T {
+	if n := len(s.free); n > 0 {
+		v := s.free[n-1]
+		s.free = s.free[:n-1]
+		return v
+	}
+	if len(s.chunk) == 0 {
+		s.chunk = make([]T, slabChunk)
+	}
+	v := &s.chunk[0]
+	s.chunk = s.chunk[1:]
+	return v
+}
+
+func (s *slab[T]) put(v *T) {
+	var zero T
+	*v = zero
+	if len(s.free) < maxFree {
+		s.free = append(s.free, v)
+	}
+}
 
 // estimate is about the encoded size of an observation: its text and a
 // fixed allowance for its envelope, ids, times and keys. Packing uses it;

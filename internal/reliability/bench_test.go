@@ -3,9 +3,6 @@ package reliability_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"testing"
 	"time"
@@ -16,9 +13,9 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
-
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
+	"github.com/agenttrace/agenttrace-otel-go/internal/benchkit"
 )
 
 // newBenchClient returns a client sending to srv, shut down with a short
@@ -217,7 +214,7 @@ func BenchmarkExportCPU(b *testing.B) {
 	ctx := context.Background()
 	for _, gzip := range []bool{false, true} {
 		b.Run(fmt.Sprintf("gzip=%t/ours", gzip), func(b *testing.B) {
-			srv := discardingSink(b, "application/json", `{"successes":[],"errors":[]}`)
+			srv := benchkit.Sink(b, "application/json", `{"successes":[],"errors":[]}`)
 			exp, err := exporter.New(ctx, exporter.WithAPIURL(srv.URL), exporter.WithAPIKey("pk-bench"),
 				exporter.WithGzip(gzip), exporter.WithRateLimit(1<<20, time.Minute))
 			if err != nil {
@@ -227,7 +224,7 @@ func BenchmarkExportCPU(b *testing.B) {
 			exportCPU(b, len(spans), func() error { return exp.ExportSpans(ctx, spans) })
 		})
 		b.Run(fmt.Sprintf("gzip=%t/baseline", gzip), func(b *testing.B) {
-			srv := discardingSink(b, "application/x-protobuf", "")
+			srv := benchkit.Sink(b, "application/x-protobuf", "")
 			compression := otlptracehttp.NoCompression
 			if gzip {
 				compression = otlptracehttp.GzipCompression
@@ -246,25 +243,13 @@ func BenchmarkExportCPU(b *testing.B) {
 // time per span (exporter and sink together).
 func exportCPU(b *testing.B, spans int, export func() error) {
 	b.ReportAllocs()
-	cpu := cpuTime()
+	cpu := benchkit.CPUTime()
 	for b.Loop() {
 		if err := export(); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if used := cpuTime() - cpu; used > 0 {
+	if used := benchkit.CPUTime() - cpu; used > 0 {
 		b.ReportMetric(float64(used.Nanoseconds())/float64(spans*b.N), "cpu-ns/span")
 	}
-}
-
-// discardingSink starts a server that reads and discards request bodies
-// and answers with body.
-func discardingSink(b *testing.B, contentType, body string) *httptest.Server {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", contentType)
-		_, _ = io.WriteString(w, body)
-	}))
-	b.Cleanup(srv.Close)
-	return srv
 }

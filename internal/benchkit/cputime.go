@@ -1,15 +1,15 @@
 //go:build linux || darwin || freebsd || netbsd || openbsd
 
-package exporter_test
+package benchkit
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime returns the user and system CPU time of the process, 0 when it
+// CPUTime returns the user and system CPU time of the process, 0 when it
 // cannot be read.
-func cpuTime() time.Duration {
+func CPUTime() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0

@@ -99,6 +99,19 @@
 // delivered, dropped and retried; [WithDebug] logs each request, retry and
 // pacing wait. API keys never appear in logs, errors or payloads.
 //
+// # Traces across processes
+//
+// One OpenTelemetry trace is one AgentTrace trace however many processes
+// it crosses, and only one process writes its trace row (PROTOCOL.md A17).
+// [TraceOwnerSampler] marks every span's tracestate with the AgentTrace
+// entry (semconv.TraceStateKey): whether its process owns the trace or
+// joined one a process upstream owns, and the nearest observation above
+// it, so that a called service's observations hang under the caller's.
+// The exporter writes no row for spans that joined, and their scores and
+// records learn from the server's answers that the owner's row is there.
+// [Exporter.ExportTraceStart] sends a provisional row of a running trace
+// before the trace is handed to another process (a sub-agent).
+//
 // A file:// API URL selects offline mode: the request bodies are appended
 // to that file as JSON Lines instead of being sent.
 //

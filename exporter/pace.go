@@ -88,8 +88,10 @@ func (p *pacer) holdUntil(t time.Time, why string) {
 }
 
 // waiting says why requests are held at now, empty when they are not.
+// Between two attempts after a failure (the hold ended, the next answer
+// has not come), the last reason still says why.
 func (p *pacer) waiting(now time.Time) string {
-	if now.Before(p.hold) {
+	if now.Before(p.hold) || p.holdWhy != "" {
 		return p.holdWhy
 	}
 	if p.next(now).After(now) {
@@ -97,6 +99,9 @@ func (p *pacer) waiting(now time.Time) string {
 	}
 	return ""
 }
+
+// delivered says a request went through: no hold reason applies any more.
+func (p *pacer) delivered() { p.holdWhy = "" }
 
 // learn reads the X-RateLimit-* headers of an answer (Part B 3): the
 // budget, what is left of it (other processes behind the same address

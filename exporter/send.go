@@ -336,6 +336,7 @@ func (e *Exporter) land(f *flight, now time.Time) {
 	switch out {
 	case delivered:
 		e.backoff.Reset()
+		e.pace.delivered()
 		e.split = 0
 		if f.path == ingestionPath {
 			e.results(f, now)

@@ -70,8 +70,17 @@ func (c *capture) text(clean func(string) string) (string, bool) {
 		// Nothing was lost: clean the whole text, then fit it.
 		return fit(clean(string(c.head)+string(tail)), c.limit)
 	}
-	// Each side is cleaned with its margin, then cut to its share.
-	return join(clean(string(c.head)), clean(string(tail)), c.limit, c.total)
+	// Each side is cleaned with its margin, then cut to its share. What is
+	// shown never comes from the margin next to a cut, even when redaction
+	// shortened the side: a secret that straddles the edge of what was kept
+	// is there in part, where the redactor could not see it whole. The
+	// marker counts the bytes left out of the cleaned sides, and the bytes
+	// never kept as they were.
+	ch, ct := clean(string(c.head)), clean(string(tail))
+	head := textcut.RunePrefix(ch, max(len(ch)-captureMargin, 0))
+	tl := textcut.RuneSuffix(ct, max(len(ct)-captureMargin, 0))
+	never := c.total - int64(len(c.head)+len(tail))
+	return join(head, tl, c.limit, int64(len(ch)+len(ct))+never)
 }
 
 // output returns command output given whole as a capture of it would

@@ -1,6 +1,7 @@
 package instrument
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -124,4 +125,48 @@ func FuzzCapture(f *testing.F) {
 			t.Fatalf("invalid UTF-8 from valid input: %q", got)
 		}
 	})
+}
+
+// When redaction shortens a cut side by more than its margin, what is shown
+// still never reaches the edge of what was kept: a secret that straddles
+// that edge is there in part, where the redactor cannot see it whole. The
+// marker counts the bytes left out of the redacted sides and the bytes
+// never kept.
+func TestCaptureRedactionShrinksASide(t *testing.T) {
+	const limit = 256
+	short := "tok-" + strings.Repeat("S", 996)
+	edge := "sk-proj-" + strings.Repeat("E", 400)
+	redact := func(s string) string {
+		s = strings.ReplaceAll(s, short, "[R]")
+		return strings.ReplaceAll(s, edge, "[REDACTED]")
+	}
+	side := limit/2 + captureMargin
+	// The kept beginning: many short secrets that redaction shrinks to
+	// almost nothing, then the start of a secret at its very edge.
+	head := strings.Repeat(short, side/len(short))
+	head += edge[:side-len(head)]
+	if len(head) != side {
+		t.Fatalf("head of %d bytes, want %d", len(head), side)
+	}
+	c := newCapture(limit)
+	c.Write([]byte(head + edge[side-len(strings.Repeat(short, side/len(short))):] + strings.Repeat("m", 5*side) + "end"))
+	got, cut := c.text(redact)
+	if !cut {
+		t.Fatal("not cut")
+	}
+	if strings.Contains(got, "sk-proj") || strings.Contains(got, "EEEE") {
+		t.Errorf("a part of the secret at the edge is recorded: %q", got)
+	}
+	if !strings.HasSuffix(got, "mend") || len(got) > limit {
+		t.Errorf("cut text (%d bytes): %q", len(got), got)
+	}
+	// The redacted text is 4 "[R]", the whole edge secret as "[REDACTED]"
+	// (the head's part of it was never redacted: it counts as it was), the
+	// m's and "end": the marker counts all but what is shown.
+	shown := strings.Split(got, "\n[agenttrace: ")
+	total := 4*len("[R]") + len(edge) + 5*side + len("end")
+	want := fmt.Sprintf("%d bytes truncated]", total-len(shown[0])-len(strings.SplitN(shown[1], "]\n", 2)[1]))
+	if !strings.HasPrefix(shown[1], want) {
+		t.Errorf("marker %q, want %q", shown[1][:min(40, len(shown[1]))], want)
+	}
 }

@@ -85,10 +85,15 @@ type config struct {
 	timeout         time.Duration
 	retryBudget     time.Duration
 	gzip            bool
-	logger          *slog.Logger
-	filter          SpanFilter
-	exportAll       bool
-	maxQueue        int
+	// logger is WithLogger's; debug (WithDebug, AGENTTRACE_DEBUG) gives
+	// a logger to standard error when there is none.
+	logger    *slog.Logger
+	debug     bool
+	filter    SpanFilter
+	exportAll bool
+	// exportAllOpt is set by WithExportAllSpans, not by the environment.
+	exportAllOpt bool
+	maxQueue     int
 	// requestsPerWindow and rateWindow are the server's request budget
 	// until its headers say otherwise.
 	requestsPerWindow int
@@ -190,34 +195,35 @@ func WithGzip(on bool) Option {
 }
 
 // WithLogger sets the logger of debug output (requests, retries, dropped
-// items). API keys never appear in it. Default: none; AGENTTRACE_DEBUG=true
-// logs to standard error.
+// items). API keys never appear in it. It is used whatever [WithDebug] or
+// AGENTTRACE_DEBUG say: they only choose whether, without a logger, debug
+// output goes to standard error. Default: none.
 func WithLogger(l *slog.Logger) Option {
 	return optionFunc(func(c *config) { c.logger = l })
 }
 
-// WithDebug logs debug output to standard error when on. Environment:
-// AGENTTRACE_DEBUG.
+// WithDebug logs debug output to standard error when on and no
+// [WithLogger] logger is given; off, it turns off only that logger to
+// standard error (the one AGENTTRACE_DEBUG=true would install), never a
+// WithLogger logger. Environment: AGENTTRACE_DEBUG. Default: off.
 func WithDebug(on bool) Option {
-	return optionFunc(func(c *config) {
-		if on {
-			c.logger = debugLogger()
-		} else {
-			c.logger = nil
-		}
-	})
+	return optionFunc(func(c *config) { c.debug = on })
 }
 
 // WithSpanFilter replaces the default span filter, which keeps AgentTrace
-// spans, GenAI spans and spans of known LLM instrumentations.
+// spans, GenAI spans and spans of known LLM instrumentations. A filter
+// decides alone: [New] refuses it together with [WithExportAllSpans], and
+// it overrides AGENTTRACE_EXPORT_ALL_SPANS. A nil filter keeps the default.
 func WithSpanFilter(f SpanFilter) Option {
 	return optionFunc(func(c *config) { c.filter = f })
 }
 
 // WithExportAllSpans makes every span an observation, HTTP and database
-// spans included. Environment: AGENTTRACE_EXPORT_ALL_SPANS.
+// spans included. [New] refuses it together with a [WithSpanFilter]
+// filter. Environment: AGENTTRACE_EXPORT_ALL_SPANS (which a WithSpanFilter
+// filter overrides).
 func WithExportAllSpans() Option {
-	return optionFunc(func(c *config) { c.exportAll = true })
+	return optionFunc(func(c *config) { c.exportAll, c.exportAllOpt = true, true })
 }
 
 // WithMaxQueueSize bounds the items (observations, trace rows, scores,
@@ -287,18 +293,18 @@ func newConfig(opts []Option) (config, error) {
 	env(EnvRetryBudget, durationSetter(&c.retryBudget))
 	env(EnvGzip, boolSetter(&c.gzip))
 	env(EnvExportAllSpans, boolSetter(&c.exportAll))
-	env(EnvDebug, func(v string) error {
-		var on bool
-		if err := boolSetter(&on)(v); err != nil {
-			return err
-		}
-		if on {
-			c.logger = debugLogger()
-		}
-		return nil
-	})
+	env(EnvDebug, boolSetter(&c.debug))
 	for _, o := range opts {
 		o.apply(&c)
+	}
+	if c.logger == nil && c.debug {
+		c.logger = debugLogger()
+	}
+	if c.filter != nil {
+		if c.exportAllOpt {
+			errs = append(errs, errors.New("WithSpanFilter and WithExportAllSpans both given: a span filter decides alone, give one of them"))
+		}
+		c.exportAll = false
 	}
 	if err := c.validate(); err != nil {
 		errs = append(errs, err)

@@ -146,8 +146,9 @@ func WithInsecure() Option {
 }
 
 // WithDebug logs what the exporter does (requests, retries, dropped items)
-// to standard error when on; API keys never appear in it. Environment:
-// AGENTTRACE_DEBUG. Default: off.
+// to standard error when on; API keys never appear in it. A logger given
+// with [WithExporterOptions]([exporter.WithLogger]) is used instead, on or
+// off. Environment: AGENTTRACE_DEBUG. Default: off.
 func WithDebug(on bool) Option {
 	return withExporter(exporter.WithDebug(on))
 }

@@ -68,12 +68,7 @@ func (f optionFunc) apply(c *config) { f(c) }
 type config struct {
 	// exporterOpts go to exporter.New, which validates them and reads the
 	// exporter's environment variables.
-	exporterOpts []exporter.Option
-	// flushInterval and batchSize are the explicit values, zero when
-	// not given.
-	flushInterval time.Duration
-	batchSize     int
-
+	exporterOpts  []exporter.Option
 	enabled       bool
 	sampleRate    float64
 	sampleRateSet bool
@@ -158,10 +153,7 @@ func WithDebug(on bool) Option {
 // interval). Environment:
 // AGENTTRACE_FLUSH_INTERVAL (a Go duration or seconds). Default: 5s.
 func WithFlushInterval(d time.Duration) Option {
-	return optionFunc(func(c *config) {
-		c.flushInterval = d
-		c.exporterOpts = append(c.exporterOpts, exporter.WithFlushInterval(d))
-	})
+	return optionFunc(func(c *config) { c.exporterOpts = append(c.exporterOpts, exporter.WithFlushInterval(d)) })
 }
 
 // DefaultMaxQueueSize is the default of [WithMaxQueueSize].
@@ -181,10 +173,7 @@ func WithMaxQueueSize(n int) Option {
 // flush interval; a request takes as many items as fit its byte budget.
 // Environment: AGENTTRACE_BATCH_SIZE. Default: 100.
 func WithBatchSize(n int) Option {
-	return optionFunc(func(c *config) {
-		c.batchSize = n
-		c.exporterOpts = append(c.exporterOpts, exporter.WithBatchSize(n))
-	})
+	return optionFunc(func(c *config) { c.exporterOpts = append(c.exporterOpts, exporter.WithBatchSize(n)) })
 }
 
 // WithMeterProvider makes the client report the SDK's own metrics

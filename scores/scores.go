@@ -52,12 +52,10 @@ func (Categorical) isValue() {}
 
 // Errors returned by [Validate]; test for them with errors.Is.
 var (
-	ErrNameRequired    = errors.New("score name is required")
-	ErrValueRequired   = errors.New("score value is required")
-	ErrNotFinite       = errors.New("numeric score must be finite")
-	ErrEmptyCategory   = errors.New("categorical score must not be empty")
-	ErrNotBoolean      = errors.New("boolean score must be exactly true or false (1 or 0)")
-	ErrUnsupportedType = errors.New("unsupported score value type")
+	ErrNameRequired  = errors.New("score name is required")
+	ErrValueRequired = errors.New("score value is required")
+	ErrNotFinite     = errors.New("numeric score must be finite")
+	ErrEmptyCategory = errors.New("categorical score must not be empty")
 )
 
 // Validate reports whether a score with this name and value can be sent.

@@ -15,7 +15,7 @@ import (
 )
 
 // GetPrompt returns the managed prompt called name: the version
-// [prompts.WithVersion] or [prompts.WithLabel] selects, else the server's
+// [prompts.WithPromptVersion] or [prompts.WithLabel] selects, else the server's
 // default (the version labelled "production", else the newest). It is
 // [prompts.Client.Get] with the client's API URL, key, project id and HTTP
 // client, and a cache whose TTL is [WithPromptCacheTTL]:

@@ -36,7 +36,7 @@ func ExampleClient_GetPrompt() {
 	defer client.Shutdown(ctx)
 
 	prompt, err := client.GetPrompt(ctx, "code-review") // the default version
-	// By number: client.GetPrompt(ctx, "code-review", prompts.WithVersion(3))
+	// By number: client.GetPrompt(ctx, "code-review", prompts.WithPromptVersion(3))
 	// By label:  client.GetPrompt(ctx, "code-review", prompts.WithLabel("production"))
 	if err != nil {
 		log.Fatal(err)

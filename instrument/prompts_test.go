@@ -46,7 +46,7 @@ func TestGetPrompt(t *testing.T) {
 		// The server's default: the version labelled production, else
 		// the newest.
 		{"default", nil, 2, codeReview},
-		{"version", []prompts.GetOption{prompts.WithVersion(3)}, 3, "Review this {{language}} code carefully:\n{{code}}"},
+		{"version", []prompts.GetOption{prompts.WithPromptVersion(3)}, 3, "Review this {{language}} code carefully:\n{{code}}"},
 		{"label", []prompts.GetOption{prompts.WithLabel("production")}, 2, codeReview},
 	}
 	for _, tt := range tests {
@@ -318,7 +318,7 @@ func TestGetPromptNotFound(t *testing.T) {
 		opts   []prompts.GetOption
 	}{
 		{"prompt", "no-such-prompt", nil},
-		{"version", "code-review", []prompts.GetOption{prompts.WithVersion(9)}},
+		{"version", "code-review", []prompts.GetOption{prompts.WithPromptVersion(9)}},
 		{"label", "code-review", []prompts.GetOption{prompts.WithLabel("canary")}},
 	}
 	for _, tt := range tests {

@@ -102,7 +102,7 @@ func New(opts ...Option) (*Client, error) {
 	}, nil
 }
 
-// Get returns the prompt called name: the version [WithVersion] or
+// Get returns the prompt called name: the version [WithPromptVersion] or
 // [WithLabel] selects, else the server's default (the version labelled
 // "production", else the newest). The result's Source says where it came
 // from:

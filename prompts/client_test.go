@@ -38,8 +38,8 @@ func TestGetSelectsVersion(t *testing.T) {
 		wantTags   []string
 	}{
 		{"default is production", "code-review", nil, 2, "v2 {{language}}", []string{"production"}, []string{"agent"}},
-		{"version", "code-review", []prompts.GetOption{prompts.WithVersion(3)}, 3, "v3 {{language}}", []string{"staging"}, []string{"agent"}},
-		{"old version", "code-review", []prompts.GetOption{prompts.WithVersion(1)}, 1, "v1 {{language}}", []string{}, []string{"agent"}},
+		{"version", "code-review", []prompts.GetOption{prompts.WithPromptVersion(3)}, 3, "v3 {{language}}", []string{"staging"}, []string{"agent"}},
+		{"old version", "code-review", []prompts.GetOption{prompts.WithPromptVersion(1)}, 1, "v1 {{language}}", []string{}, []string{"agent"}},
 		{"label", "code-review", []prompts.GetOption{prompts.WithLabel("production")}, 2, "v2 {{language}}", []string{"production"}, []string{"agent"}},
 		{"other label", "code-review", []prompts.GetOption{prompts.WithLabel("staging")}, 3, "v3 {{language}}", []string{"staging"}, []string{"agent"}},
 		{"default without production is newest", "draft", nil, 2, "d2", []string{"staging"}, []string{}},
@@ -108,7 +108,7 @@ func TestGetNotFound(t *testing.T) {
 		opts   []prompts.GetOption
 	}{
 		{"unknown name", "nope", nil},
-		{"unknown version", "code-review", []prompts.GetOption{prompts.WithVersion(9)}},
+		{"unknown version", "code-review", []prompts.GetOption{prompts.WithPromptVersion(9)}},
 		{"unknown label", "code-review", []prompts.GetOption{prompts.WithLabel("staging")}},
 		{"prompt without versions", "empty", nil},
 	}
@@ -469,7 +469,7 @@ func TestInvalidateAndClear(t *testing.T) {
 			seed(t, srv, "other", version{Content: "o1"})
 			c := newClient(t, srv, newClock())
 			ctx := context.Background()
-			for _, opts := range [][]prompts.GetOption{nil, {prompts.WithVersion(1)}} {
+			for _, opts := range [][]prompts.GetOption{nil, {prompts.WithPromptVersion(1)}} {
 				_, err := c.Get(ctx, "code-review", opts...)
 				require.NoError(t, err)
 			}
@@ -482,7 +482,7 @@ func TestInvalidateAndClear(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, prompts.SourceServer, p.Source)
 			assert.Equal(t, "v2", p.Text)
-			p, err = c.Get(ctx, "code-review", prompts.WithVersion(1))
+			p, err = c.Get(ctx, "code-review", prompts.WithPromptVersion(1))
 			require.NoError(t, err)
 			assert.Equal(t, prompts.SourceServer, p.Source)
 			p, err = c.Get(ctx, "other")
@@ -632,10 +632,10 @@ func TestGetOptionErrors(t *testing.T) {
 		want   string
 	}{
 		{"empty name", "", nil, "empty prompt name"},
-		{"version 0", "p", []prompts.GetOption{prompts.WithVersion(0)}, "version 0: want 1 or more"},
-		{"negative version", "p", []prompts.GetOption{prompts.WithVersion(-2)}, "version -2"},
+		{"version 0", "p", []prompts.GetOption{prompts.WithPromptVersion(0)}, "version 0: want 1 or more"},
+		{"negative version", "p", []prompts.GetOption{prompts.WithPromptVersion(-2)}, "version -2"},
 		{"empty label", "p", []prompts.GetOption{prompts.WithLabel("")}, "empty label"},
-		{"version and label", "p", []prompts.GetOption{prompts.WithVersion(1), prompts.WithLabel("production")}, "exclude each other"},
+		{"version and label", "p", []prompts.GetOption{prompts.WithPromptVersion(1), prompts.WithLabel("production")}, "exclude each other"},
 		{"negative TTL", "p", []prompts.GetOption{prompts.WithCacheTTL(-time.Second)}, "cache TTL -1s"},
 	}
 	for _, tt := range tests {

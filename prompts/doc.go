@@ -3,7 +3,7 @@
 //
 // A [Client] asks GET /api/public/prompts/{name} for the default version of
 // a prompt (the one labelled "production", else the newest), for a version
-// ([WithVersion]) or for a label ([WithLabel]). A [Prompt] is a text prompt
+// ([WithPromptVersion]) or for a label ([WithLabel]). A [Prompt] is a text prompt
 // (Text) or a chat prompt (Messages), with its Config, Labels and Tags. The
 // instrument package's client.GetPrompt wraps Client.Get; a generation is
 // linked to the prompt it used by the prompt's Name and Version.

@@ -53,7 +53,7 @@ func ExampleClient_Get() {
 	fmt.Println(prompt.Name, prompt.Version, prompt.Labels, prompt.Source)
 
 	// Get a specific version.
-	prompt, err = client.Get(ctx, "code-review", prompts.WithVersion(1))
+	prompt, err = client.Get(ctx, "code-review", prompts.WithPromptVersion(1))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -163,15 +163,17 @@ type getConfig struct {
 	fallback   *Prompt
 }
 
-// WithVersion selects a version by number (from 1). Without WithVersion or
-// [WithLabel], Get selects the version labelled "production", else the
-// newest (the server's rule).
-func WithVersion(v int) GetOption {
+// WithPromptVersion selects a version of the prompt by number (from 1).
+// Without WithPromptVersion or [WithLabel], Get selects the version
+// labelled "production", else the newest (the server's rule). It is not
+// instrument.WithVersion, which records the version of the code an
+// observation or trace ran.
+func WithPromptVersion(v int) GetOption {
 	return getOption(func(g *getConfig) { g.version, g.hasVersion = v, true })
 }
 
 // WithLabel selects the version that carries a label, such as
-// "production". It cannot be combined with [WithVersion].
+// "production". It cannot be combined with [WithPromptVersion].
 func WithLabel(label string) GetOption {
 	return getOption(func(g *getConfig) { g.label, g.hasLabel = label, true })
 }
@@ -210,7 +212,7 @@ func newGetConfig(name string, ttl time.Duration, opts []GetOption) (getConfig, 
 		errs = append(errs, errors.New("empty label"))
 	}
 	if g.hasVersion && g.hasLabel {
-		errs = append(errs, errors.New("WithVersion and WithLabel exclude each other"))
+		errs = append(errs, errors.New("WithPromptVersion and WithLabel exclude each other"))
 	}
 	if g.ttl < 0 {
 		errs = append(errs, fmt.Errorf("cache TTL %s: want 0 or more", g.ttl))

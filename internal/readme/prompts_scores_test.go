@@ -17,7 +17,7 @@ import (
 // made from it.
 func review(ctx context.Context, client *instrument.Client, src string) (*instrument.Trace, error) {
 	// README: prompts
-	// The version labelled production (prompts.WithVersion(3) picks one by
+	// The version labelled production (prompts.WithPromptVersion(3) picks one by
 	// number; neither: production, else the newest), or the fallback when
 	// the prompt cannot be fetched.
 	prompt, err := client.GetPrompt(ctx, "code-review",

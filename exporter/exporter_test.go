@@ -145,7 +145,7 @@ func TestExportAgentTrace(t *testing.T) {
 	require.Len(t, root.Children, 2)
 	assert.Equal(t, "read-files", root.Children[0].Name)
 	gen := root.Children[1]
-	assert.Equal(t, agenttracetest.TypeGeneration, gen.Type)
+	assert.Equal(t, agenttracetest.StoredGeneration, gen.Type)
 	assert.Equal(t, "claude-sonnet", gen.Model)
 	require.NotNil(t, gen.Usage)
 	assert.EqualValues(t, 908, gen.Usage.TotalTokens)
@@ -652,7 +652,7 @@ func TestShutdownDeadlineWhileBackendHangs(t *testing.T) {
 	err := exp.Shutdown(c)
 	var de *exporter.DeliveryError
 	require.ErrorAs(t, err, &de)
-	assert.Equal(t, 1, de.Pending[exporter.KindScore]+de.Pending["in flight"]+de.Lost[exporter.KindScore], "the score is reported as not delivered")
+	assert.Equal(t, 1, de.Pending[exporter.KindScore]+de.Lost[exporter.KindScore], "the score is reported as not delivered")
 	srv.ClearFaults()
 }
 

@@ -144,7 +144,7 @@ func TestForeignGenAISpans(t *testing.T) {
 			obs := srv.Observations(s.SpanContext().TraceID().String())
 			require.Len(t, obs, 1)
 			o := obs[0]
-			assert.Equal(t, agenttracetest.TypeGeneration, o.Type)
+			assert.Equal(t, agenttracetest.StoredGeneration, o.Type)
 			assert.Equal(t, tt.model, o.Model)
 			require.NotNil(t, o.Usage)
 			assert.Equal(t, tt.usage, *o.Usage)

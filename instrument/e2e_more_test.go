@@ -127,11 +127,11 @@ func TestE2EObservationTypes(t *testing.T) {
 		if err := json.Unmarshal([]byte(o.Metadata), &md); err != nil {
 			t.Fatalf("%s: metadata %q: %v", typ, o.Metadata, err)
 		}
-		if o.Type != agenttracetest.TypeSpan || md["observationType"] != string(typ) || md["k"] != "v" {
+		if o.Type != agenttracetest.StoredSpan || md["observationType"] != string(typ) || md["k"] != "v" {
 			t.Errorf("%s: type %s, metadata %s", typ, o.Type, o.Metadata)
 		}
 	}
-	if e := obs["embedding"]; e.Type != agenttracetest.TypeGeneration || e.Model != "text-embedding-3-small" || e.Usage == nil || e.Usage.InputTokens != 8 {
+	if e := obs["embedding"]; e.Type != agenttracetest.StoredGeneration || e.Model != "text-embedding-3-small" || e.Usage == nil || e.Usage.InputTokens != 8 {
 		t.Errorf("embedding %+v", e)
 	}
 }
@@ -336,7 +336,7 @@ func TestE2EErrgroupFanOut(t *testing.T) {
 	}
 	for _, w := range p.Children {
 		i := strings.TrimPrefix(w.Name, "worker-")
-		if len(w.Children) != 1 || w.Children[0].Name != "call-"+i || w.Children[0].Type != agenttracetest.TypeGeneration {
+		if len(w.Children) != 1 || w.Children[0].Name != "call-"+i || w.Children[0].Type != agenttracetest.StoredGeneration {
 			t.Errorf("worker %s: children %+v", w.Name, w.Children)
 		}
 	}

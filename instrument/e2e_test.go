@@ -114,7 +114,7 @@ func TestE2EManualTrace(t *testing.T) {
 	jsonEqual(t, "trace output", row.Output, `"Hi"`)
 	jsonEqual(t, "trace metadata", row.Metadata, `{"version":"1.0"}`)
 	root := byName(t, srv, id)["my-task"]
-	if root.ID != tr.ID().String() || root.Type != agenttracetest.TypeSpan || root.ParentObservationID != "" {
+	if root.ID != tr.ID().String() || root.Type != agenttracetest.StoredSpan || root.ParentObservationID != "" {
 		t.Errorf("root observation %+v", root)
 	}
 }
@@ -141,11 +141,11 @@ func TestE2EObservations(t *testing.T) {
 	if len(obs) != 4 {
 		t.Fatalf("%d observations, want 4: %+v", len(obs), obs)
 	}
-	if o := obs["fetch-data"]; o.Type != agenttracetest.TypeSpan || o.ParentObservationID != tr.ID().String() {
+	if o := obs["fetch-data"]; o.Type != agenttracetest.StoredSpan || o.ParentObservationID != tr.ID().String() {
 		t.Errorf("span %+v", o)
 	}
 	g := obs["gpt-call"]
-	if g.Type != agenttracetest.TypeGeneration || g.Model != "gpt-4" || g.ParentObservationID != step.ID().String() {
+	if g.Type != agenttracetest.StoredGeneration || g.Model != "gpt-4" || g.ParentObservationID != step.ID().String() {
 		t.Errorf("generation %+v", g)
 	}
 	if g.Usage == nil || *g.Usage != (agenttracetest.Usage{InputTokens: 9, OutputTokens: 12, TotalTokens: 21}) {
@@ -154,7 +154,7 @@ func TestE2EObservations(t *testing.T) {
 	jsonEqual(t, "model parameters", g.ModelParameters, `{"temperature":0.7}`)
 	jsonEqual(t, "generation input", g.Input, `[{"role":"user","content":"Hello"}]`)
 	ev := obs["checkpoint-reached"]
-	if ev.Type != agenttracetest.TypeEvent || ev.ParentObservationID != tr.ID().String() {
+	if ev.Type != agenttracetest.StoredEvent || ev.ParentObservationID != tr.ID().String() {
 		t.Errorf("event %+v", ev)
 	}
 	jsonEqual(t, "event input", ev.Input, `{"step":1}`)

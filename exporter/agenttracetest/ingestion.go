@@ -15,9 +15,9 @@ var levels = []string{"DEBUG", "DEFAULT", "WARNING", "ERROR"}
 
 // observationTypes maps event types to observation types.
 var observationTypes = map[string]string{
-	"span-create":       TypeSpan,
-	"generation-create": TypeGeneration,
-	"event-create":      TypeEvent,
+	"span-create":       StoredSpan,
+	"generation-create": StoredGeneration,
+	"event-create":      StoredEvent,
 }
 
 // traceBody is TraceBody (§4.4).

@@ -69,13 +69,13 @@ func TestIngestionExampleBatch(t *testing.T) {
 			obs := tt.srv.Observations(traceID)
 			require.Len(t, obs, 2)
 			assert.Equal(t, Observation{
-				ID: spanID, TraceID: traceID, ProjectID: tt.srv.ProjectID, Type: TypeSpan, Name: "read-files",
+				ID: spanID, TraceID: traceID, ProjectID: tt.srv.ProjectID, Type: StoredSpan, Name: "read-files",
 				Level: "DEFAULT", Input: `{"paths":["a.go"]}`, StartTime: ts("2025-03-01T12:00:00.010Z"),
 				CreatedAt: t0, UpdatedAt: t0,
 			}, obs[0])
 			assert.Equal(t, Observation{
 				ID: genID, TraceID: traceID, ParentObservationID: spanID, ProjectID: tt.srv.ProjectID,
-				Type: TypeGeneration, Name: "plan", Level: "DEFAULT",
+				Type: StoredGeneration, Name: "plan", Level: "DEFAULT",
 				Input:               `[{"role":"user","content":"Why does the test flake?"}]`,
 				Output:              `{"role":"assistant","content":"A race in setup."}`,
 				StartTime:           ts("2025-03-01T12:00:01Z"),
@@ -200,7 +200,7 @@ func TestIngestionEventTypes(t *testing.T) {
 	for _, o := range tt.srv.Observations(traceID) {
 		types[o.ID] = o.Type
 	}
-	assert.Equal(t, map[string]string{spanID: TypeSpan, genID: TypeGeneration, "e0e0e0e0e0e0e0e0": TypeEvent}, types)
+	assert.Equal(t, map[string]string{spanID: StoredSpan, genID: StoredGeneration, "e0e0e0e0e0e0e0e0": StoredEvent}, types)
 
 	for _, typ := range []string{
 		"trace-update", "span-update", "generation-update", "event-update", "observation-create",
@@ -243,7 +243,7 @@ func TestObservationBody(t *testing.T) {
 		{name: "empty parent kept", body: `{"parentObservationId":""}`, check: func(t *testing.T, o Observation) { assert.Empty(t, o.ParentObservationID) }},
 		{name: "id generated", body: `{}`, check: func(t *testing.T, o Observation) { assert.Regexp(t, `^[0-9a-f]{16}$`, o.ID) }},
 		{name: "startTime defaults to receive time", body: `{}`, check: func(t *testing.T, o Observation) { assert.Equal(t, t0, o.StartTime) }},
-		{name: "type in body overwritten", body: `{"type":"GENERATION"}`, check: func(t *testing.T, o Observation) { assert.Equal(t, TypeSpan, o.Type) }},
+		{name: "type in body overwritten", body: `{"type":"GENERATION"}`, check: func(t *testing.T, o Observation) { assert.Equal(t, StoredSpan, o.Type) }},
 		{name: "keys are case-insensitive", body: `{"ID":"` + spanID + `","TraceID":"` + traceID + `","NAME":"n","statusmessage":"m"}`, check: func(t *testing.T, o Observation) {
 			assert.Equal(t, spanID, o.ID)
 			assert.Equal(t, traceID, o.TraceID)
@@ -529,7 +529,7 @@ func TestSingleEntityRoutes(t *testing.T) {
 		require.Len(t, tt.srv.Traces(), 1)
 	})
 	for _, tc := range []struct{ path, typ string }{
-		{"/api/public/spans", TypeSpan}, {"/api/public/generations", TypeGeneration}, {"/api/public/events", TypeEvent},
+		{"/api/public/spans", StoredSpan}, {"/api/public/generations", StoredGeneration}, {"/api/public/events", StoredEvent},
 	} {
 		t.Run("POST "+tc.path, func(t *testing.T) {
 			resp := tt.post(tc.path, `{"traceId":"`+traceID+`","name":"x","input":{"q":"?"},"model":"m"}`)

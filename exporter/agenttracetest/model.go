@@ -55,11 +55,14 @@ func (t Trace) Duration() time.Duration {
 	return t.EndTime.Sub(t.StartTime)
 }
 
-// Observation types, from the ingestion event type.
+// The types of a stored [Observation] (its Type field), from the ingestion
+// event type, in the server's upper case. They are not instrument's
+// ObservationType values ("span", "generation", ...), which the exporter
+// maps to these.
 const (
-	TypeSpan       = "SPAN"
-	TypeGeneration = "GENERATION"
-	TypeEvent      = "EVENT"
+	StoredSpan       = "SPAN"
+	StoredGeneration = "GENERATION"
+	StoredEvent      = "EVENT"
 )
 
 // Observation is a stored observation row, keyed by (TraceID, StartTime, ID)
@@ -69,7 +72,7 @@ type Observation struct {
 	TraceID             string `json:"traceId"`
 	ParentObservationID string `json:"parentObservationId,omitempty"`
 	ProjectID           string `json:"projectId"`
-	// Type is TypeSpan, TypeGeneration or TypeEvent.
+	// Type is StoredSpan, StoredGeneration or StoredEvent.
 	Type          string `json:"type"`
 	Name          string `json:"name"`
 	Level         string `json:"level"`

@@ -580,7 +580,7 @@ func TestTracesOutsideATrace(t *testing.T) {
 		assert.Equal(t, "chat gpt-4.1-mini", traces[0].Name)
 		obs := e.AT.Observations(traces[0].ID)
 		require.Len(t, obs, 1)
-		assert.Equal(t, agenttracetest.TypeGeneration, obs[0].Type)
+		assert.Equal(t, agenttracetest.StoredGeneration, obs[0].Type)
 		assert.Empty(t, obs[0].ParentObservationID)
 		require.NotNil(t, obs[0].Usage)
 		assert.Equal(t, int64(142), obs[0].Usage.TotalTokens)

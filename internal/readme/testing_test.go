@@ -46,7 +46,7 @@ func TestOrderAgent(t *testing.T) {
 	assert.Contains(t, tree.String(), "TOOL lookup-order")
 	assert.Contains(t, tree.String(), "GENERATION answer")
 	for _, o := range srv.Observations(traceID.String()) {
-		if o.Type == agenttracetest.TypeGeneration {
+		if o.Type == agenttracetest.StoredGeneration {
 			assert.Equal(t, int64(52), o.Usage.TotalTokens)
 		}
 	}

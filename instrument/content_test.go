@@ -91,7 +91,7 @@ func TestUnencodableContent(t *testing.T) {
 	cyclic["self"] = cyclic
 	_, tr := c.Trace(context.Background(), "t", instrument.WithInput(make(chan int)))
 	tr.SetOutput(map[string]any{"f": func() {}, "n": math.NaN(), "ok": 1})
-	tr.SetMetadata(cyclic)
+	tr.SetTraceMetadata(cyclic)
 	tr.End()
 
 	assertAttrs(t, spans(t, rec)["t"], map[string]string{

@@ -52,7 +52,7 @@ func TestE2ETraceFieldsFromChildren(t *testing.T) {
 	_, gen := step.Generation(sctx, "reply", instrument.WithRelease("v2.4.1"), instrument.WithPublic(true))
 	gen.End()
 	step.End()
-	instrument.TraceFromContext(sctx).SetVersion("agent-7")
+	instrument.TraceFromContext(sctx).SetTraceVersion("agent-7")
 	tr.End()
 	flush(t, c)
 

@@ -100,7 +100,7 @@ func TestE2EManualTrace(t *testing.T) {
 	_, tr := c.Trace(context.Background(), "my-task", instrument.WithUserID("u-1"))
 	tr.SetInput(map[string]any{"prompt": "Hello"})
 	tr.SetOutput("Hi")
-	tr.SetMetadata(map[string]any{"version": "1.0"})
+	tr.SetTraceMetadata(map[string]any{"version": "1.0"})
 	tr.SetTags("production", "important")
 	tr.End()
 	flush(t, c)

@@ -123,7 +123,7 @@ func ExampleClient_Trace() {
 	tr.SetInput(map[string]any{"prompt": "Hello"})
 	result, _ := callLLM(ctx, "Hello")
 	tr.SetOutput(result)
-	tr.SetMetadata(map[string]any{"version": "1.0"})
+	tr.SetTraceMetadata(map[string]any{"version": "1.0"})
 	tr.SetTags("production", "important")
 	// Output:
 }

@@ -487,18 +487,20 @@ func recoverTelemetry(what string) {
 	}
 }
 
-// SetMetadata sets the metadata of the trace (replacing earlier trace
+// SetTraceMetadata sets the metadata of the trace (replacing earlier trace
 // metadata), masked and cut as inputs are. A prompt linked to the trace
-// ([Trace.SetPrompt]) stays in it.
-func (t *Trace) SetMetadata(md map[string]any) {
+// ([Trace.SetPrompt]) stays in it. The embedded [Observation.SetMetadata]
+// sets the metadata of the trace's root observation instead.
+func (t *Trace) SetTraceMetadata(md map[string]any) {
 	if t.recording() {
 		t.meta.update(t, func(m *traceMetadata) { m.md = md })
 	}
 }
 
-// SetVersion sets the version of the trace's logic (an agent or prompt
-// revision).
-func (t *Trace) SetVersion(v string) {
+// SetTraceVersion sets the version of the trace's logic (an agent or
+// prompt revision). The embedded [Observation.SetVersion] sets the version
+// of the code that produced the trace's root observation instead.
+func (t *Trace) SetTraceVersion(v string) {
 	if t.recording() {
 		t.span.SetAttributes(semconv.TraceVersionKey.String(v))
 	}

@@ -108,8 +108,8 @@ func WithOutput(v any) ObservationOption {
 }
 
 // WithMetadata sets the metadata: the trace's for [Client.Trace] and
-// [Session.Trace], the observation's otherwise (see
-// [Observation.SetMetadata]).
+// [Session.Trace] (see [Trace.SetTraceMetadata]), the observation's
+// otherwise (see [Observation.SetMetadata]).
 func WithMetadata(md map[string]any) ObservationOption {
 	return observationOption(func(c *obsConfig) { c.metadata = md })
 }
@@ -123,8 +123,9 @@ func WithStatusMessage(msg string) ObservationOption {
 	return observationOption(func(c *obsConfig) { c.statusMessage = msg })
 }
 
-// WithVersion sets the version: the trace's for [Client.Trace] and
-// [Session.Trace], the observation's otherwise.
+// WithVersion sets the version of the code that ran: the trace's for
+// [Client.Trace] and [Session.Trace] (see [Trace.SetTraceVersion]), the
+// observation's otherwise (see [Observation.SetVersion]).
 func WithVersion(v string) ObservationOption {
 	return observationOption(func(c *obsConfig) { c.version = v })
 }

@@ -118,7 +118,7 @@ func (g *Generation) SetPrompt(p *prompts.Prompt) {
 // trace.prompt = prompt). AgentTrace traces have no prompt field, so the
 // link is kept in the trace's metadata, as "promptName" and
 // "promptVersion" (no version for a fallback), beside the metadata of
-// [WithMetadata] and [Trace.SetMetadata] (it replaces keys of theirs with
+// [WithMetadata] and [Trace.SetTraceMetadata] (it replaces keys of theirs with
 // those names). The root span also records gen_ai.prompt.name and
 // agenttrace.generation.prompt.version for OpenTelemetry backends. Link
 // the generations made from the prompt too ([Generation.SetPrompt]): they

@@ -184,7 +184,7 @@ func TestTracePromptMetadata(t *testing.T) {
 		}, `{"team":"search","promptName":"summarize","promptVersion":4}`},
 		{"prompt option, then metadata", func(ctx context.Context, c *instrument.Client) *instrument.Trace {
 			_, tr := c.Trace(ctx, "t", instrument.WithPrompt(p))
-			tr.SetMetadata(md)
+			tr.SetTraceMetadata(md)
 			return tr
 		}, `{"team":"search","promptName":"summarize","promptVersion":4}`},
 		{"metadata option, then prompt", func(ctx context.Context, c *instrument.Client) *instrument.Trace {
@@ -195,7 +195,7 @@ func TestTracePromptMetadata(t *testing.T) {
 		{"metadata replaced, link kept", func(ctx context.Context, c *instrument.Client) *instrument.Trace {
 			_, tr := c.Trace(ctx, "t", instrument.WithMetadata(md))
 			tr.SetPrompt(p)
-			tr.SetMetadata(map[string]any{"team": "ads"})
+			tr.SetTraceMetadata(map[string]any{"team": "ads"})
 			return tr
 		}, `{"team":"ads","promptName":"summarize","promptVersion":4}`},
 		{"fallback: no version", func(ctx context.Context, c *instrument.Client) *instrument.Trace {

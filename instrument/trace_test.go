@@ -22,7 +22,7 @@ func TestManualTrace(t *testing.T) {
 	tr.SetInput(map[string]any{"prompt": "Hello"})
 	result := "Hi there"
 	tr.SetOutput(result)
-	tr.SetMetadata(map[string]any{"version": "1.0"})
+	tr.SetTraceMetadata(map[string]any{"version": "1.0"})
 	tr.SetTags("production", "important")
 	tr.End()
 
@@ -316,7 +316,7 @@ func TestTraceFields(t *testing.T) {
 	tr.SetPublic(false)
 	tr.SetUserID("u2")
 	tr.SetSessionID("s2")
-	tr.SetVersion("agent-8")
+	tr.SetTraceVersion("agent-8")
 	_, sp := tr.Span(ctx, "child",
 		instrument.WithMetadata(map[string]any{"m": 1}),
 		instrument.WithVersion("code-1"),

@@ -45,7 +45,8 @@ func (t CheckpointType) valid() bool {
 	return false
 }
 
-// A CheckpointOption configures [Observation.Checkpoint].
+// A CheckpointOption configures [Observation.Checkpoint]. Every
+// [GitOption] is a CheckpointOption too.
 type CheckpointOption interface {
 	applyCheckpoint(*checkpointConfig)
 }

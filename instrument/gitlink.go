@@ -37,12 +37,18 @@ const (
 	GitLinkReferenced = exporter.GitLinkReferenced
 )
 
-// A GitLinkOption configures [Client.GitLink] and [Observation.GitLink].
+// A GitLinkOption configures [Client.GitLink] and [Observation.GitLink]:
+// the With* options below that return one, and every [GitOption]
+// ([WithGitDir], [WithGitCommit], [WithGitBranch], [WithGitRepoURL]),
+// which is a GitLinkOption too.
 type GitLinkOption interface {
 	applyGitLink(*gitLinkConfig)
 }
 
-// A GitOption configures the git state of checkpoints and git links.
+// A GitOption configures the git state of checkpoints and git links: it
+// is both a [CheckpointOption] and a [GitLinkOption], so the same option
+// can be given to [Observation.Checkpoint], [Client.GitLink] and
+// [Observation.GitLink].
 type GitOption interface {
 	CheckpointOption
 	GitLinkOption

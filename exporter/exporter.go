@@ -86,12 +86,13 @@ type Exporter struct {
 	split     int // the body budget after a 413, 0 when none
 	// restFlying holds the record kinds with a request in flight.
 	restFlying map[string]bool
-	// tally counts the items a landing request delivered, by kind.
-	tally     map[string]int
-	gzipRatio float64
-	paced     bool      // a due request is waiting for the pacer (logged once)
-	urgent    bool      // a provisional row asked for by ExportTraceStart waits
-	lastFull  time.Time // when queueRowsAndRecords last looked at every trace
+	// tally counts the items a landing request delivered, by kind;
+	// flyingKinds the items in requests in flight.
+	tally, flyingKinds map[string]int
+	gzipRatio          float64
+	paced              bool      // a due request is waiting for the pacer (logged once)
+	urgent             bool      // a provisional row asked for by ExportTraceStart waits
+	lastFull           time.Time // when queueRowsAndRecords last looked at every trace
 	// nextLookup is when a record waiting after a lookup miss may go
 	// again, zero when none waits.
 	nextLookup time.Time
@@ -129,20 +130,21 @@ func New(ctx context.Context, opts ...Option) (*Exporter, error) {
 	}
 	now := time.Now()
 	e := &Exporter{
-		cfg:        cfg,
-		filter:     cfg.filter,
-		log:        cfg.logger,
-		wake:       make(chan struct{}, 1),
-		flights:    make(chan *flight, cfg.maxInFlight),
-		landed:     make(chan *flight, cfg.maxInFlight),
-		stop:       make(chan struct{}),
-		done:       make(chan struct{}),
-		traces:     newTraceTable(),
-		pace:       newPacer(cfg.requestsPerWindow, cfg.rateWindow, now),
-		ids:        rand.NewChaCha8(seed()),
-		restFlying: map[string]bool{},
-		tally:      map[string]int{},
-		gzipRatio:  0.25,
+		cfg:         cfg,
+		filter:      cfg.filter,
+		log:         cfg.logger,
+		wake:        make(chan struct{}, 1),
+		flights:     make(chan *flight, cfg.maxInFlight),
+		landed:      make(chan *flight, cfg.maxInFlight),
+		stop:        make(chan struct{}),
+		done:        make(chan struct{}),
+		traces:      newTraceTable(),
+		pace:        newPacer(cfg.requestsPerWindow, cfg.rateWindow, now),
+		ids:         rand.NewChaCha8(seed()),
+		restFlying:  map[string]bool{},
+		tally:       map[string]int{},
+		flyingKinds: map[string]int{},
+		gzipRatio:   0.25,
 	}
 	e.backoff = &backoff.ExponentialBackOff{
 		InitialInterval:     httpapi.DefaultRetry.InitialInterval,
@@ -542,6 +544,9 @@ func (e *Exporter) dispatch(now time.Time) {
 		f := e.pack()
 		n := len(f.items)
 		e.inFlight += n
+		for _, it := range f.items {
+			e.flyingKinds[it.kind]++
+		}
 		e.flying++
 		f.timeout = e.cfg.timeout + time.Duration(n)*perEventTimeout
 		e.flights <- f // never blocks: at most maxInFlight are out
@@ -684,11 +689,13 @@ func (e *Exporter) pending() map[string]int {
 			add(it)
 		}
 	}
-	if e.inFlight > 0 {
-		if m == nil {
-			m = map[string]int{}
+	for kind, n := range e.flyingKinds {
+		if n > 0 {
+			if m == nil {
+				m = map[string]int{}
+			}
+			m[kind] += n
 		}
-		m["in flight"] += e.inFlight
 	}
 	return m
 }

@@ -296,6 +296,11 @@ func (e *Exporter) land(f *flight, now time.Time) {
 	}
 	defer e.countDelivered()
 	e.inFlight -= len(f.items) + len(f.rest) + len(f.tooLarge)
+	for _, items := range [][]*item{f.items, f.rest, f.tooLarge} {
+		for _, it := range items {
+			e.flyingKinds[it.kind]--
+		}
+	}
 	e.flying--
 	for _, it := range f.tooLarge {
 		e.drop(it, dropTooLarge, fmt.Sprintf("an event does not fit a request of %d bytes even with its fields cut", e.cfg.maxRequestBytes))

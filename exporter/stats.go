@@ -256,7 +256,7 @@ func counts(m map[string]int) string {
 	parts := make([]string, 0, len(m))
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		n, name := m[k], k
-		if n != 1 && name != "in flight" {
+		if n != 1 {
 			name += "s"
 		}
 		parts = append(parts, fmt.Sprintf("%d %s", n, name))

@@ -724,7 +724,10 @@ func TestScoreOfRunningObservation(t *testing.T) {
 			attempts++
 		}
 	}
-	assert.Equal(t, 2, attempts, "refused once, then stored")
+	// Refused once or twice (a first try may come before the first flush,
+	// which tries once more), then stored, once.
+	assert.GreaterOrEqual(t, attempts, 2, "refused, then stored")
+	assert.LessOrEqual(t, attempts, 3, "no more tries than the flushes ask for")
 }
 
 // TestConnectionsAreReused checks that the requests of many exports, two in

@@ -49,9 +49,11 @@ func newPacer(limit int, window time.Duration, now time.Time) *pacer {
 func (p *pacer) burst() float64 { return max(1, float64(p.limit/10)) }
 
 // rate is the refill in requests per second: the rest of the budget, less
-// one request of margin for requests that arrive later than they left.
+// one request, over the window and a twentieth more (at least 250ms): a
+// margin for requests that take longer to arrive than the one before.
 func (p *pacer) rate() float64 {
-	return max(float64(p.limit)-p.burst()-1, 1) / p.window.Seconds()
+	w := p.window + max(p.window/20, 250*time.Millisecond)
+	return max(float64(p.limit)-p.burst()-1, 1) / w.Seconds()
 }
 
 func (p *pacer) refill(now time.Time) {
@@ -126,7 +128,10 @@ func (p *pacer) learn(h http.Header, now time.Time) {
 		p.refill(now)
 		p.tokens = min(p.tokens, float64(remaining))
 		if remaining <= 0 && okReset {
-			p.holdUntil(time.Unix(reset, 0), "the server's request budget is spent until "+time.Unix(reset, 0).Format(time.TimeOnly))
+			// The reset is in whole seconds: up to one before the window
+			// frees a request.
+			until := time.Unix(reset+1, 0)
+			p.holdUntil(until, "the server's request budget is spent until "+until.Format(time.TimeOnly))
 		}
 	}
 }

@@ -656,7 +656,9 @@ func TestShutdownDeadlineWhileBackendHangs(t *testing.T) {
 	srv.ClearFaults()
 }
 
-func TestDebugLogNeverHasTheKey(t *testing.T) {
+// capturedLogger returns a debug logger and a function that returns what
+// it has logged so far; it is safe for the exporter's goroutines.
+func capturedLogger() (*slog.Logger, func() string) {
 	var buf bytes.Buffer
 	var mu sync.Mutex
 	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
@@ -664,14 +666,21 @@ func TestDebugLogNeverHasTheKey(t *testing.T) {
 		defer mu.Unlock()
 		return buf.Write(p)
 	}), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	return logger, func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return buf.String()
+	}
+}
+
+func TestDebugLogNeverHasTheKey(t *testing.T) {
+	logger, logged := capturedLogger()
 	srv, exp := setup(t, nil, exporter.WithLogger(logger))
 	srv.FailNext(1, agenttracetest.Status(503))
 	require.NoError(t, exp.ExportSpans(ctx(t), agentTrace()))
 	require.NoError(t, exp.Shutdown(ctx(t)))
-	mu.Lock()
-	defer mu.Unlock()
-	assert.NotEmpty(t, buf.String())
-	assert.NotContains(t, buf.String(), srv.APIKey)
+	assert.NotEmpty(t, logged())
+	assert.NotContains(t, logged(), srv.APIKey)
 	for _, r := range srv.Requests() {
 		assert.NotContains(t, string(r.Body), srv.APIKey, "the key is not in payloads")
 	}

@@ -1,11 +1,8 @@
 package exporter_test
 
 import (
-	"bytes"
 	"context"
-	"log/slog"
 	"os"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -25,19 +22,11 @@ func TestWithDebugKeepsWithLogger(t *testing.T) {
 	}
 	for name, opts := range orders {
 		t.Run(name, func(t *testing.T) {
-			var buf bytes.Buffer
-			var mu sync.Mutex
-			logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
-				mu.Lock()
-				defer mu.Unlock()
-				return buf.Write(p)
-			}), &slog.HandlerOptions{Level: slog.LevelDebug}))
+			logger, logged := capturedLogger()
 			_, exp := setup(t, nil, opts(exporter.WithLogger(logger))...)
 			require.NoError(t, exp.ExportSpans(ctx(t), agentTrace()))
 			require.NoError(t, exp.Shutdown(ctx(t)))
-			mu.Lock()
-			defer mu.Unlock()
-			assert.Contains(t, buf.String(), "agenttrace: request", "the WithLogger logger still logs")
+			assert.Contains(t, logged(), "agenttrace: request", "the WithLogger logger still logs")
 		})
 	}
 }

@@ -47,22 +47,29 @@ const (
 // pack about 500 events into each request, each taking the server 1.5 s.
 // The exporter is told that budget with WithRateLimit, as its default
 // tells it the real server's: it cannot learn a budget smaller than the
-// one it assumes before its first answer comes back.
+// one it assumes before its first answer comes back. The third case runs
+// the server's real limits unscaled (100 per 60 s, 4 MiB bodies) for 75 s,
+// more than one whole window, with the exporter told nothing.
 func TestSteadyLoadWithinRateLimit(t *testing.T) {
 	for _, tt := range []struct {
-		name  string
-		limit int
-		told  bool
+		name     string
+		limit    int
+		window   time.Duration
+		duration time.Duration
+		told     bool
 	}{
-		{"100 per 6s", agenttracetest.DefaultRateLimit, false},
-		{"10 per 6s, the real 100 per minute", agenttracetest.DefaultRateLimit / 10, true},
+		{"100 per 6s", agenttracetest.DefaultRateLimit, 6 * time.Second, 7 * time.Second, false},
+		{"10 per 6s, the real 100 per minute", agenttracetest.DefaultRateLimit / 10, 6 * time.Second, 7 * time.Second, true},
+		// The server's real limits, unscaled, for more than one window:
+		// 100 per 60 s and 4 MiB bodies, learned from the headers alone.
+		{"the real 100 per 60s, for 75s", agenttracetest.DefaultRateLimit, agenttracetest.DefaultRateLimitWindow, 75 * time.Second, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			res := runLoad(t, loadConfig{
 				eventsPerSecond: 700,
-				duration:        7 * time.Second,
+				duration:        tt.duration,
 				limit:           tt.limit,
-				window:          6 * time.Second,
+				window:          tt.window,
 				tell:            tt.told,
 				eventDelay:      3 * time.Millisecond,
 			})

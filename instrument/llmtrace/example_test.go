@@ -113,3 +113,49 @@ func ExampleRequestOption() {
 	// chat echo-1
 	// echo-task
 }
+
+// roundTripFunc plays the network for ExampleTransport.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// An integration of a client that takes an *http.Client but no middleware
+// gives the client an HTTP client whose transport is Transport's.
+func ExampleTransport() {
+	ctx := context.Background()
+	spans := tracetest.NewInMemoryExporter()
+	at, err := instrument.New(ctx, instrument.WithAPIURL("file:///dev/null"),
+		instrument.WithSpanProcessor(sdktrace.NewSimpleSpanProcessor(spans)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer func() {
+		if err := at.Shutdown(ctx); err != nil {
+			log.Print(err)
+		}
+	}()
+
+	network := roundTripFunc(func(*http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(`{"id":"echo-42","text":"hello"}`))}, nil
+	})
+	hc := &http.Client{Transport: llmtrace.Transport(network, echoAPI{}, llmtrace.NewConfig(at))}
+
+	ctx, tr := at.Trace(ctx, "echo-task")
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "https://echo.example/v1/echo",
+		strings.NewReader(`{"model":"echo-1","text":"hello"}`))
+	res, err := hc.Do(req)
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, res.Body) // reading the answer to its end ends the generation
+	res.Body.Close()
+	tr.End()
+
+	for _, s := range spans.GetSpans() {
+		fmt.Println(s.Name)
+	}
+	// Output:
+	// chat echo-1
+	// echo-task
+}

@@ -7,11 +7,16 @@ import (
 	"testing"
 )
 
-// llmClients are the module paths of the LLM clients that the SDK's module
-// must neither import nor require: instrument/openaitrace and
-// instrument/anthropictrace are modules of their own so that a user's
-// version of a client is not raised to the SDK's minimum.
-var llmClients = []string{"github.com/openai/openai-go", "github.com/anthropics/anthropic-sdk-go"}
+// llmClients are the module paths of the LLM and MCP clients that the SDK's
+// module must neither import nor require: each integration
+// (instrument/openaitrace, instrument/anthropictrace...) is a module of its
+// own so that a user's version of a client is not raised to the SDK's
+// minimum.
+var llmClients = []string{
+	"github.com/openai/openai-go", "github.com/anthropics/anthropic-sdk-go",
+	"github.com/sashabaranov/go-openai", "google.golang.org/genai",
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime", "github.com/modelcontextprotocol/go-sdk",
+}
 
 // llmClient returns the entry of llmClients that path (a package or
 // module path) belongs to, or "".

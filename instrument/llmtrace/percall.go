@@ -57,6 +57,9 @@ func perCall[T any, O any](proto interface{ Apply(*T) error }, build func(config
 // instead of failing. It only reads, on the goroutine of the call.
 type configView struct {
 	cfg reflect.Value // a pointer to the configuration, or invalid
+	// ctx, when not nil, is the call's context, and the call makes a
+	// single attempt (a call through [Transport]).
+	ctx context.Context
 }
 
 // defaultMaxRetries is the retry budget both clients have by default.
@@ -64,6 +67,9 @@ const defaultMaxRetries = 2
 
 // MaxRetries returns the number of retries the call may make.
 func (v configView) MaxRetries() int {
+	if v.ctx != nil {
+		return 0
+	}
 	if f, ok := v.field("MaxRetries"); ok && f.CanInt() {
 		return int(f.Int())
 	}
@@ -73,6 +79,9 @@ func (v configView) MaxRetries() int {
 // Context returns the context of the call: the one the application passed to
 // the client's method. It is nil when the configuration has none.
 func (v configView) Context() context.Context {
+	if v.ctx != nil {
+		return v.ctx
+	}
 	if f, ok := v.field("Context"); ok && f.Kind() == reflect.Interface && !f.IsNil() {
 		if ctx, ok := f.Interface().(context.Context); ok {
 			return ctx

@@ -70,3 +70,11 @@ type other struct{ Retries int }
 type otherOpt struct{}
 
 func (otherOpt) Apply(*other) error { return nil }
+
+func TestConfigViewOfTransport(t *testing.T) {
+	ctx := context.WithValue(context.Background(), opt("k"), "v")
+	v := configView{ctx: ctx}
+	if v.MaxRetries() != 0 || v.Context() != ctx {
+		t.Fatal("a call through Transport makes one attempt in the request's context")
+	}
+}

@@ -784,3 +784,41 @@ func TestJSONBText(t *testing.T) {
 		assert.Equal(t, want, jsonbText(in), in)
 	}
 }
+
+func TestDatasetRoutesAreRateLimited(t *testing.T) {
+	tt := newTester(t, WithRateLimit(2, time.Hour))
+	assert.Equal(t, 200, tt.get(dsPath, header("X-Request-ID", "1")).Status)
+	assert.Equal(t, 404, tt.get(dsPath+"/"+uuid.NewString(), header("X-Request-ID", "2")).Status)
+	resp := tt.post(dsPath, `{"name":"d","metadata":{}}`, header("X-Request-ID", "3"))
+	assertError(t, resp, 429, "Rate limit exceeded. Please try again later.")
+	assert.Equal(t, "3600", resp.Header.Get("Retry-After"))
+	assert.Empty(t, tt.srv.Datasets())
+}
+
+// TestImportDelay shows the import storing the dataset, then each item,
+// after its own insert time (WithEventDelay): not in one transaction.
+func TestImportDelay(t *testing.T) {
+	steps := make(chan delayStep)
+	tt := newTester(t, WithEventDelay(time.Second), blockingSleep(steps))
+	done := tt.postInBackground("/api/public/import/dataset", `{"name":"d","items":[{"input":1},{"input":2}]}`, "imp")
+	var items []int
+	for i := range 3 {
+		var st delayStep
+		select {
+		case st = <-steps:
+		case out := <-done:
+			t.Fatalf("answered after %d inserts: %+v", i, out)
+		}
+		if ds := tt.srv.Datasets(); len(ds) == 1 {
+			items = append(items, len(ds[0].Items))
+		} else {
+			items = append(items, -1)
+		}
+		st.release <- true
+	}
+	out := <-done
+	require.NoError(t, out.err)
+	assert.Equal(t, 201, out.resp.Status, out.resp.Body)
+	assert.Equal(t, []int{-1, 0, 1}, items, "before the dataset, before item 1, before item 2")
+	assert.Len(t, tt.srv.Datasets()[0].Items, 2)
+}

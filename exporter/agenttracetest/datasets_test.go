@@ -34,8 +34,10 @@ func (tt *tester) created(path, body string) string {
 	require.Equal(tt.t, http.StatusCreated, resp.Status, resp.Body)
 	var out struct{ ID string }
 	resp.decode(tt.t, &out)
-	_, err := uuid.Parse(out.ID)
+	id, err := uuid.Parse(out.ID)
 	require.NoError(tt.t, err, "id %q", out.ID)
+	require.Equal(tt.t, uuid.Version(4), id.Version())
+	require.Equal(tt.t, id.String(), out.ID, "canonical form")
 	return out.ID
 }
 
@@ -125,6 +127,38 @@ func TestCreateDataset(t *testing.T) {
 			assert.Equal(t, `{"\u003c":1,"owner":"qa","version":2}`, metas["code-review-tests"], "json.Marshal's text")
 		})
 	}
+}
+
+// TestDatasetUniqueness sends the same create from several goroutines:
+// one dataset per name, one run item per (run, item).
+func TestDatasetUniqueness(t *testing.T) {
+	tt := newTester(t)
+	ds, _, run := tt.seedDataset("seed")
+	item := tt.created(dsPath+"/"+ds+"/items", `{"input":1}`)
+	for _, tc := range []struct{ path, body string }{
+		{dsPath, `{"name":"same","metadata":{}}`},
+		{dsPath + "/" + ds + "/runs/" + run + "/items", `{"datasetItemId":"` + item + `","traceId":"t"}`},
+	} {
+		const n = 8
+		statuses := make(chan int, n)
+		for range n {
+			go func() {
+				resp, err := tt.send(tt.request(t.Context(), http.MethodPost, tc.path, tc.body))
+				if err != nil {
+					statuses <- 0
+					return
+				}
+				statuses <- resp.Status
+			}()
+		}
+		counts := map[int]int{}
+		for range n {
+			counts[<-statuses]++
+		}
+		assert.Equal(t, 1, counts[201], "%s: %v", tc.path, counts)
+	}
+	assert.Len(t, tt.srv.Datasets(), 2)
+	assert.Len(t, tt.srv.Datasets()[0].Runs[0].Items, 2)
 }
 
 func TestCreateDatasetWithoutMetadataEchoesNone(t *testing.T) {

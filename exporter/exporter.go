@@ -20,6 +20,7 @@ import (
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/internal/wire"
 	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
+	"github.com/agenttrace/agenttrace-otel-go/internal/records"
 	"github.com/agenttrace/agenttrace-otel-go/scores"
 )
 
@@ -277,10 +278,10 @@ func (e *Exporter) offerSpan(s sdktrace.ReadOnlySpan) bool {
 	return ok
 }
 
-// ExportScore queues a score. It is sent as a score-create event once its
+// exportScore queues a score. It is sent as a score-create event once its
 // trace exists on the server (A12). It returns an error when the score is
 // invalid or the exporter is shut down; it never blocks on the network.
-func (e *Exporter) ExportScore(s Score) error {
+func (e *Exporter) exportScore(s records.Score) error {
 	if err := validScore(s); err != nil {
 		return err
 	}
@@ -310,7 +311,7 @@ func (e *Exporter) ExportScore(s Score) error {
 	return e.offerRecord(&record{kind: KindScore, traceID: s.TraceID, traceStart: s.TraceStart, time: t, body: b.AppendJSON(nil)})
 }
 
-func validScore(s Score) error {
+func validScore(s records.Score) error {
 	if !s.TraceID.IsValid() {
 		return errors.New("agenttrace: score needs a valid trace id")
 	}
@@ -320,9 +321,9 @@ func validScore(s Score) error {
 	return nil
 }
 
-// ExportGitLink queues a git link. It is sent to /api/public/git-links once
+// exportGitLink queues a git link. It is sent to /api/public/git-links once
 // its trace exists on the server (A12).
-func (e *Exporter) ExportGitLink(l GitLink) error {
+func (e *Exporter) exportGitLink(l records.GitLink) error {
 	if !l.TraceID.IsValid() {
 		return errors.New("agenttrace: git link needs a valid trace id")
 	}
@@ -332,8 +333,8 @@ func (e *Exporter) ExportGitLink(l GitLink) error {
 	lt := l.LinkType
 	switch lt {
 	case "":
-		lt = GitLinkCurrent
-	case GitLinkCurrent, GitLinkStart, GitLinkEnd, GitLinkReferenced:
+		lt = "current"
+	case "current", "start", "end", "referenced":
 	default:
 		return fmt.Errorf("agenttrace: git link type %q: want current, start, end or referenced", lt)
 	}
@@ -353,12 +354,12 @@ func (e *Exporter) ExportGitLink(l GitLink) error {
 		FilesDeleted:      l.FilesDeleted,
 		Additions:         nonNegative(int64(l.Additions)),
 		Deletions:         nonNegative(int64(l.Deletions)),
-		LinkType:          string(lt),
+		LinkType:          lt,
 	}
 	return e.offerRecord(&record{kind: KindGitLink, traceID: l.TraceID, traceStart: l.TraceStart, time: time.Now(), body: b.AppendJSON(nil)})
 }
 
-// ExportTraceStart makes sure the trace exists on the server while it still
+// exportTraceStart makes sure the trace exists on the server while it still
 // runs: unless the server already has a row of it, a provisional row with
 // the trace's start time goes out with the next request, at once, pacing
 // allowing; the final row, with the same start time, replaces it. Call it
@@ -366,14 +367,14 @@ func (e *Exporter) ExportGitLink(l GitLink) error {
 // program that joins it through TRACEPARENT (A18): the records and scores
 // of that process need the trace on the server (A12), and the row is only
 // this process's to write (A17). Package instrument's RunCommand calls it.
-func (e *Exporter) ExportTraceStart(id trace.TraceID, start time.Time) error {
+func (e *Exporter) exportTraceStart(id trace.TraceID, start time.Time) error {
 	if !id.IsValid() || start.IsZero() {
 		return errors.New("agenttrace: a trace start needs a valid trace id and a start time")
 	}
 	return e.offerRecord(&record{kind: kindTraceStart, traceID: id, traceStart: start})
 }
 
-// kindTraceStart is the kind of the record ExportTraceStart hands the loop:
+// kindTraceStart is the kind of the record exportTraceStart hands the loop:
 // it carries no body, only the request for a provisional row.
 const kindTraceStart = "trace-start"
 

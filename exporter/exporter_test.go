@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/agenttrace/agenttrace-otel-go/connection"
+	"github.com/agenttrace/agenttrace-otel-go/internal/records"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -430,13 +431,13 @@ func TestUnauthorizedIsOneClearError(t *testing.T) {
 func TestScores(t *testing.T) {
 	srv, exp := setup(t, nil)
 	require.NoError(t, exp.ExportSpans(ctx(t), agentTrace()))
-	for _, s := range []exporter.Score{
+	for _, s := range []records.Score{
 		{TraceID: traceA, Name: "quality", Value: scores.Numeric(0.95), Comment: "Excellent response"},
 		{TraceID: traceA, ObservationID: sid(3), Name: "correct", Value: scores.Boolean(true)},
 		{TraceID: traceA, Name: "correct", Value: scores.Boolean(false)},
 		{TraceID: traceA, Name: "rating", Value: scores.Categorical("good")},
 	} {
-		require.NoError(t, exp.ExportScore(s))
+		require.NoError(t, records.SinkOf(exp).ExportScore(s))
 	}
 	require.NoError(t, exp.ForceFlush(ctx(t)))
 	got := srv.Scores()
@@ -480,7 +481,7 @@ func TestScoreCutAfterStoringIsNotSentAgain(t *testing.T) {
 	srv, exp := setup(t, nil)
 	require.NoError(t, exp.ExportSpans(ctx(t), agentTrace()))
 	srv.FailNextOn("/api/public/ingestion", 1, agenttracetest.ConnReset().AfterProcessing())
-	require.NoError(t, exp.ExportScore(exporter.Score{TraceID: traceA, Name: "quality", Value: scores.Numeric(0.5)}))
+	require.NoError(t, records.SinkOf(exp).ExportScore(records.Score{TraceID: traceA, Name: "quality", Value: scores.Numeric(0.5)}))
 	err := exp.ForceFlush(ctx(t))
 	var de *exporter.DeliveryError
 	require.ErrorAs(t, err, &de)
@@ -494,17 +495,17 @@ func TestScoreCutAfterStoringIsNotSentAgain(t *testing.T) {
 func TestScoreValidation(t *testing.T) {
 	_, exp := setup(t, nil)
 	for _, tt := range []struct {
-		s    exporter.Score
+		s    records.Score
 		want error
 	}{
-		{exporter.Score{TraceID: traceA, Value: scores.Numeric(1)}, scores.ErrNameRequired},
-		{exporter.Score{TraceID: traceA, Name: "q", Value: scores.Numeric(nan())}, scores.ErrNotFinite},
-		{exporter.Score{TraceID: traceA, Name: "q"}, scores.ErrValueRequired},
-		{exporter.Score{TraceID: traceA, Name: "q", Value: scores.Categorical("")}, scores.ErrEmptyCategory},
+		{records.Score{TraceID: traceA, Value: scores.Numeric(1)}, scores.ErrNameRequired},
+		{records.Score{TraceID: traceA, Name: "q", Value: scores.Numeric(nan())}, scores.ErrNotFinite},
+		{records.Score{TraceID: traceA, Name: "q"}, scores.ErrValueRequired},
+		{records.Score{TraceID: traceA, Name: "q", Value: scores.Categorical("")}, scores.ErrEmptyCategory},
 	} {
-		assert.ErrorIs(t, exp.ExportScore(tt.s), tt.want)
+		assert.ErrorIs(t, records.SinkOf(exp).ExportScore(tt.s), tt.want)
 	}
-	assert.Error(t, exp.ExportScore(exporter.Score{Name: "q", Value: scores.Numeric(1)}), "no trace id")
+	assert.Error(t, records.SinkOf(exp).ExportScore(records.Score{Name: "q", Value: scores.Numeric(1)}), "no trace id")
 }
 
 func nan() float64 { var z float64; return z / z }
@@ -516,7 +517,7 @@ func TestScoreOfRunningTrace(t *testing.T) {
 	srv, exp := setup(t, nil)
 	spans := agentTrace()
 	require.NoError(t, exp.ExportSpans(ctx(t), spans[:2]))
-	require.NoError(t, exp.ExportScore(exporter.Score{TraceID: traceA, TraceStart: t0, Name: "quality", Value: scores.Numeric(0.5)}))
+	require.NoError(t, records.SinkOf(exp).ExportScore(records.Score{TraceID: traceA, TraceStart: t0, Name: "quality", Value: scores.Numeric(0.5)}))
 	require.NoError(t, exp.ForceFlush(ctx(t)))
 	require.Len(t, srv.Scores(), 1, "the score was accepted: its trace existed")
 	require.NoError(t, exp.ExportSpans(ctx(t), spans[2:]))
@@ -630,7 +631,7 @@ func TestShutdown(t *testing.T) {
 	// trace is assumed to exist. Here it does not: the server refuses it,
 	// it is sent again a few times in case the trace is on its way from
 	// another process, and Shutdown says it was lost.
-	require.NoError(t, exp.ExportScore(exporter.Score{TraceID: traceA, Name: "q", Value: scores.Numeric(1)}))
+	require.NoError(t, records.SinkOf(exp).ExportScore(records.Score{TraceID: traceA, Name: "q", Value: scores.Numeric(1)}))
 	err := exp.Shutdown(ctx(t))
 	var de *exporter.DeliveryError
 	require.ErrorAs(t, err, &de)
@@ -639,13 +640,13 @@ func TestShutdown(t *testing.T) {
 	assert.Len(t, srv.Scores(), 0)
 	require.NoError(t, exp.Shutdown(ctx(t)), "a second Shutdown is harmless")
 	assert.ErrorIs(t, exp.ExportSpans(ctx(t), agentTrace()), exporter.ErrShutdown)
-	assert.ErrorIs(t, exp.ExportScore(exporter.Score{TraceID: traceA, Name: "q", Value: scores.Numeric(1)}), exporter.ErrShutdown)
+	assert.ErrorIs(t, records.SinkOf(exp).ExportScore(records.Score{TraceID: traceA, Name: "q", Value: scores.Numeric(1)}), exporter.ErrShutdown)
 }
 
 func TestShutdownDeadlineWhileBackendHangs(t *testing.T) {
 	srv, exp := setup(t, nil)
 	srv.SetFault(agenttracetest.Hang())
-	require.NoError(t, exp.ExportScore(exporter.Score{TraceID: traceA, Name: "q", Value: scores.Numeric(1)}))
+	require.NoError(t, records.SinkOf(exp).ExportScore(records.Score{TraceID: traceA, Name: "q", Value: scores.Numeric(1)}))
 	c, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	err := exp.Shutdown(c)
@@ -713,7 +714,7 @@ func TestConfig(t *testing.T) {
 func TestScoreOfRunningObservation(t *testing.T) {
 	srv, exp := setup(t, nil)
 	spans := agentTrace()
-	require.NoError(t, exp.ExportScore(exporter.Score{TraceID: traceA, ObservationID: sid(3), TraceStart: t0,
+	require.NoError(t, records.SinkOf(exp).ExportScore(records.Score{TraceID: traceA, ObservationID: sid(3), TraceStart: t0,
 		Name: "correct", Value: scores.Boolean(true)}))
 	require.NoError(t, exp.ExportSpans(ctx(t), spans[:1]))
 	err := exp.ForceFlush(ctx(t)) // no flush waits for a running observation

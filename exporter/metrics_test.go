@@ -11,6 +11,7 @@ import (
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
+	"github.com/agenttrace/agenttrace-otel-go/internal/records"
 	"github.com/agenttrace/agenttrace-otel-go/scores"
 )
 
@@ -30,7 +31,7 @@ func TestSelfMetrics(t *testing.T) {
 		return nil
 	})
 	_ = exp.ExportSpans(ctx(t), agentTrace())
-	require.NoError(t, exp.ExportScore(exporter.Score{TraceID: traceA, Name: "q", Value: scores.Numeric(1)}))
+	require.NoError(t, records.SinkOf(exp).ExportScore(records.Score{TraceID: traceA, Name: "q", Value: scores.Numeric(1)}))
 
 	var rm metricdata.ResourceMetrics
 	require.NoError(t, reader.Collect(context.Background(), &rm))

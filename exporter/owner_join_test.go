@@ -9,7 +9,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/agenttrace/agenttrace-otel-go/exporter"
+	"github.com/agenttrace/agenttrace-otel-go/internal/records"
 	"github.com/agenttrace/agenttrace-otel-go/scores"
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
@@ -45,7 +45,7 @@ func TestJoinedTraceWritesNoRow(t *testing.T) {
 			semconv.TraceUserIDKey.String("only-b-knows")), semconv.TraceStateJoined),
 	}
 	require.NoError(t, exp.ExportSpans(ctx(t), joined))
-	require.NoError(t, exp.ExportScore(exporter.Score{TraceID: traceA, Name: "ok", Value: scores.Boolean(true)}))
+	require.NoError(t, records.SinkOf(exp).ExportScore(records.Score{TraceID: traceA, Name: "ok", Value: scores.Boolean(true)}))
 	require.NoError(t, exp.ForceFlush(ctx(t)))
 
 	rows := 0

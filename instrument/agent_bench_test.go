@@ -21,19 +21,19 @@ func BenchmarkAgentNoop(b *testing.B) {
 	b.Run("Checkpoint", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			_ = tr.Checkpoint(ctx, "cp", files)
+			_ = tr.Checkpoint(ctx, instrument.Checkpoint{Name: "cp", Files: files})
 		}
 	})
 	b.Run("FileOp", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			_ = tr.FileOp(ctx, instrument.FileRead, "main.go")
+			_ = tr.FileOp(ctx, instrument.FileOp{Operation: instrument.FileRead, Path: "main.go"})
 		}
 	})
 	b.Run("TerminalCmd", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			_ = tr.TerminalCmd(ctx, "ls", 0)
+			_ = tr.TerminalCmd(ctx, instrument.TerminalCmd{Command: "ls"})
 		}
 	})
 }
@@ -56,7 +56,7 @@ func BenchmarkFileOp(b *testing.B) {
 	old, updated := []byte(before.String()), []byte(after.String())
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := tr.FileOp(ctx, instrument.FileEdit, "main.go", instrument.WithBefore(old), instrument.WithAfter(updated)); err != nil {
+		if err := tr.FileOp(ctx, instrument.FileOp{Operation: instrument.FileEdit, Path: "main.go", Before: old, After: updated}); err != nil {
 			b.Fatal(err)
 		}
 	}

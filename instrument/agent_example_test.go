@@ -41,14 +41,12 @@ func ExampleObservation_Checkpoint() {
 	os.WriteFile(utilsPy, []byte("X = 1\n"), 0o644)
 
 	ctx, tr := client.Trace(ctx, "edit-task")
-	err := tr.Checkpoint(ctx, "before-edit", []string{mainPy, utilsPy},
-		instrument.WithDescription("State before code modification"))
+	err := tr.Checkpoint(ctx, instrument.Checkpoint{Name: "before-edit", Files: []string{mainPy, utilsPy}, Description: "State before code modification"})
 	if err != nil {
 		log.Fatal(err)
 	}
 	os.WriteFile(utilsPy, []byte("X = 2\n"), 0o644) // the edit
-	err = tr.Checkpoint(ctx, "after-edit", []string{mainPy, utilsPy},
-		instrument.WithDescription("State after code modification"))
+	err = tr.Checkpoint(ctx, instrument.Checkpoint{Name: "after-edit", Files: []string{mainPy, utilsPy}, Description: "State after code modification"})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -78,10 +76,7 @@ func ExampleClient_GitLink() {
 	defer client.Shutdown(ctx)
 
 	ctx, tr := client.Trace(ctx, "fix-bug")
-	err := client.GitLink(ctx, tr.TraceID(),
-		instrument.WithGitCommit("abc123"),
-		instrument.WithGitBranch("main"),
-		instrument.WithGitRepoURL("https://github.com/org/repo"))
+	err := client.GitLink(ctx, tr.TraceID(), instrument.GitLink{Commit: "abc123", Branch: "main", RepoURL: "https://github.com/org/repo"})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -106,9 +101,7 @@ func ExampleObservation_FileOp() {
 	defer client.Shutdown(ctx)
 
 	ctx, tr := client.Trace(ctx, "refactor")
-	err := tr.FileOp(ctx, instrument.FileEdit, "src/main.py",
-		instrument.WithBefore([]byte("old content\n")),
-		instrument.WithAfter([]byte("new content\n")))
+	err := tr.FileOp(ctx, instrument.FileOp{Operation: instrument.FileEdit, Path: "src/main.py", Before: []byte("old content\n"), After: []byte("new content\n")})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -137,9 +130,7 @@ func ExampleObservation_TerminalCmd() {
 	defer client.Shutdown(ctx)
 
 	ctx, tr := client.Trace(ctx, "build")
-	err := tr.TerminalCmd(ctx, "npm test", 0,
-		instrument.WithStdout("All tests passed"),
-		instrument.WithStderr(""))
+	err := tr.TerminalCmd(ctx, instrument.TerminalCmd{Command: "npm test", Stdout: "All tests passed", Stderr: ""})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func TestCheckpointState(t *testing.T) {
 	if err := os.WriteFile(f, []byte("a"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	noGit := WithGitCommit("3f1c2a9")
+	const noGit = "3f1c2a9" // given by hand: git is not run
 	traces := func() int {
 		c.agent.mu.Lock()
 		defer c.agent.mu.Unlock()
@@ -31,12 +31,12 @@ func TestCheckpointState(t *testing.T) {
 	}
 
 	ctx1, t1 := c.Trace(ctx, "one")
-	if err := t1.Checkpoint(ctx1, "cp", []string{f}, noGit); err != nil {
+	if err := t1.Checkpoint(ctx1, Checkpoint{Name: "cp", Files: []string{f}, GitCommit: noGit}); err != nil {
 		t.Fatal(err)
 	}
 	t1.End()
 	ctx2, t2 := c.Trace(ctx, "two")
-	if err := t2.Checkpoint(ctx2, "cp", []string{f}, noGit); err != nil {
+	if err := t2.Checkpoint(ctx2, Checkpoint{Name: "cp", Files: []string{f}, GitCommit: noGit}); err != nil {
 		t.Fatal(err)
 	}
 	c.agent.mu.Lock()
@@ -50,7 +50,7 @@ func TestCheckpointState(t *testing.T) {
 	var running []*Trace
 	for range maxCheckpointTraces + 10 {
 		ctx, tr := c.Trace(ctx, "many")
-		if err := tr.Checkpoint(ctx, "cp", nil, noGit); err != nil {
+		if err := tr.Checkpoint(ctx, Checkpoint{Name: "cp", GitCommit: noGit}); err != nil {
 			t.Fatal(err)
 		}
 		running = append(running, tr)
@@ -70,7 +70,7 @@ func TestCheckpointState(t *testing.T) {
 	}
 	t2.End()
 	ctx3, t3 := c.Trace(ctx, "last")
-	if err := t3.Checkpoint(ctx3, "cp", nil, noGit); err != nil {
+	if err := t3.Checkpoint(ctx3, Checkpoint{Name: "cp", GitCommit: noGit}); err != nil {
 		t.Fatal(err)
 	}
 	t3.End()

@@ -157,10 +157,7 @@ func TestCheckpointE2E(t *testing.T) {
 	c, srv := newServerClient(t)
 	ctx, tr := c.Trace(context.Background(), "edit-task")
 	files := []string{repo.path("main.go"), repo.path("util.go")}
-	err := tr.Checkpoint(ctx, "before-edit", files,
-		instrument.WithDescription("State before code modification"),
-		instrument.WithCheckpointType(instrument.CheckpointPreEdit),
-		instrument.WithGitDir(repo.dir))
+	err := tr.Checkpoint(ctx, instrument.Checkpoint{Name: "before-edit", Files: files, Description: "State before code modification", Type: instrument.CheckpointPreEdit, GitDir: repo.dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +171,7 @@ func TestCheckpointE2E(t *testing.T) {
 	repo.write("util.go", "package main\n\nfunc util() int { return 1 }\n")
 	repo.write("new.go", "package main\n")
 	files = append(files, repo.path("new.go"), repo.path("missing.go"))
-	err = tr.Checkpoint(ctx, "after-edit", files, instrument.WithGitDir(repo.dir))
+	err = tr.Checkpoint(ctx, instrument.Checkpoint{Name: "after-edit", Files: files, GitDir: repo.dir})
 	if !errorsIsNotExist(err) || !strings.Contains(err.Error(), "1 of 4 files unreadable") {
 		t.Errorf("checkpoint with a missing file: %v", err)
 	}
@@ -244,29 +241,20 @@ func TestCheckpointOptions(t *testing.T) {
 	}
 	t.Chdir(dir) // not a repository
 
-	if err := tr.Checkpoint(ctx, "no-git", []string{f, f, "./a.txt"}); err != nil {
+	if err := tr.Checkpoint(ctx, instrument.Checkpoint{Name: "no-git", Files: []string{f, f, "./a.txt"}}); err != nil {
 		t.Errorf("outside a repository, without WithGitDir: %v", err)
 	}
-	err := tr.Checkpoint(ctx, "asked-git", []string{f}, instrument.WithGitDir(dir))
+	err := tr.Checkpoint(ctx, instrument.Checkpoint{Name: "asked-git", Files: []string{f}, GitDir: dir})
 	if !errors.Is(err, instrument.ErrNotRepository) {
 		t.Errorf("WithGitDir of a directory outside a repository: %v, want ErrNotRepository", err)
 	}
-	err = tr.Checkpoint(ctx, "manual-git", nil,
-		instrument.WithGitCommit("3f1c2a9"), instrument.WithGitBranch("feature"),
-		instrument.WithGitRepoURL("https://u:p@example.com/r.git"),
-		instrument.WithCheckpointType(instrument.CheckpointRollback))
+	err = tr.Checkpoint(ctx, instrument.Checkpoint{Name: "manual-git", GitCommit: "3f1c2a9", GitBranch: "feature", GitRepoURL: "https://u:p@example.com/r.git", Type: instrument.CheckpointRollback})
 	if err != nil {
 		t.Error(err)
 	}
-	for _, bad := range []struct {
-		name string
-		opts []instrument.CheckpointOption
-	}{
-		{"", nil},
-		{"bad-type", []instrument.CheckpointOption{instrument.WithCheckpointType("snapshot")}},
-	} {
-		if err := tr.Checkpoint(ctx, bad.name, nil, bad.opts...); err == nil {
-			t.Errorf("checkpoint %q %v: no error", bad.name, bad.opts)
+	for _, bad := range []instrument.Checkpoint{{}, {Name: "bad-type", Type: "snapshot"}} {
+		if err := tr.Checkpoint(ctx, bad); err == nil {
+			t.Errorf("checkpoint %+v: no error", bad)
 		}
 	}
 	tr.End()
@@ -307,25 +295,17 @@ func TestGitLinkE2E(t *testing.T) {
 	c, srv := newServerClient(t)
 	ctx, tr := c.Trace(context.Background(), "coding-task")
 	// Auto-detected from the working directory, from the handle.
-	if err := tr.GitLink(ctx); err != nil {
+	if err := tr.GitLink(ctx, instrument.GitLink{}); err != nil {
 		t.Fatal(err)
 	}
 	// From the client, with the trace in ctx: an older commit of the
 	// repository, as the start of the trace.
-	err := c.GitLink(ctx, tr.TraceID(), instrument.WithGitDir(repo.dir), instrument.WithGitCommit(first),
-		instrument.WithGitLinkType(instrument.GitLinkStart))
+	err := c.GitLink(ctx, tr.TraceID(), instrument.GitLink{Dir: repo.dir, Commit: first, Type: instrument.GitLinkStart})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// By hand: nothing is read from git.
-	err = c.GitLink(ctx, tr.TraceID(),
-		instrument.WithGitCommit("abc123"), instrument.WithGitBranch("main"),
-		instrument.WithGitRepoURL("https://user:token@github.com/org/repo"),
-		instrument.WithGitParent("abc000"), instrument.WithGitTag("v1"),
-		instrument.WithGitMessage("by hand"), instrument.WithGitAuthor("Bob", "bob@example.com"),
-		instrument.WithGitCommitTime(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)),
-		instrument.WithGitFiles([]string{"a"}, []string{"b", "c"}, nil), instrument.WithGitLineChanges(7, 2),
-		instrument.WithGitLinkType(instrument.GitLinkReferenced))
+	err = c.GitLink(ctx, tr.TraceID(), instrument.GitLink{Commit: "abc123", Branch: "main", RepoURL: "https://user:token@github.com/org/repo", Parent: "abc000", Tag: "v1", Message: "by hand", Author: "Bob", AuthorEmail: "bob@example.com", CommitTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), FilesAdded: []string{"a"}, FilesModified: []string{"b", "c"}, FilesDeleted: nil, Additions: 7, Deletions: 2, Type: instrument.GitLinkReferenced})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,13 +368,13 @@ func TestGitLinkErrors(t *testing.T) {
 		link func() error
 		is   error
 	}{
-		{"not a repository", func() error { return tr.GitLink(ctx, instrument.WithGitDir(notRepo)) }, instrument.ErrNotRepository},
-		{"missing directory", func() error { return tr.GitLink(ctx, instrument.WithGitDir(filepath.Join(notRepo, "x"))) }, fs.ErrNotExist},
+		{"not a repository", func() error { return tr.GitLink(ctx, instrument.GitLink{Dir: notRepo}) }, instrument.ErrNotRepository},
+		{"missing directory", func() error { return tr.GitLink(ctx, instrument.GitLink{Dir: filepath.Join(notRepo, "x")}) }, fs.ErrNotExist},
 		{"unknown commit", func() error {
-			return tr.GitLink(ctx, instrument.WithGitDir(repo.dir), instrument.WithGitCommit("no-such-ref"))
+			return tr.GitLink(ctx, instrument.GitLink{Dir: repo.dir, Commit: "no-such-ref"})
 		}, nil},
-		{"invalid link type", func() error { return tr.GitLink(ctx, instrument.WithGitLinkType("merge")) }, nil},
-		{"invalid trace id", func() error { return c.GitLink(ctx, trace.TraceID{}) }, nil},
+		{"invalid link type", func() error { return tr.GitLink(ctx, instrument.GitLink{Type: "merge"}) }, nil},
+		{"invalid trace id", func() error { return c.GitLink(ctx, trace.TraceID{}, instrument.GitLink{}) }, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -406,12 +386,12 @@ func TestGitLinkErrors(t *testing.T) {
 	}
 	t.Run("git missing", func(t *testing.T) {
 		t.Setenv("PATH", t.TempDir())
-		err := tr.GitLink(ctx, instrument.WithGitDir(repo.dir))
+		err := tr.GitLink(ctx, instrument.GitLink{Dir: repo.dir})
 		if !errors.Is(err, instrument.ErrGitNotFound) || !errors.Is(err, exec.ErrNotFound) {
 			t.Errorf("without git: %v", err)
 		}
 		// A checkpoint outside WithGitDir does without git.
-		if err := tr.Checkpoint(ctx, "no-git", nil); err != nil {
+		if err := tr.Checkpoint(ctx, instrument.Checkpoint{Name: "no-git"}); err != nil {
 			t.Errorf("checkpoint without git: %v", err)
 		}
 	})
@@ -432,48 +412,37 @@ func TestFileOpE2E(t *testing.T) {
 	after := []byte("package main\n\nfunc main() {\n\tprintln(2)\n\tprintln(3)\n}\n")
 
 	// The Python seed's edit, with a reason and a tool.
-	err := tr.FileOp(ctx, instrument.FileEdit, "src/main.go",
-		instrument.WithBefore(before), instrument.WithAfter(after),
-		instrument.WithFileMode(0o644), instrument.WithMIMEType("text/x-go"),
-		instrument.WithReason("print more"), instrument.WithToolName("edit_file"))
+	err := tr.FileOp(ctx, instrument.FileOp{Operation: instrument.FileEdit, Path: "src/main.go", Before: before, After: after, Mode: 0o644, MIMEType: "text/x-go", Reason: "print more", ToolName: "edit_file"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ops := []struct {
-		op   instrument.FileOperation
-		path string
-		opts []instrument.FileOpOption
-	}{
-		{instrument.FileCreate, "new.txt", []instrument.FileOpOption{instrument.WithAfter([]byte("a\nb\n"))}},
-		{instrument.FileRead, "README.md", []instrument.FileOpOption{instrument.WithAfter([]byte("# hi\n"))}},
-		{instrument.FileDelete, "old.txt", []instrument.FileOpOption{instrument.WithBefore([]byte("x\ny\nz\n"))}},
-		{instrument.FileRename, "a.go", []instrument.FileOpOption{instrument.WithNewPath("b.go"), instrument.WithFileSize(42)}},
-		{instrument.FileMove, "b.go", []instrument.FileOpOption{instrument.WithNewPath("pkg/b.go")}},
-		{instrument.FileCopy, "pkg/b.go", []instrument.FileOpOption{instrument.WithNewPath("pkg/c.go")}},
-		{instrument.FileUpdate, "locked.txt", []instrument.FileOpOption{instrument.WithFileError(fs.ErrPermission)}},
-		{instrument.FileRead, "logo.png", []instrument.FileOpOption{instrument.WithAfter([]byte("\x89PNG\x00\x01"))}},
+	ops := []instrument.FileOp{
+		{Operation: instrument.FileCreate, Path: "new.txt", After: []byte("a\nb\n")},
+		{Operation: instrument.FileRead, Path: "README.md", After: []byte("# hi\n")},
+		{Operation: instrument.FileDelete, Path: "old.txt", Before: []byte("x\ny\nz\n")},
+		{Operation: instrument.FileRename, Path: "a.go", NewPath: "b.go", Size: 42},
+		{Operation: instrument.FileMove, Path: "b.go", NewPath: "pkg/b.go"},
+		{Operation: instrument.FileCopy, Path: "pkg/b.go", NewPath: "pkg/c.go"},
+		{Operation: instrument.FileUpdate, Path: "locked.txt", Err: fs.ErrPermission},
+		{Operation: instrument.FileRead, Path: "logo.png", After: []byte("\x89PNG\x00\x01")},
 	}
 	for _, o := range ops {
-		if err := tr.FileOp(ctx, o.op, o.path, o.opts...); err != nil {
-			t.Errorf("%s %s: %v", o.op, o.path, err)
+		if err := tr.FileOp(ctx, o); err != nil {
+			t.Errorf("%s %s: %v", o.Operation, o.Path, err)
 		}
 	}
-	for _, bad := range []struct {
-		op   instrument.FileOperation
-		path string
-		opts []instrument.FileOpOption
-	}{
-		{"chmod", "a.go", nil},
-		{"write", "a.go", nil},
-		{"", "a.go", nil},
-		{instrument.FileRename, "a.go", nil},
-		{instrument.FileCopy, "a.go", nil},
+	for _, bad := range []instrument.FileOp{
+		{Operation: "chmod", Path: "a.go"},
+		{Operation: "write", Path: "a.go"},
+		{Operation: "", Path: "a.go"},
+		{Operation: instrument.FileRename, Path: "a.go"},
+		{Operation: instrument.FileCopy, Path: "a.go"},
 	} {
-		if err := tr.FileOp(ctx, bad.op, bad.path, bad.opts...); !errors.Is(err, instrument.ErrInvalidFileOperation) {
-			t.Errorf("%q of %s: %v, want ErrInvalidFileOperation", bad.op, bad.path, err)
+		if err := tr.FileOp(ctx, bad); !errors.Is(err, instrument.ErrInvalidFileOperation) {
+			t.Errorf("%q of %s: %v, want ErrInvalidFileOperation", bad.Operation, bad.Path, err)
 		}
 	}
-	if err := tr.FileOp(ctx, instrument.FileRead, ""); err == nil {
+	if err := tr.FileOp(ctx, instrument.FileOp{Operation: instrument.FileRead, Path: ""}); err == nil {
 		t.Error("file operation without a path: no error")
 	}
 	tr.End()
@@ -534,7 +503,7 @@ func TestFileOpBatches(t *testing.T) {
 	c, srv := newServerClient(t)
 	ctx, tr := c.Trace(context.Background(), "many-edits")
 	for i := range 150 {
-		if err := tr.FileOp(ctx, instrument.FileCreate, fmt.Sprintf("f%03d.txt", i)); err != nil {
+		if err := tr.FileOp(ctx, instrument.FileOp{Operation: instrument.FileCreate, Path: fmt.Sprintf("f%03d.txt", i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -563,25 +532,19 @@ func TestFileOpBatches(t *testing.T) {
 func TestTerminalCmdE2E(t *testing.T) {
 	c, srv := newServerClient(t)
 	ctx, tr := c.Trace(context.Background(), "build")
-	err := tr.TerminalCmd(ctx, "go", 1,
-		instrument.WithArgs("test", "./..."),
-		instrument.WithWorkDir("/src/acme"), instrument.WithShell("bash"),
-		instrument.WithEnv(map[string]string{"CGO_ENABLED": "0"}),
-		instrument.WithStdout("FAIL ./store\n"), instrument.WithStderr("exit status 1\n"),
-		instrument.WithDuration(1500*time.Millisecond), instrument.WithResources(900*time.Millisecond, 64<<20),
-		instrument.WithToolName("bash"), instrument.WithReason("reproduce failure"))
+	err := tr.TerminalCmd(ctx, instrument.TerminalCmd{Command: "go", ExitCode: 1, Args: []string{"test", "./..."}, WorkDir: "/src/acme", Shell: "bash", Env: map[string]string{"CGO_ENABLED": "0"}, Stdout: "FAIL ./store\n", Stderr: "exit status 1\n", Duration: 1500*time.Millisecond, CPUTime: 900*time.Millisecond, MaxMemoryBytes: 64<<20, ToolName: "bash", Reason: "reproduce failure"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The Python reference's sample: a command line, its exit code and
 	// output.
-	if err := tr.TerminalCmd(ctx, "npm test", 0, instrument.WithStdout("All tests passed"), instrument.WithStderr("")); err != nil {
+	if err := tr.TerminalCmd(ctx, instrument.TerminalCmd{Command: "npm test", Stdout: "All tests passed", Stderr: ""}); err != nil {
 		t.Fatal(err)
 	}
-	if err := tr.TerminalCmd(ctx, "sleep 100", -1, instrument.WithTimedOut(true), instrument.WithKilled(true)); err != nil {
+	if err := tr.TerminalCmd(ctx, instrument.TerminalCmd{Command: "sleep 100", ExitCode: -1, TimedOut: true, Killed: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := tr.TerminalCmd(ctx, "", 0); err == nil {
+	if err := tr.TerminalCmd(ctx, instrument.TerminalCmd{Command: ""}); err == nil {
 		t.Error("empty command: no error")
 	}
 	tr.End()
@@ -766,7 +729,7 @@ func TestTruncation(t *testing.T) {
 		t.Errorf("the caller got %d bytes of stdout, want all %d", got.Len(), 6+20000*11+5)
 	}
 	long := strings.Repeat("x", 5000)
-	if err := tr.TerminalCmd(ctx, "echo", 0, instrument.WithStdout("A"+long+"Z"), instrument.WithStderr("fits")); err != nil {
+	if err := tr.TerminalCmd(ctx, instrument.TerminalCmd{Command: "echo", Stdout: "A"+long+"Z", Stderr: "fits"}); err != nil {
 		t.Fatal(err)
 	}
 	var before, after strings.Builder
@@ -774,8 +737,7 @@ func TestTruncation(t *testing.T) {
 		fmt.Fprintf(&before, "line %d\n", i)
 		fmt.Fprintf(&after, "LINE %d\n", i)
 	}
-	if err := tr.FileOp(ctx, instrument.FileUpdate, "big.txt",
-		instrument.WithBefore([]byte(before.String())), instrument.WithAfter([]byte(after.String()))); err != nil {
+	if err := tr.FileOp(ctx, instrument.FileOp{Operation: instrument.FileUpdate, Path: "big.txt", Before: []byte(before.String()), After: []byte(after.String())}); err != nil {
 		t.Fatal(err)
 	}
 	tr.End()
@@ -833,17 +795,15 @@ func TestRedaction(t *testing.T) {
 	if err := tr.RunCommand(ctx, cmd); err != nil {
 		t.Fatal(err)
 	}
-	err := tr.TerminalCmd(ctx, "curl", 0, instrument.WithArgs("-H", "Authorization: Bearer "+secrets[8], "https://api.example.com"),
-		instrument.WithEnv(map[string]string{"GITHUB_TOKEN": secrets[2]}))
+	err := tr.TerminalCmd(ctx, instrument.TerminalCmd{Command: "curl", Args: []string{"-H", "Authorization: Bearer "+secrets[8], "https://api.example.com"}, Env: map[string]string{"GITHUB_TOKEN": secrets[2]}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = tr.FileOp(ctx, instrument.FileUpdate, ".env",
-		instrument.WithBefore([]byte("ANTHROPIC_API_KEY=\n")), instrument.WithAfter([]byte("ANTHROPIC_API_KEY="+secrets[1]+"\n")))
+	err = tr.FileOp(ctx, instrument.FileOp{Operation: instrument.FileUpdate, Path: ".env", Before: []byte("ANTHROPIC_API_KEY=\n"), After: []byte("ANTHROPIC_API_KEY="+secrets[1]+"\n")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := tr.GitLink(ctx, instrument.WithGitDir(repo.dir)); err != nil {
+	if err := tr.GitLink(ctx, instrument.GitLink{Dir: repo.dir}); err != nil {
 		t.Fatal(err)
 	}
 	tr.End()
@@ -893,7 +853,7 @@ func TestRedactionOptions(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, srv := newServerClient(t, tt.opts...)
 			ctx, tr := c.Trace(context.Background(), "t")
-			if err := tr.TerminalCmd(ctx, "echo", 0, instrument.WithStdout("key "+key+" TICKET-1")); err != nil {
+			if err := tr.TerminalCmd(ctx, instrument.TerminalCmd{Command: "echo", Stdout: "key "+key+" TICKET-1"}); err != nil {
 				t.Fatal(err)
 			}
 			tr.End()
@@ -926,26 +886,26 @@ func TestAgentNoops(t *testing.T) {
 				t.Fatal("trace records")
 			}
 			// Not read: a missing file is no error.
-			if err := tr.Checkpoint(ctx, "cp", []string{repo.path("missing")}, instrument.WithGitDir(repo.dir)); err != nil {
+			if err := tr.Checkpoint(ctx, instrument.Checkpoint{Name: "cp", Files: []string{repo.path("missing")}, GitDir: repo.dir}); err != nil {
 				t.Errorf("Checkpoint: %v", err)
 			}
-			if err := tr.FileOp(ctx, instrument.FileEdit, "a.txt", instrument.WithBefore(nil), instrument.WithAfter([]byte("x"))); err != nil {
+			if err := tr.FileOp(ctx, instrument.FileOp{Operation: instrument.FileEdit, Path: "a.txt", Before: nil, After: []byte("x")}); err != nil {
 				t.Errorf("FileOp: %v", err)
 			}
-			if err := tr.TerminalCmd(ctx, "ls", 0); err != nil {
+			if err := tr.TerminalCmd(ctx, instrument.TerminalCmd{Command: "ls"}); err != nil {
 				t.Errorf("TerminalCmd: %v", err)
 			}
-			if err := tr.GitLink(ctx, instrument.WithGitDir(repo.dir)); err != nil {
+			if err := tr.GitLink(ctx, instrument.GitLink{Dir: repo.dir}); err != nil {
 				t.Errorf("GitLink: %v", err)
 			}
-			if err := c.GitLink(ctx, instrument.TraceIDFromSeed("t"), instrument.WithGitDir(repo.dir)); err != nil {
+			if err := c.GitLink(ctx, instrument.TraceIDFromSeed("t"), instrument.GitLink{Dir: repo.dir}); err != nil {
 				t.Errorf("Client.GitLink: %v", err)
 			}
 			// Invalid calls are errors all the same.
-			if err := tr.FileOp(ctx, "chmod", "a.txt"); !errors.Is(err, instrument.ErrInvalidFileOperation) {
+			if err := tr.FileOp(ctx, instrument.FileOp{Operation: "chmod", Path: "a.txt"}); !errors.Is(err, instrument.ErrInvalidFileOperation) {
 				t.Errorf("FileOp chmod: %v", err)
 			}
-			if err := tr.Checkpoint(ctx, "", nil); err == nil {
+			if err := tr.Checkpoint(ctx, instrument.Checkpoint{Name: ""}); err == nil {
 				t.Error("Checkpoint without a name: no error")
 			}
 

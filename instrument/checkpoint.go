@@ -45,31 +45,25 @@ func (t CheckpointType) valid() bool {
 	return false
 }
 
-// A CheckpointOption configures [Observation.Checkpoint]. Every
-// [GitOption] is a CheckpointOption too.
-type CheckpointOption interface {
-	applyCheckpoint(*checkpointConfig)
-}
-
-type checkpointConfig struct {
-	description string
-	typ         CheckpointType
-	git         gitConfig
-}
-
-type checkpointOption func(*checkpointConfig)
-
-func (f checkpointOption) applyCheckpoint(c *checkpointConfig) { f(c) }
-
-// WithDescription sets the description of a checkpoint.
-func WithDescription(d string) CheckpointOption {
-	return checkpointOption(func(c *checkpointConfig) { c.description = d })
-}
-
-// WithCheckpointType sets the type of a checkpoint. Default:
-// [CheckpointManual].
-func WithCheckpointType(t CheckpointType) CheckpointOption {
-	return checkpointOption(func(c *checkpointConfig) { c.typ = t })
+// Checkpoint is a snapshot of files, for [Observation.Checkpoint].
+type Checkpoint struct {
+	// Name names the checkpoint. Required.
+	Name string
+	// Description says what the checkpoint is for.
+	Description string
+	// Type is the kind of checkpoint. Default: [CheckpointManual].
+	Type CheckpointType
+	// Files are the files recorded, read as given (relative to the
+	// working directory).
+	Files []string
+	// GitDir is a directory inside the repository whose state is
+	// recorded. Default: the working directory. With GitDir set, a
+	// directory outside a repository, or a missing git, is an error.
+	GitDir string
+	// GitCommit, GitBranch and GitRepoURL give the git state by hand
+	// instead of reading it from the repository: with GitCommit set and
+	// GitDir not, git is not run at all.
+	GitCommit, GitBranch, GitRepoURL string
 }
 
 // fileDigest is what a checkpoint records of a file.
@@ -89,13 +83,15 @@ type checkpointState struct {
 // Checkpoint records a snapshot of files under o: the size and SHA-256 of
 // each file, their number and total size, the files that changed since
 // the previous checkpoint of the same trace, and the git commit, branch
-// and repository URL of the working directory (or of [WithGitDir]; the
-// git options give them by hand). It is the Python SDK's
-// trace.checkpoint:
+// and repository URL of the working directory (or of cp.GitDir, or as
+// cp gives them). It is the Python SDK's trace.checkpoint:
 //
-//	err := tr.Checkpoint(ctx, "before-edit", []string{"main.go", "util.go"},
-//		instrument.WithDescription("State before code modification"),
-//		instrument.WithCheckpointType(instrument.CheckpointPreEdit))
+//	err := tr.Checkpoint(ctx, instrument.Checkpoint{
+//		Name:        "before-edit",
+//		Description: "State before code modification",
+//		Type:        instrument.CheckpointPreEdit,
+//		Files:       []string{"main.go", "util.go"},
+//	})
 //
 // Paths are read as given (relative to the working directory) and named
 // in the snapshot in their cleaned form. The files that changed are those
@@ -108,24 +104,25 @@ type checkpointState struct {
 // and returns an error that wraps each failure (errors.Is(err,
 // fs.ErrNotExist) works). Outside a git repository, or without git
 // installed, the checkpoint has no git fields and no error, unless
-// [WithGitDir] asked for a repository. An empty name or an unknown type is
+// cp.GitDir asked for a repository. An empty name or an unknown type is
 // an error, and nothing is recorded. Under a disabled client or a
 // sampled-out trace Checkpoint reads nothing and returns nil (an empty
 // name is still an error).
-func (o *Observation) Checkpoint(ctx context.Context, name string, files []string, opts ...CheckpointOption) error {
+func (o *Observation) Checkpoint(ctx context.Context, cp Checkpoint) error {
+	name, files := cp.Name, cp.Files
 	if name == "" {
 		return errors.New("agenttrace: checkpoint: empty name")
 	}
 	if !o.live() {
 		return nil
 	}
-	cfg := checkpointConfig{typ: CheckpointManual}
-	for _, opt := range opts {
-		opt.applyCheckpoint(&cfg)
+	if cp.Type == "" {
+		cp.Type = CheckpointManual
 	}
-	if !cfg.typ.valid() {
-		return fmt.Errorf("agenttrace: checkpoint %q: type %q: want manual, auto, pre_edit, post_edit or rollback", name, cfg.typ)
+	if !cp.Type.valid() {
+		return fmt.Errorf("agenttrace: checkpoint %q: type %q: want manual, auto, pre_edit, post_edit or rollback", name, cp.Type)
 	}
+	git := gitConfig{dir: cp.GitDir, commit: cp.GitCommit, branch: cp.GitBranch, repoURL: cp.GitRepoURL}
 	c := o.client
 	start := time.Now()
 
@@ -159,18 +156,18 @@ func (o *Observation) Checkpoint(ctx context.Context, name string, files []strin
 	}
 	attrs := []attribute.KeyValue{
 		semconv.CheckpointNameKey.String(name),
-		semconv.CheckpointTypeKey.String(string(cfg.typ)),
+		semconv.CheckpointTypeKey.String(string(cp.Type)),
 		semconv.CheckpointFilesSnapshotKey.String(string(js)),
 		semconv.CheckpointTotalFilesKey.Int(len(paths)),
 		semconv.CheckpointTotalSizeBytesKey.Int64(total),
 	}
-	if cfg.description != "" {
-		attrs = append(attrs, semconv.CheckpointDescriptionKey.String(cfg.description))
+	if cp.Description != "" {
+		attrs = append(attrs, semconv.CheckpointDescriptionKey.String(cp.Description))
 	}
 	if !first {
 		attrs = append(attrs, semconv.CheckpointFilesChangedKey.StringSlice(changed))
 	}
-	head, gitErr := cfg.git.head(ctx)
+	head, gitErr := git.head(ctx)
 	attrs = head.appendAttrs(attrs)
 
 	span := o.startRecord(ctx, name, typeCheckpoint, start, attrs)
@@ -283,18 +280,18 @@ func (g gitState) appendAttrs(attrs []attribute.KeyValue) []attribute.KeyValue {
 	return attrs
 }
 
-// head returns the git state the options give, completed from the
-// repository when they do not give the commit or [WithGitDir] names the
-// repository. Detection errors are returned only for a repository named
-// by WithGitDir.
+// head returns the git state given by hand, completed from the repository
+// when the commit is not given or a directory names the repository.
+// Detection errors are returned only for a repository named by its
+// directory.
 func (g *gitConfig) head(ctx context.Context) (gitState, error) {
 	s := gitState{commit: g.commit, branch: g.branch, repoURL: g.repoURL}
-	if g.commit != "" && !g.dirSet {
+	if g.commit != "" && g.dir == "" {
 		return s.stripped(), nil
 	}
 	h, err := gitinfo.ReadHead(ctx, g.directory())
 	if err != nil {
-		if g.dirSet {
+		if g.dir != "" {
 			return s.stripped(), fmt.Errorf("agenttrace: checkpoint git state: %w", err)
 		}
 		return s.stripped(), nil

@@ -17,6 +17,7 @@ import (
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
 	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
+	"github.com/agenttrace/agenttrace-otel-go/internal/records"
 	"github.com/agenttrace/agenttrace-otel-go/prompts"
 )
 
@@ -41,6 +42,8 @@ type Client struct {
 	provider     *sdktrace.TracerProvider
 	userProvider trace.TracerProvider
 	exporter     *exporter.Exporter
+	// records takes the scores, git links and trace starts to the exporter.
+	records records.Sink
 	// processor sends spans to AgentTrace: the exporter's own span
 	// processor, filtered by the sample rate.
 	processor *processor
@@ -108,6 +111,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	}
 
 	c.exporter = exp
+	c.records = records.SinkOf(exp)
 	c.processor = &processor{sp: exp.SpanProcessor()}
 	if cfg.sampleRate < 1 {
 		c.processor.ratio = sdktrace.TraceIDRatioBased(cfg.sampleRate)

@@ -47,14 +47,11 @@ import (
 // returns. [WithCommandTrace] turns this off.
 //
 // Under a disabled client or a sampled-out trace RunCommand only runs cmd.
-func (o *Observation) RunCommand(ctx context.Context, cmd *exec.Cmd, opts ...CommandOption) error {
+func (o *Observation) RunCommand(ctx context.Context, cmd *exec.Cmd, opts ...ActionOption) error {
 	if !o.live() {
 		return cmd.Run()
 	}
-	var cfg commandConfig
-	for _, opt := range opts {
-		opt.applyCommand(&cfg)
-	}
+	cfg := commandConfig{action: actionOf(opts)}
 	c := o.client
 	limit := c.agent.maxOutput
 
@@ -100,7 +97,7 @@ func (o *Observation) RunCommand(ctx context.Context, cmd *exec.Cmd, opts ...Com
 		// The command may record into the trace: it needs the trace on
 		// the server, whose row is ours to write (A12, A17).
 		if o.trace != nil && !o.trace.start.IsZero() {
-			_ = c.exporter.ExportTraceStart(o.TraceID(), o.trace.start)
+			_ = c.records.ExportTraceStart(o.TraceID(), o.trace.start)
 		}
 	}
 	err := cmd.Run()

@@ -38,14 +38,11 @@ const (
 	FileEdit FileOperation = "edit"
 	// FileDelete is the removal of a file.
 	FileDelete FileOperation = "delete"
-	// FileRename is a rename of a file; the new name is given with
-	// [WithNewPath].
+	// FileRename is a rename of a file; FileOp.NewPath is the new name.
 	FileRename FileOperation = "rename"
-	// FileMove is a move of a file; the destination is given with
-	// [WithNewPath].
+	// FileMove is a move of a file; FileOp.NewPath is the destination.
 	FileMove FileOperation = "move"
-	// FileCopy is a copy of a file; the copy's path is given with
-	// [WithNewPath].
+	// FileCopy is a copy of a file; FileOp.NewPath is the copy's path.
 	FileCopy FileOperation = "copy"
 )
 
@@ -64,17 +61,12 @@ func (op FileOperation) canonical() (FileOperation, error) {
 	return "", fmt.Errorf("agenttrace: file operation %q: %w: want create, read, update (or edit), delete, rename, move or copy", op, ErrInvalidFileOperation)
 }
 
-// A FileOpOption configures [Observation.FileOp].
-type FileOpOption interface {
-	applyFileOp(*fileOpConfig)
-}
-
-// An ActionOption says why and with which tool an agent acted. It
-// configures file operations and terminal commands, recorded or run by
-// the helpers.
+// An ActionOption says why and with which tool an agent acted, for the
+// helpers that do the work and record it ([Observation.ReadFile],
+// [Observation.WriteFile], [Observation.EditFile] and
+// [Observation.RunCommand]).
 type ActionOption interface {
-	FileOpOption
-	CommandOption
+	applyAction(*actionConfig)
 }
 
 // actionConfig is what the action options set.
@@ -92,11 +84,17 @@ func (a *actionConfig) appendAttrs(attrs []attribute.KeyValue) []attribute.KeyVa
 	return attrs
 }
 
+func actionOf(opts []ActionOption) actionConfig {
+	var a actionConfig
+	for _, o := range opts {
+		o.applyAction(&a)
+	}
+	return a
+}
+
 type actionOption func(*actionConfig)
 
-func (f actionOption) applyFileOp(c *fileOpConfig)       { f(&c.action) }
-func (f actionOption) applyTerminalCmd(c *commandConfig) { f(&c.action) }
-func (f actionOption) applyCommand(c *commandConfig)     { f(&c.action) }
+func (f actionOption) applyAction(c *actionConfig) { f(c) }
 
 // WithReason sets the reason the agent gave for the action.
 func WithReason(reason string) ActionOption {
@@ -107,6 +105,38 @@ func WithReason(reason string) ActionOption {
 // (gen_ai.tool.name), for example the agent's "edit_file" tool.
 func WithToolName(name string) ActionOption {
 	return actionOption(func(c *actionConfig) { c.toolName = name })
+}
+
+// FileOp is an operation of the agent on a file, for [Observation.FileOp].
+type FileOp struct {
+	// Operation is what was done. Required.
+	Operation FileOperation
+	// Path is the file. Required.
+	Path string
+	// NewPath is the destination of a rename, move or copy (required for
+	// them).
+	NewPath string
+	// Before is the content of the file before the operation; nil when
+	// not given (an empty, non-nil slice is an empty file). Only its hash,
+	// the line counts and a diff preview are recorded, never the content.
+	Before []byte
+	// After is the content after the operation: what was written, or
+	// what was read; nil when not given. Its hash and size are recorded,
+	// and with Before (or for a create) the lines added and removed and a
+	// diff preview.
+	After []byte
+	// Size is the size of the file after the operation, recorded when
+	// After is not given and Size is above zero.
+	Size int64
+	// Mode is the file's permission bits; zero is not recorded.
+	Mode fs.FileMode
+	// MIMEType is the file's MIME type.
+	MIMEType string
+	// Err records that the operation failed (nil: it succeeded).
+	Err error
+	// Reason is the reason the agent gave, ToolName the tool that
+	// performed the operation (gen_ai.tool.name).
+	Reason, ToolName string
 }
 
 // fileOpConfig is what the options of a file operation set.
@@ -123,58 +153,13 @@ type fileOpConfig struct {
 	err                 error
 }
 
-type fileOpOption func(*fileOpConfig)
-
-func (f fileOpOption) applyFileOp(c *fileOpConfig) { f(c) }
-
-// WithBefore gives the content of the file before the operation. Only its
-// hash, the line counts and a diff preview are recorded, never the content
-// itself.
-func WithBefore(content []byte) FileOpOption {
-	return fileOpOption(func(c *fileOpConfig) { c.before, c.hasBefore = content, true })
-}
-
-// WithAfter gives the content of the file after the operation: what was
-// written, or what was read. Its hash and size are recorded, and with
-// [WithBefore] (or for a create) the lines added and removed and a diff
-// preview.
-func WithAfter(content []byte) FileOpOption {
-	return fileOpOption(func(c *fileOpConfig) { c.after, c.hasAfter = content, true })
-}
-
-// WithNewPath gives the destination of a rename, move or copy.
-func WithNewPath(path string) FileOpOption {
-	return fileOpOption(func(c *fileOpConfig) { c.newPath = path })
-}
-
-// WithFileMode gives the permission bits of the file.
-func WithFileMode(mode fs.FileMode) FileOpOption {
-	return fileOpOption(func(c *fileOpConfig) { c.mode, c.modeSet = mode, true })
-}
-
-// WithMIMEType gives the MIME type of the file.
-func WithMIMEType(t string) FileOpOption {
-	return fileOpOption(func(c *fileOpConfig) { c.mimeType = t })
-}
-
-// WithFileSize gives the size of the file after the operation, when its
-// content is not given.
-func WithFileSize(n int64) FileOpOption {
-	return fileOpOption(func(c *fileOpConfig) { c.size, c.sizeSet = n, true })
-}
-
-// WithFileError records that the operation failed with err (nil: it
-// succeeded).
-func WithFileError(err error) FileOpOption {
-	return fileOpOption(func(c *fileOpConfig) { c.err = err })
-}
-
-// FileOp records an operation of the agent on the file at path under o, as
-// the Python SDK's trace.file_op does:
+// FileOp records an operation of the agent on a file under o, as the
+// Python SDK's trace.file_op does:
 //
-//	err := tr.FileOp(ctx, instrument.FileEdit, "src/main.go",
-//		instrument.WithBefore(old), instrument.WithAfter(updated),
-//		instrument.WithReason("fix the off-by-one"))
+//	err := tr.FileOp(ctx, instrument.FileOp{
+//		Operation: instrument.FileEdit, Path: "src/main.go",
+//		Before: old, After: updated, Reason: "fix the off-by-one",
+//	})
 //
 // With the content before and after, it records their SHA-256 hashes, the
 // size, the lines added and removed and a unified diff preview (secrets
@@ -184,11 +169,12 @@ func WithFileError(err error) FileOpOption {
 // record it in one call.
 //
 // An operation AgentTrace does not know (chmod, say) is an error wrapping
-// [ErrInvalidFileOperation], as is a rename, move or copy without
-// [WithNewPath]; so is an empty path. Nothing is recorded then. Under a
+// [ErrInvalidFileOperation], as is a rename, move or copy without a
+// NewPath; so is an empty path. Nothing is recorded then. Under a
 // disabled client or a sampled-out trace FileOp records nothing and
 // returns nil (an unknown operation or an empty path is still an error).
-func (o *Observation) FileOp(ctx context.Context, op FileOperation, path string, opts ...FileOpOption) error {
+func (o *Observation) FileOp(ctx context.Context, f FileOp) error {
+	op, path := f.Operation, f.Path
 	op, err := op.canonical()
 	if err != nil {
 		return err
@@ -199,12 +185,22 @@ func (o *Observation) FileOp(ctx context.Context, op FileOperation, path string,
 	if !o.live() {
 		return nil
 	}
-	var cfg fileOpConfig
-	for _, opt := range opts {
-		opt.applyFileOp(&cfg)
+	cfg := fileOpConfig{
+		action:    actionConfig{reason: f.Reason, toolName: f.ToolName},
+		before:    f.Before,
+		after:     f.After,
+		hasBefore: f.Before != nil,
+		hasAfter:  f.After != nil,
+		newPath:   f.NewPath,
+		mode:      f.Mode,
+		modeSet:   f.Mode != 0,
+		mimeType:  f.MIMEType,
+		size:      f.Size,
+		sizeSet:   f.Size > 0,
+		err:       f.Err,
 	}
 	if (op == FileRename || op == FileMove || op == FileCopy) && cfg.newPath == "" {
-		return fmt.Errorf("agenttrace: file operation %s of %s: %w: no new path (WithNewPath)", op, path, ErrInvalidFileOperation)
+		return fmt.Errorf("agenttrace: file operation %s of %s: %w: no new path (FileOp.NewPath)", op, path, ErrInvalidFileOperation)
 	}
 	now := time.Now()
 	o.recordFileOp(ctx, op, path, &cfg, now, now)

@@ -102,9 +102,5 @@ func (o *Observation) recordWrite(ctx context.Context, op FileOperation, path st
 // actionFileOp returns the configuration of a file operation the helpers
 // record with opts.
 func actionFileOp(opts []ActionOption) fileOpConfig {
-	var cfg fileOpConfig
-	for _, opt := range opts {
-		opt.applyFileOp(&cfg)
-	}
-	return cfg
+	return fileOpConfig{action: actionOf(opts)}
 }

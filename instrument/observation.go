@@ -37,7 +37,7 @@ type Trace struct {
 	Observation
 	// start is the start time of the root span, given to the SDK
 	// explicitly so that records sent before the trace ends (scores,
-	// agent records) can carry it (exporter.Score.TraceStart,
+	// agent records) can carry it (records.Score.TraceStart,
 	// semconv.TraceStartTimeKey).
 	start time.Time
 	// meta is the trace's metadata and linked prompt.

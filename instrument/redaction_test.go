@@ -24,7 +24,7 @@ func diffPreview(t *testing.T, content string, opts ...instrument.Option) (strin
 	t.Helper()
 	c, rec := newClient(t, opts...)
 	ctx, tr := c.Trace(context.Background(), "edit")
-	if err := tr.FileOp(ctx, instrument.FileCreate, "f.txt", instrument.WithAfter([]byte(content))); err != nil {
+	if err := tr.FileOp(ctx, instrument.FileOp{Operation: instrument.FileCreate, Path: "f.txt", After: []byte(content)}); err != nil {
 		t.Fatal(err)
 	}
 	tr.End()
@@ -169,9 +169,7 @@ func TestRedactAPIKey(t *testing.T) {
 			if err := tr.RunCommand(ctx, cmd); err != nil {
 				t.Fatal(err)
 			}
-			err = tr.FileOp(ctx, instrument.FileUpdate, "config.txt",
-				instrument.WithBefore([]byte("endpoint: local\n")),
-				instrument.WithAfter([]byte("endpoint: local\nkey: "+key+"\n")))
+			err = tr.FileOp(ctx, instrument.FileOp{Operation: instrument.FileUpdate, Path: "config.txt", Before: []byte("endpoint: local\n"), After: []byte("endpoint: local\nkey: "+key+"\n")})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,7 +8,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/agenttrace/agenttrace-otel-go/exporter"
+	"github.com/agenttrace/agenttrace-otel-go/internal/records"
 	"github.com/agenttrace/agenttrace-otel-go/scores"
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
@@ -92,7 +92,7 @@ func (c *Client) Score(ctx context.Context, traceID trace.TraceID, name string, 
 	if !c.enabled() || !c.keeps(traceID) {
 		return nil
 	}
-	s := exporter.Score{TraceID: traceID, Name: name, Value: value}
+	s := records.Score{TraceID: traceID, Name: name, Value: value}
 	applyScoreOptions(&s, opts)
 	var span trace.Span
 	if o := current(ctx); o != nil && o.span != nil && o.TraceID() == traceID {
@@ -129,7 +129,7 @@ func (o *Observation) Score(_ context.Context, name string, value scores.Value, 
 	if o.span == nil || !o.span.SpanContext().IsSampled() || !o.client.keeps(o.TraceID()) {
 		return nil
 	}
-	s := exporter.Score{TraceID: o.TraceID(), TraceStart: o.trace.start, Name: name, Value: value}
+	s := records.Score{TraceID: o.TraceID(), TraceStart: o.trace.start, Name: name, Value: value}
 	if o != &o.trace.Observation {
 		s.ObservationID = o.ID()
 	}
@@ -144,7 +144,7 @@ func validScore(name string, value scores.Value) error {
 	return nil
 }
 
-func applyScoreOptions(s *exporter.Score, opts []ScoreOption) {
+func applyScoreOptions(s *records.Score, opts []ScoreOption) {
 	var cfg scoreConfig
 	for _, o := range opts {
 		o.applyScore(&cfg)
@@ -167,11 +167,11 @@ func (c *Client) keeps(id trace.TraceID) bool {
 }
 
 // score records s as an event on span, when it records, and queues it.
-func (c *Client) score(span trace.Span, s exporter.Score) error {
+func (c *Client) score(span trace.Span, s records.Score) error {
 	if span != nil && span.IsRecording() {
 		span.AddEvent(evaluationEvent, trace.WithTimestamp(s.Time), trace.WithAttributes(evaluationAttrs(s)...))
 	}
-	if err := c.exporter.ExportScore(s); err != nil {
+	if err := c.records.ExportScore(s); err != nil {
 		return fmt.Errorf("agenttrace: score %q: %w", s.Name, err)
 	}
 	return nil
@@ -181,7 +181,7 @@ func (c *Client) score(span trace.Span, s exporter.Score) error {
 // event of s: the value of numeric and boolean scores (1 or 0), the label of
 // categorical and boolean ones ("true" or "false"), the comment as the
 // explanation.
-func evaluationAttrs(s exporter.Score) []attribute.KeyValue {
+func evaluationAttrs(s records.Score) []attribute.KeyValue {
 	attrs := make([]attribute.KeyValue, 0, 4)
 	attrs = append(attrs, semconv.GenAIEvaluationNameKey.String(s.Name))
 	switch v := s.Value.(type) {

@@ -18,144 +18,102 @@ import (
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
 
-// A TerminalCmdOption configures [Observation.TerminalCmd].
-type TerminalCmdOption interface {
-	applyTerminalCmd(*commandConfig)
+// TerminalCmd is a command the agent ran, for [Observation.TerminalCmd].
+type TerminalCmd struct {
+	// Command is the program, or the command line as typed. Required.
+	Command string
+	// Args are the arguments, without the command itself.
+	Args []string
+	// ExitCode is the command's exit code; not zero marks the
+	// observation as an error.
+	ExitCode int
+	// Stdout and Stderr are the command's output, recorded with secrets
+	// redacted and cut to the output budget ([WithMaxOutputBytes]).
+	Stdout, Stderr string
+	// WorkDir is the command's working directory.
+	WorkDir string
+	// Env is the environment the command ran with. Names are recorded;
+	// the values of secret-looking names are redacted, and secrets in
+	// the others too.
+	Env map[string]string
+	// Shell is the shell that ran the command ("bash", "zsh"...).
+	// Default: the program itself when it is a shell (sh -c "..."), else
+	// none.
+	Shell string
+	// Duration is how long the command ran; it ended when it is recorded.
+	Duration time.Duration
+	// TimedOut records that the command was stopped because it ran out of
+	// time, Killed that a signal killed it.
+	TimedOut, Killed bool
+	// CPUTime (user plus system) and MaxMemoryBytes (peak resident memory)
+	// are what the command used; zero values are not recorded.
+	CPUTime        time.Duration
+	MaxMemoryBytes int64
+	// Reason is the reason the agent gave, ToolName the tool that ran the
+	// command (gen_ai.tool.name).
+	Reason, ToolName string
 }
 
-// A CommandOption configures [Observation.RunCommand] and [Observation.TerminalCmd].
-type CommandOption interface {
-	TerminalCmdOption
-	applyCommand(*commandConfig)
-}
-
-// commandConfig is what the options of a terminal command set.
+// commandConfig is what is known of a terminal command besides its
+// arguments, exit code and output.
 type commandConfig struct {
 	action           actionConfig
 	shell            string
-	args             []string
-	stdout, stderr   string
 	workDir          string
 	env              map[string]string
-	duration         time.Duration
 	timedOut, killed bool
-	cpuTime          time.Duration
-	maxMemory        int64
-}
-
-type commandOption func(*commandConfig)
-
-func (f commandOption) applyTerminalCmd(c *commandConfig) { f(c) }
-func (f commandOption) applyCommand(c *commandConfig)     { f(c) }
-
-type terminalCmdOption func(*commandConfig)
-
-func (f terminalCmdOption) applyTerminalCmd(c *commandConfig) { f(c) }
-
-// WithShell sets the shell that ran the command ("bash", "zsh"...). Default:
-// the program itself when it is a shell (sh -c "..."), else none.
-func WithShell(shell string) CommandOption {
-	return commandOption(func(c *commandConfig) { c.shell = shell })
-}
-
-// WithArgs gives the arguments of the command, without the command itself.
-func WithArgs(args ...string) TerminalCmdOption {
-	args = slices.Clone(args)
-	return terminalCmdOption(func(c *commandConfig) { c.args = args })
-}
-
-// WithStdout gives the standard output of the command. It is recorded with
-// secrets redacted and cut to the output budget ([WithMaxOutputBytes]).
-func WithStdout(s string) TerminalCmdOption {
-	return terminalCmdOption(func(c *commandConfig) { c.stdout = s })
-}
-
-// WithStderr gives the standard error of the command, recorded as
-// [WithStdout] records the standard output.
-func WithStderr(s string) TerminalCmdOption {
-	return terminalCmdOption(func(c *commandConfig) { c.stderr = s })
-}
-
-// WithWorkDir gives the working directory of the command.
-func WithWorkDir(dir string) TerminalCmdOption {
-	return terminalCmdOption(func(c *commandConfig) { c.workDir = dir })
-}
-
-// WithEnv gives the environment the command ran with. Names are recorded;
-// the values of secret-looking names are redacted, and secrets in the
-// others too.
-func WithEnv(env map[string]string) TerminalCmdOption {
-	env = maps.Clone(env)
-	return terminalCmdOption(func(c *commandConfig) { c.env = env })
-}
-
-// WithDuration gives how long the command ran; it ended when it is
-// recorded. Default: 0.
-func WithDuration(d time.Duration) TerminalCmdOption {
-	return terminalCmdOption(func(c *commandConfig) { c.duration = d })
-}
-
-// WithTimedOut records that the command was stopped because it ran out of
-// time.
-func WithTimedOut(timedOut bool) TerminalCmdOption {
-	return terminalCmdOption(func(c *commandConfig) { c.timedOut = timedOut })
-}
-
-// WithKilled records that the command was killed by a signal.
-func WithKilled(killed bool) TerminalCmdOption {
-	return terminalCmdOption(func(c *commandConfig) { c.killed = killed })
-}
-
-// WithResources gives the CPU time (user plus system) and the peak
-// resident memory in bytes the command used; zero values are not recorded.
-func WithResources(cpu time.Duration, maxMemoryBytes int64) TerminalCmdOption {
-	return terminalCmdOption(func(c *commandConfig) { c.cpuTime, c.maxMemory = cpu, maxMemoryBytes })
 }
 
 // TerminalCmd records under o a command the agent ran and its exit code,
 // as the Python SDK's trace.terminal_cmd does:
 //
-//	err := tr.TerminalCmd(ctx, "npm test", 0,
-//		instrument.WithStdout("All tests passed"),
-//		instrument.WithDuration(12*time.Second))
+//	err := tr.TerminalCmd(ctx, instrument.TerminalCmd{
+//		Command: "npm test", ExitCode: 0,
+//		Stdout: "All tests passed", Duration: 12 * time.Second,
+//	})
 //
-// command is the program, or the command line as typed; [WithArgs] gives
-// the arguments separately. Output and environment values are recorded
+// Command is the program, or the command line as typed; Args gives the
+// arguments separately. Output and environment values are recorded
 // with secrets redacted and cut to the output budget; a non-zero exit code
 // marks the observation as an error. [Observation.RunCommand] runs an
 // *exec.Cmd and records it in one call.
 //
 // An empty command is an error. Under a disabled client or a sampled-out
 // trace TerminalCmd records nothing and returns nil.
-func (o *Observation) TerminalCmd(ctx context.Context, command string, exitCode int, opts ...TerminalCmdOption) error {
+func (o *Observation) TerminalCmd(ctx context.Context, tc TerminalCmd) error {
+	command, exitCode := tc.Command, tc.ExitCode
 	if command == "" {
 		return errors.New("agenttrace: terminal command: empty command")
 	}
 	if !o.live() {
 		return nil
 	}
-	var cfg commandConfig
-	for _, opt := range opts {
-		opt.applyTerminalCmd(&cfg)
+	cfg := commandConfig{
+		action:   actionConfig{reason: tc.Reason, toolName: tc.ToolName},
+		shell:    tc.Shell,
+		workDir:  tc.WorkDir,
+		env:      tc.Env,
+		timedOut: tc.TimedOut,
+		killed:   tc.Killed,
 	}
 	end := time.Now()
 	c := o.client
-	stdout, stdoutCut := c.output(cfg.stdout)
-	stderr, stderrCut := c.output(cfg.stderr)
+	stdout, stdoutCut := c.output(tc.Stdout)
+	stderr, stderrCut := c.output(tc.Stderr)
 	r := commandRecord{
-		args:      append([]string{command}, cfg.args...),
+		args:      append([]string{command}, tc.Args...),
 		exitCode:  exitCode,
 		stdout:    stdout,
 		stderr:    stderr,
 		stdoutCut: stdoutCut,
 		stderrCut: stderrCut,
-		cpuTime:   cfg.cpuTime,
-		maxMemory: cfg.maxMemory,
+		cpuTime:   tc.CPUTime,
+		maxMemory: tc.MaxMemoryBytes,
 	}
 	if exitCode != 0 {
 		r.err = fmt.Errorf("exit status %d", exitCode)
 	}
-	o.recordCommand(ctx, &cfg, &r, nil, end.Add(-cfg.duration), end)
+	o.recordCommand(ctx, &cfg, &r, nil, end.Add(-tc.Duration), end)
 	return nil
 }
 

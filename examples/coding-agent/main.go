@@ -100,10 +100,7 @@ func fixBug(ctx context.Context, client *instrument.Client, repo string) (trace.
 
 	// 1. A checkpoint of the files the agent is about to change, with the
 	//    repository's commit and branch.
-	err := tr.Checkpoint(ctx, "before-edit", files,
-		instrument.WithDescription("State before the fix"),
-		instrument.WithCheckpointType(instrument.CheckpointPreEdit),
-		instrument.WithGitDir(repo))
+	err := tr.Checkpoint(ctx, instrument.Checkpoint{Name: "before-edit", Files: files, Description: "State before the fix", Type: instrument.CheckpointPreEdit, GitDir: repo})
 	if err != nil {
 		return tr.TraceID(), err
 	}
@@ -147,16 +144,13 @@ func fixBug(ctx context.Context, client *instrument.Client, repo string) (trace.
 
 	// 5. The commit linked to the trace: SHA, parent, branch, message,
 	//    author and the files and lines it changed, read from git.
-	err = tr.GitLink(ctx, instrument.WithGitDir(repo), instrument.WithGitLinkType(instrument.GitLinkEnd))
+	err = tr.GitLink(ctx, instrument.GitLink{Dir: repo, Type: instrument.GitLinkEnd})
 	if err != nil {
 		return tr.TraceID(), err
 	}
 
 	// 6. A checkpoint after the work: it lists the files that changed.
-	err = tr.Checkpoint(ctx, "after-edit", files,
-		instrument.WithDescription("State after the fix"),
-		instrument.WithCheckpointType(instrument.CheckpointPostEdit),
-		instrument.WithGitDir(repo))
+	err = tr.Checkpoint(ctx, instrument.Checkpoint{Name: "after-edit", Files: files, Description: "State after the fix", Type: instrument.CheckpointPostEdit, GitDir: repo})
 	if err != nil {
 		return tr.TraceID(), err
 	}

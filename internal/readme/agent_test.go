@@ -20,7 +20,7 @@ func fixBug(ctx context.Context, client *instrument.Client) error {
 	ctx, tr := client.Trace(ctx, "fix-off-by-one")
 	defer tr.End()
 	files := []string{"sum.go", "sum_test.go"}
-	err := tr.Checkpoint(ctx, "before-edit", files, instrument.WithCheckpointType(instrument.CheckpointPreEdit))
+	err := tr.Checkpoint(ctx, instrument.Checkpoint{Name: "before-edit", Files: files, Type: instrument.CheckpointPreEdit})
 	if err != nil {
 		return err
 	}
@@ -40,12 +40,12 @@ func fixBug(ctx context.Context, client *instrument.Client) error {
 		return err
 	}
 
-	err = tr.Checkpoint(ctx, "after-edit", files, instrument.WithCheckpointType(instrument.CheckpointPostEdit))
+	err = tr.Checkpoint(ctx, instrument.Checkpoint{Name: "after-edit", Files: files, Type: instrument.CheckpointPostEdit})
 	if err != nil {
 		return err
 	}
 	// The commit made: HEAD of the repository in the working directory.
-	return tr.GitLink(ctx, instrument.WithGitLinkType(instrument.GitLinkEnd))
+	return tr.GitLink(ctx, instrument.GitLink{Type: instrument.GitLinkEnd})
 	// README end
 }
 
@@ -53,12 +53,11 @@ func fixBug(ctx context.Context, client *instrument.Client) error {
 // Python SDK's file_op and terminal_cmd take.
 func recordWork(ctx context.Context, tr *instrument.Trace, before, after []byte) error {
 	// README: agent-records
-	err := tr.FileOp(ctx, instrument.FileEdit, "src/main.py",
-		instrument.WithBefore(before), instrument.WithAfter(after))
+	err := tr.FileOp(ctx, instrument.FileOp{Operation: instrument.FileEdit, Path: "src/main.py", Before: before, After: after})
 	if err != nil {
 		return err
 	}
-	return tr.TerminalCmd(ctx, "npm test", 0, instrument.WithStdout("All tests passed"))
+	return tr.TerminalCmd(ctx, instrument.TerminalCmd{Command: "npm test", Stdout: "All tests passed"})
 	// README end
 }
 

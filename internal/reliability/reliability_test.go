@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/agenttrace/agenttrace-otel-go/connection"
+	"github.com/agenttrace/agenttrace-otel-go/internal/records"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -87,7 +88,7 @@ func (p *pipeline) agentRun(t *testing.T, i int) trace.TraceID {
 		semconv.GenAIUsageOutputTokensKey.Int(5)))
 	gen.End()
 	id := root.SpanContext().TraceID()
-	require.NoError(t, p.exp.ExportScore(exporter.Score{TraceID: id, TraceStart: start, Name: "quality", Value: scores.Numeric(0.5)}))
+	require.NoError(t, records.SinkOf(p.exp).ExportScore(records.Score{TraceID: id, TraceStart: start, Name: "quality", Value: scores.Numeric(0.5)}))
 	root.End()
 	return id
 }

@@ -532,7 +532,7 @@ func TestFileOpBatches(t *testing.T) {
 func TestTerminalCmdE2E(t *testing.T) {
 	c, srv := newServerClient(t)
 	ctx, tr := c.Trace(context.Background(), "build")
-	err := tr.TerminalCmd(ctx, instrument.TerminalCmd{Command: "go", ExitCode: 1, Args: []string{"test", "./..."}, WorkDir: "/src/acme", Shell: "bash", Env: map[string]string{"CGO_ENABLED": "0"}, Stdout: "FAIL ./store\n", Stderr: "exit status 1\n", Duration: 1500*time.Millisecond, CPUTime: 900*time.Millisecond, MaxMemoryBytes: 64<<20, ToolName: "bash", Reason: "reproduce failure"})
+	err := tr.TerminalCmd(ctx, instrument.TerminalCmd{Command: "go", ExitCode: 1, Args: []string{"test", "./..."}, WorkDir: "/src/acme", Shell: "bash", Env: map[string]string{"CGO_ENABLED": "0"}, Stdout: "FAIL ./store\n", Stderr: "exit status 1\n", Duration: 1500 * time.Millisecond, CPUTime: 900 * time.Millisecond, MaxMemoryBytes: 64 << 20, ToolName: "bash", Reason: "reproduce failure"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -729,7 +729,7 @@ func TestTruncation(t *testing.T) {
 		t.Errorf("the caller got %d bytes of stdout, want all %d", got.Len(), 6+20000*11+5)
 	}
 	long := strings.Repeat("x", 5000)
-	if err := tr.TerminalCmd(ctx, instrument.TerminalCmd{Command: "echo", Stdout: "A"+long+"Z", Stderr: "fits"}); err != nil {
+	if err := tr.TerminalCmd(ctx, instrument.TerminalCmd{Command: "echo", Stdout: "A" + long + "Z", Stderr: "fits"}); err != nil {
 		t.Fatal(err)
 	}
 	var before, after strings.Builder
@@ -795,11 +795,11 @@ func TestRedaction(t *testing.T) {
 	if err := tr.RunCommand(ctx, cmd); err != nil {
 		t.Fatal(err)
 	}
-	err := tr.TerminalCmd(ctx, instrument.TerminalCmd{Command: "curl", Args: []string{"-H", "Authorization: Bearer "+secrets[8], "https://api.example.com"}, Env: map[string]string{"GITHUB_TOKEN": secrets[2]}})
+	err := tr.TerminalCmd(ctx, instrument.TerminalCmd{Command: "curl", Args: []string{"-H", "Authorization: Bearer " + secrets[8], "https://api.example.com"}, Env: map[string]string{"GITHUB_TOKEN": secrets[2]}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = tr.FileOp(ctx, instrument.FileOp{Operation: instrument.FileUpdate, Path: ".env", Before: []byte("ANTHROPIC_API_KEY=\n"), After: []byte("ANTHROPIC_API_KEY="+secrets[1]+"\n")})
+	err = tr.FileOp(ctx, instrument.FileOp{Operation: instrument.FileUpdate, Path: ".env", Before: []byte("ANTHROPIC_API_KEY=\n"), After: []byte("ANTHROPIC_API_KEY=" + secrets[1] + "\n")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -853,7 +853,7 @@ func TestRedactionOptions(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, srv := newServerClient(t, tt.opts...)
 			ctx, tr := c.Trace(context.Background(), "t")
-			if err := tr.TerminalCmd(ctx, instrument.TerminalCmd{Command: "echo", Stdout: "key "+key+" TICKET-1"}); err != nil {
+			if err := tr.TerminalCmd(ctx, instrument.TerminalCmd{Command: "echo", Stdout: "key " + key + " TICKET-1"}); err != nil {
 				t.Fatal(err)
 			}
 			tr.End()

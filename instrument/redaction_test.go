@@ -169,7 +169,7 @@ func TestRedactAPIKey(t *testing.T) {
 			if err := tr.RunCommand(ctx, cmd); err != nil {
 				t.Fatal(err)
 			}
-			err = tr.FileOp(ctx, instrument.FileOp{Operation: instrument.FileUpdate, Path: "config.txt", Before: []byte("endpoint: local\n"), After: []byte("endpoint: local\nkey: "+key+"\n")})
+			err = tr.FileOp(ctx, instrument.FileOp{Operation: instrument.FileUpdate, Path: "config.txt", Before: []byte("endpoint: local\n"), After: []byte("endpoint: local\nkey: " + key + "\n")})
 			if err != nil {
 				t.Fatal(err)
 			}

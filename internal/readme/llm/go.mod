@@ -5,9 +5,11 @@ go 1.26.0
 require (
 	github.com/agenttrace/agenttrace-otel-go v0.0.0
 	github.com/agenttrace/agenttrace-otel-go/instrument/anthropictrace v0.0.0
+	github.com/agenttrace/agenttrace-otel-go/instrument/goopenaitrace v0.0.0
 	github.com/agenttrace/agenttrace-otel-go/instrument/openaitrace v0.0.0
 	github.com/anthropics/anthropic-sdk-go v1.84.0
 	github.com/openai/openai-go/v3 v3.96.0
+	github.com/sashabaranov/go-openai v1.43.0
 	github.com/stretchr/testify v1.12.1
 )
 
@@ -55,5 +57,6 @@ require (
 replace (
 	github.com/agenttrace/agenttrace-otel-go => ../../..
 	github.com/agenttrace/agenttrace-otel-go/instrument/anthropictrace => ../../../instrument/anthropictrace
+	github.com/agenttrace/agenttrace-otel-go/instrument/goopenaitrace => ../../../instrument/goopenaitrace
 	github.com/agenttrace/agenttrace-otel-go/instrument/openaitrace => ../../../instrument/openaitrace
 )

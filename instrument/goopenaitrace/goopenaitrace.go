@@ -40,7 +40,7 @@ func WrapConfig(cfg openai.ClientConfig, c *instrument.Client, settings ...Setti
 	default:
 		hc.Transport = doerTransport{d}
 	}
-	hc.Transport = llmtrace.Transport(jsonEOF{hc.Transport}, openaiapi.Provider{}, tc)
+	hc.Transport = llmtrace.Transport(jsonEOF{hc.Transport}, openaiapi.Provider{StreamUsageSetting: "goopenaitrace.WithStreamUsage"}, tc)
 	cfg.HTTPClient = &hc
 	return cfg
 }

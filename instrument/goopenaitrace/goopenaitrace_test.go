@@ -132,7 +132,7 @@ func TestFixtures(t *testing.T) {
 		},
 		{
 			fixture: "openai_chat_stream_no_usage", model: "gpt-4.1-nano", streamed: true,
-			noUsage: "the stream did not ask for usage", finish: []string{"stop"}, output: []string{"Japanese"},
+			noUsage: "the stream did not ask for usage (stream_options.include_usage; see goopenaitrace.WithStreamUsage)", finish: []string{"stop"}, output: []string{"Japanese"},
 		},
 		{
 			fixture: "openai_chat_stream_tool_call", model: "gpt-4.1-mini", streamed: true,

@@ -25,7 +25,7 @@ func Option(c *instrument.Client, settings ...Setting) option.RequestOption {
 	for _, s := range settings {
 		s.apply(&cfg)
 	}
-	return llmtrace.RequestOption(option.RequestOption(nil), provider{}, cfg, func(mw llmtrace.Middleware) []option.RequestOption {
+	return llmtrace.RequestOption(option.RequestOption(nil), openaiProvider, cfg, func(mw llmtrace.Middleware) []option.RequestOption {
 		if mw == nil {
 			return nil
 		}
@@ -67,6 +67,9 @@ func WithStreamUsage(on bool) Setting {
 // provider is the OpenAI API as the tracing sees it: the chat completions
 // and embeddings of package openaiapi, and the Responses API.
 type provider struct{ openaiapi.Provider }
+
+// openaiProvider is the provider of every Option.
+var openaiProvider = provider{openaiapi.Provider{StreamUsageSetting: "openaitrace.WithStreamUsage"}}
 
 func (p provider) Inspect(path string, body []byte, cfg *llmtrace.Config) (llmtrace.Request, bool) {
 	if strings.HasSuffix(path, "/responses") {

@@ -21,7 +21,7 @@ var chatParams = []string{
 
 // Reasons a streamed chat completion has no usage.
 const (
-	usageNotAsked = "the stream did not ask for usage (stream_options.include_usage; see WithStreamUsage)"
+	usageNotAsked = "the stream did not ask for usage (stream_options.include_usage"
 	usageMissing  = "the stream ended before its usage arrived"
 )
 
@@ -30,7 +30,7 @@ const (
 // messages with the tool definitions. When the request streams without
 // stream_options.include_usage and cfg.StreamUsage is on, the request's
 // Body asks for the usage.
-func InspectChat(body []byte, cfg *llmtrace.Config) llmtrace.Request {
+func (p Provider) InspectChat(body []byte, cfg *llmtrace.Config) llmtrace.Request {
 	obj := llmtrace.Object(body)
 	r := llmtrace.Request{
 		Operation: "chat",
@@ -53,7 +53,14 @@ func InspectChat(body []byte, cfg *llmtrace.Config) llmtrace.Request {
 			r.Body, includeUsage = b, true
 		}
 	}
-	r.NewStream = func() llmtrace.StreamParser { return &chatStream{includeUsage: includeUsage} }
+	noUsage := usageMissing
+	if !includeUsage {
+		noUsage = usageNotAsked + ")"
+		if p.StreamUsageSetting != "" {
+			noUsage = usageNotAsked + "; see " + p.StreamUsageSetting + ")"
+		}
+	}
+	r.NewStream = func() llmtrace.StreamParser { return &chatStream{noUsage: noUsage} }
 	return r
 }
 
@@ -264,10 +271,11 @@ type chunk struct {
 
 // chatStream accumulates a streamed chat completion.
 type chatStream struct {
-	acc          completion
-	includeUsage bool
-	first        time.Time
-	err          error
+	acc completion
+	// noUsage says why the stream has no usage, if it has none.
+	noUsage string
+	first   time.Time
+	err     error
 }
 
 func (s *chatStream) Event(ev llmtrace.Event) bool {
@@ -369,11 +377,7 @@ func (s *chatStream) toolCalls(i int) int {
 }
 
 func (s *chatStream) Result() llmtrace.Result {
-	noUsage := usageMissing
-	if !s.includeUsage {
-		noUsage = usageNotAsked
-	}
-	r := chatResult(&s.acc, noUsage)
+	r := chatResult(&s.acc, s.noUsage)
 	r.CompletionStart, r.Err = s.first, s.err
 	return r
 }

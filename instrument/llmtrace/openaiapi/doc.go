@@ -9,7 +9,7 @@
 // Like llmtrace, it is not for applications: it is public because the
 // integrations are modules of their own. [Provider] is the llmtrace
 // Provider of the two endpoints; an integration whose client has more (the
-// Responses API) builds its own Provider with [InspectChat],
+// Responses API) builds its own Provider with [Provider.InspectChat],
 // [InspectEmbeddings] and [Error].
 //
 // The usage is recorded with the GenAI conventions' meaning: OpenAI's

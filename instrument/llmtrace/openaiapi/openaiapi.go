@@ -11,7 +11,12 @@ import (
 // Provider is the OpenAI API's chat completions (…/chat/completions) and
 // embeddings (…/embeddings) as llmtrace sees them; other endpoints are not
 // traced. Its name is "openai".
-type Provider struct{}
+type Provider struct {
+	// StreamUsageSetting names the integration's setting that asks streams
+	// for their usage ("openaitrace.WithStreamUsage"), for the message of a
+	// stream that did not ask for it.
+	StreamUsageSetting string
+}
 
 // Name returns "openai".
 func (Provider) Name() string { return "openai" }
@@ -21,11 +26,11 @@ func (Provider) Name() string { return "openai" }
 func (Provider) RetriesDroppedBodies() bool { return false }
 
 // Inspect returns what a request to a chat completions or embeddings path
-// is ([InspectChat], [InspectEmbeddings]).
-func (Provider) Inspect(path string, body []byte, cfg *llmtrace.Config) (llmtrace.Request, bool) {
+// is ([Provider.InspectChat], [InspectEmbeddings]).
+func (p Provider) Inspect(path string, body []byte, cfg *llmtrace.Config) (llmtrace.Request, bool) {
 	switch {
 	case strings.HasSuffix(path, "/chat/completions"):
-		return InspectChat(body, cfg), true
+		return p.InspectChat(body, cfg), true
 	case strings.HasSuffix(path, "/embeddings"):
 		return InspectEmbeddings(body, cfg), true
 	}

@@ -59,9 +59,10 @@
 // # Streams
 //
 // Streamed answers are parsed as they pass to the application (nothing is
-// buffered before the application sees it), with the client's own types
-// (openai.ChatCompletionChunk and openai.ChatCompletionAccumulator, the
-// Responses stream events). The generation ends at the stream's final event;
+// buffered before the application sees it): the chat completion chunks by
+// package llmtrace/openaiapi, which the integrations of other OpenAI
+// clients share, and the Responses stream events with the client's own
+// types. The generation ends at the stream's final event;
 // a stream cut midway ends it with level ERROR and the output received so far;
 // a stream the application closes early ends it at level WARNING; a stream
 // that is neither read to its end nor closed ends it when it becomes

@@ -4,10 +4,10 @@ import (
 	"strings"
 
 	"github.com/openai/openai-go/v3/option"
-	"github.com/tidwall/gjson"
 
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
 	"github.com/agenttrace/agenttrace-otel-go/instrument/llmtrace"
+	"github.com/agenttrace/agenttrace-otel-go/instrument/llmtrace/openaiapi"
 )
 
 // Option returns the request option that traces the calls of an openai-go
@@ -25,7 +25,7 @@ func Option(c *instrument.Client, settings ...Setting) option.RequestOption {
 	for _, s := range settings {
 		s.apply(&cfg)
 	}
-	return llmtrace.RequestOption(option.RequestOption(nil), provider{}, cfg, func(mw llmtrace.Middleware) []option.RequestOption {
+	return llmtrace.RequestOption(option.RequestOption(nil), openaiProvider, cfg, func(mw llmtrace.Middleware) []option.RequestOption {
 		if mw == nil {
 			return nil
 		}
@@ -64,36 +64,16 @@ func WithStreamUsage(on bool) Setting {
 	return settingFunc(func(c *llmtrace.Config) { c.StreamUsage = on })
 }
 
-// provider is the OpenAI API as the tracing sees it.
-type provider struct{}
+// provider is the OpenAI API as the tracing sees it: the chat completions
+// and embeddings of package openaiapi, and the Responses API.
+type provider struct{ openaiapi.Provider }
 
-func (provider) Name() string { return "openai" }
+// openaiProvider is the provider of every Option.
+var openaiProvider = provider{openaiapi.Provider{StreamUsageSetting: "openaitrace.WithStreamUsage"}}
 
-func (provider) RetriesDroppedBodies() bool { return false }
-
-func (provider) Inspect(path string, body []byte, cfg *llmtrace.Config) (llmtrace.Request, bool) {
-	switch {
-	case strings.HasSuffix(path, "/chat/completions"):
-		return inspectChat(body, cfg), true
-	case strings.HasSuffix(path, "/responses"):
+func (p provider) Inspect(path string, body []byte, cfg *llmtrace.Config) (llmtrace.Request, bool) {
+	if strings.HasSuffix(path, "/responses") {
 		return inspectResponses(body, cfg), true
-	case strings.HasSuffix(path, "/embeddings"):
-		return inspectEmbeddings(body, cfg), true
 	}
-	return llmtrace.Request{}, false
-}
-
-// APIError reads an error body: {"error":{"message","type","param","code"}}.
-func (provider) APIError(status int, body []byte) *llmtrace.APIError {
-	e := apiError(gjson.GetBytes(body, "error"))
-	e.StatusCode = status
-	return e
-}
-
-func apiError(e gjson.Result) *llmtrace.APIError {
-	return &llmtrace.APIError{
-		Type:    e.Get("type").String(),
-		Code:    e.Get("code").String(),
-		Message: e.Get("message").String(),
-	}
+	return p.Provider.Inspect(path, body, cfg)
 }

@@ -13,6 +13,9 @@ import (
 	"github.com/agenttrace/agenttrace-otel-go/instrument/llmtrace"
 )
 
+// usageMissing says why a Responses stream has no usage.
+const usageMissing = "the stream ended before its usage arrived"
+
 // responsesParams are the request members of a Responses API call recorded
 // as model parameters.
 var responsesParams = []string{

@@ -5,11 +5,13 @@ go 1.26.0
 require (
 	github.com/agenttrace/agenttrace-otel-go v0.0.0
 	github.com/agenttrace/agenttrace-otel-go/instrument/anthropictrace v0.0.0
+	github.com/agenttrace/agenttrace-otel-go/instrument/goopenaitrace v0.0.0
 	github.com/agenttrace/agenttrace-otel-go/instrument/mcptrace v0.0.0
 	github.com/agenttrace/agenttrace-otel-go/instrument/openaitrace v0.0.0
 	github.com/anthropics/anthropic-sdk-go v1.84.0
 	github.com/modelcontextprotocol/go-sdk v1.8.0
 	github.com/openai/openai-go/v3 v3.96.0
+	github.com/sashabaranov/go-openai v1.43.0
 	github.com/stretchr/testify v1.12.1
 )
 
@@ -63,6 +65,7 @@ require (
 replace (
 	github.com/agenttrace/agenttrace-otel-go => ../../..
 	github.com/agenttrace/agenttrace-otel-go/instrument/anthropictrace => ../../../instrument/anthropictrace
+	github.com/agenttrace/agenttrace-otel-go/instrument/goopenaitrace => ../../../instrument/goopenaitrace
 	github.com/agenttrace/agenttrace-otel-go/instrument/mcptrace => ../../../instrument/mcptrace
 	github.com/agenttrace/agenttrace-otel-go/instrument/openaitrace => ../../../instrument/openaitrace
 )

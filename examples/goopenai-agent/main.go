@@ -1,0 +1,303 @@
+// Command goopenai-agent runs a small tool-using agent on the OpenAI Chat
+// Completions API with the community client github.com/sashabaranov/go-openai,
+// traced with package goopenaitrace, and prints the traces that arrived.
+//
+// It runs two tasks, each a trace whose root observation is the agent: an
+// order assistant (non-streaming) and a travel assistant (streaming). In
+// each, the model asks for a tool, the program runs it (a tool observation),
+// sends the result back and the model answers. Every model call is one
+// generation, with its usage, parameters, tool calls and, for the streamed
+// ones, time to first token.
+//
+// Without OPENAI_API_KEY the model's answers come from recorded exchanges
+// replayed by a local server (package internal/llmreplay); with it, the real
+// API answers (OPENAI_MODEL chooses the model, default gpt-4.1-mini). Without
+// AGENTTRACE_API_URL the traces go to an AgentTrace-compatible server started
+// in-process (package agenttracetest) and their trees are printed; with
+// AGENTTRACE_API_URL and AGENTTRACE_API_KEY they go there. It exits non-zero
+// when a call fails or anything could not be delivered.
+//
+// Like goopenaitrace, it is a module of its own (the SDK's module does not
+// require the LLM client); from the repository root:
+//
+//	cd examples/goopenai-agent && go run .
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
+	"github.com/sashabaranov/go-openai"
+
+	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
+	"github.com/agenttrace/agenttrace-otel-go/instrument"
+	"github.com/agenttrace/agenttrace-otel-go/instrument/goopenaitrace"
+	"github.com/agenttrace/agenttrace-otel-go/internal/llmreplay"
+)
+
+func main() {
+	if err := run(context.Background(), os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "goopenai-agent:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, w io.Writer) error {
+	var srv *agenttracetest.Server
+	var atOpts []instrument.Option
+	if os.Getenv("AGENTTRACE_API_URL") == "" {
+		srv = agenttracetest.NewServer()
+		defer srv.Close()
+		atOpts = append(atOpts, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
+	}
+	at, err := instrument.New(ctx, atOpts...)
+	if err != nil {
+		return err
+	}
+
+	model := os.Getenv("OPENAI_MODEL")
+	if model == "" {
+		model = "gpt-4.1-mini"
+	}
+	cfg := openai.DefaultConfig(os.Getenv("OPENAI_API_KEY"))
+	if os.Getenv("OPENAI_API_KEY") == "" {
+		llm := llmreplay.NewServer()
+		defer llm.Close()
+		for _, name := range []string{
+			"goopenai_chat_tool_calls", "goopenai_chat_tool_result_answer",
+			"openai_chat_stream_tool_call", "openai_chat_stream_tool_result_answer",
+		} {
+			llm.Enqueue(llmreplay.MustLoad(name).Answer())
+		}
+		cfg = openai.DefaultConfig("replay")
+		cfg.BaseURL = llm.URL + "/v1"
+		fmt.Fprintf(w, "OPENAI_API_KEY is not set: the model's answers are replayed from recorded exchanges.\n\n")
+	}
+	// WrapConfig traces the client's HTTP calls; the streamed answers ask
+	// for their usage (StreamOptions below; WithStreamUsage would add it).
+	a := agent{client: openai.NewClientWithConfig(goopenaitrace.WrapConfig(cfg, at)), at: at, model: model, out: w}
+
+	var traces []string
+	for _, task := range []task{orderTask, travelTask} {
+		id, err := a.run(ctx, task)
+		traces = append(traces, id)
+		if err != nil {
+			_ = at.Shutdown(ctx)
+			return err
+		}
+	}
+
+	flushCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := at.Shutdown(flushCtx); err != nil {
+		return fmt.Errorf("not everything was delivered: %w", err)
+	}
+	for _, id := range traces {
+		if srv == nil {
+			fmt.Fprintf(w, "trace %s sent to %s\n", id, os.Getenv("AGENTTRACE_API_URL"))
+			continue
+		}
+		fmt.Fprintln(w)
+		if err := srv.RenderTrace(w, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// task is one job for the agent: a conversation start and the tools it may
+// use.
+type task struct {
+	name, system, question string
+	stream                 bool
+	tools                  []openai.Tool
+	run                    func(args map[string]any) any
+}
+
+// function is a function tool.
+func function(name, description string, parameters map[string]any) []openai.Tool {
+	return []openai.Tool{{Type: openai.ToolTypeFunction, Function: &openai.FunctionDefinition{
+		Name: name, Description: description, Strict: true, Parameters: parameters,
+	}}}
+}
+
+var orderTask = task{
+	name:     "order-assistant",
+	system:   "You are Spoke & Sprocket's order assistant. Use the tools to look up orders and never guess a status.",
+	question: "Can you check where my orders SS-20418 and SS-20433 are?",
+	tools: function("get_order_status", "Look up the fulfilment status of a Spoke & Sprocket web order.", map[string]any{
+		"type":                 "object",
+		"properties":           map[string]any{"order_id": map[string]any{"type": "string", "description": "Order number, e.g. SS-20418"}},
+		"required":             []string{"order_id"},
+		"additionalProperties": false,
+	}),
+	run: func(args map[string]any) any {
+		orders := map[string]any{
+			"SS-20418": map[string]any{"order_id": "SS-20418", "status": "shipped", "carrier": "CTT", "eta": "2026-11-25"},
+			"SS-20433": map[string]any{"order_id": "SS-20433", "status": "packing", "eta": "2026-11-27"},
+		}
+		if o, ok := orders[fmt.Sprint(args["order_id"])]; ok {
+			return o
+		}
+		return map[string]any{"error": "no such order"}
+	},
+}
+
+var travelTask = task{
+	name:     "travel-assistant",
+	system:   "You book travel for staff. Today is 2026-11-23.",
+	question: "Find me an economy flight from Lisbon to Tokyo Haneda on 3 December.",
+	stream:   true,
+	tools: function("search_flights", "Search scheduled flights between two airports on a date.", map[string]any{
+		"type": "object",
+		"properties": map[string]any{
+			"origin":      map[string]any{"type": "string", "description": "IATA airport code"},
+			"destination": map[string]any{"type": "string", "description": "IATA airport code"},
+			"date":        map[string]any{"type": "string", "description": "Departure date, YYYY-MM-DD"},
+			"cabin":       map[string]any{"type": "string", "enum": []string{"economy", "premium_economy", "business"}},
+		},
+		"required":             []string{"origin", "destination", "date", "cabin"},
+		"additionalProperties": false,
+	}),
+	run: func(map[string]any) any {
+		return []any{map[string]any{
+			"flight": "TP 1351", "departs": "2026-12-03T10:40 LIS", "arrives": "2026-12-04T08:15 HND",
+			"stops": 1, "cabin": "economy", "price_eur": 912,
+		}}
+	},
+}
+
+// agent runs tasks with one client.
+type agent struct {
+	client *openai.Client
+	at     *instrument.Client
+	model  string
+	out    io.Writer
+}
+
+// maxTurns bounds the model calls of one task.
+const maxTurns = 5
+
+// run runs one task in its own trace and returns the trace's id.
+func (a *agent) run(ctx context.Context, t task) (string, error) {
+	ctx, tr := a.at.Trace(ctx, t.name, instrument.WithType(instrument.TypeAgent), instrument.WithInput(t.question))
+	defer tr.End()
+	fmt.Fprintf(a.out, "[%s] %s\n", t.name, t.question)
+
+	messages := []openai.ChatCompletionMessage{
+		{Role: openai.ChatMessageRoleSystem, Content: t.system},
+		{Role: openai.ChatMessageRoleUser, Content: t.question},
+	}
+	for range maxTurns {
+		msg, err := a.turn(ctx, messages, t)
+		if err != nil {
+			tr.SetError(err)
+			return tr.TraceID().String(), err
+		}
+		if len(msg.ToolCalls) == 0 {
+			fmt.Fprintf(a.out, "[%s] answer: %s\n", t.name, msg.Content)
+			tr.SetOutput(msg.Content)
+			return tr.TraceID().String(), nil
+		}
+		messages = append(messages, msg)
+		for _, call := range msg.ToolCalls {
+			result := runTool(ctx, call.Function.Name, call.Function.Arguments, t.run)
+			fmt.Fprintf(a.out, "[%s] tool %s(%s) -> %s\n", t.name, call.Function.Name, call.Function.Arguments, result)
+			messages = append(messages, openai.ChatCompletionMessage{Role: openai.ChatMessageRoleTool, Content: result, ToolCallID: call.ID})
+		}
+	}
+	err := fmt.Errorf("%s: no answer after %d model calls", t.name, maxTurns)
+	tr.SetError(err)
+	return tr.TraceID().String(), err
+}
+
+// turn asks the model for its next message, streamed or not.
+func (a *agent) turn(ctx context.Context, messages []openai.ChatCompletionMessage, t task) (openai.ChatCompletionMessage, error) {
+	req := openai.ChatCompletionRequest{
+		Model:               a.model,
+		Messages:            messages,
+		Tools:               t.tools,
+		Temperature:         0.2,
+		MaxCompletionTokens: 400,
+	}
+	if !t.stream {
+		resp, err := a.client.CreateChatCompletion(ctx, req)
+		if err != nil {
+			return openai.ChatCompletionMessage{}, err
+		}
+		if len(resp.Choices) == 0 {
+			return openai.ChatCompletionMessage{}, fmt.Errorf("%s: an answer without choices", t.name)
+		}
+		return resp.Choices[0].Message, nil
+	}
+	req.StreamOptions = &openai.StreamOptions{IncludeUsage: true}
+	stream, err := a.client.CreateChatCompletionStream(ctx, req)
+	if err != nil {
+		return openai.ChatCompletionMessage{}, err
+	}
+	defer stream.Close()
+	msg := openai.ChatCompletionMessage{Role: openai.ChatMessageRoleAssistant}
+	for {
+		chunk, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return openai.ChatCompletionMessage{}, err
+		}
+		// The usage chunk has no choices.
+		if len(chunk.Choices) == 0 {
+			continue
+		}
+		d := chunk.Choices[0].Delta
+		msg.Content += d.Content
+		fmt.Fprint(a.out, d.Content)
+		for _, tc := range d.ToolCalls {
+			i := 0
+			if tc.Index != nil {
+				i = *tc.Index
+			}
+			for len(msg.ToolCalls) <= i {
+				msg.ToolCalls = append(msg.ToolCalls, openai.ToolCall{Type: openai.ToolTypeFunction})
+			}
+			if tc.ID != "" {
+				msg.ToolCalls[i].ID = tc.ID
+			}
+			msg.ToolCalls[i].Function.Name += tc.Function.Name
+			msg.ToolCalls[i].Function.Arguments += tc.Function.Arguments
+		}
+	}
+	if msg.Content != "" {
+		fmt.Fprintln(a.out)
+	}
+	return msg, nil
+}
+
+// runTool runs a tool call as a tool observation and returns its result as
+// JSON text.
+func runTool(ctx context.Context, name, arguments string, run func(map[string]any) any) string {
+	var args map[string]any
+	_, sp := instrument.FromContext(ctx).Span(ctx, name, instrument.WithType(instrument.TypeTool))
+	defer sp.End()
+	if err := json.Unmarshal([]byte(arguments), &args); err != nil {
+		sp.SetInput(arguments)
+		sp.SetError(fmt.Errorf("arguments are not a JSON object: %w", err))
+		return `{"error":"arguments are not a JSON object"}`
+	}
+	sp.SetInput(args)
+	result := run(args)
+	sp.SetOutput(result)
+	b, err := json.Marshal(result)
+	if err != nil {
+		sp.SetError(err)
+		return `{"error":"the tool failed"}`
+	}
+	return string(b)
+}

@@ -2,6 +2,7 @@ package genaitrace_test
 
 import (
 	"context"
+	"encoding/base64"
 	"net/http"
 	"testing"
 
@@ -80,13 +81,17 @@ func toolConfig() *genai.GenerateContentConfig {
 
 var toolQuestion = genai.Text("Is Piranesi by Susanna Clarke on the shelf at the Riverside branch?")
 
+// functionCallSignature is the thoughtSignature of the function call of
+// genai_generate_function_call, sent back with it.
+var functionCallSignature, _ = base64.StdEncoding.DecodeString("CpUCAdHtim9zQm1vY2tTaWduYXR1cmVPZkFUaG91Z2h0VGhhdERlY2lkZWRUb0NhbGxDaGVja0F2YWlsYWJpbGl0eQ==")
+
 // toolResultContents is the conversation after the function call of
 // genai_generate_function_call, with its result.
 func toolResultContents() []*genai.Content {
 	return append(genai.Text("Is Piranesi by Susanna Clarke on the shelf at the Riverside branch?"),
 		&genai.Content{Role: genai.RoleModel, Parts: []*genai.Part{{FunctionCall: &genai.FunctionCall{
 			Name: "check_availability", Args: map[string]any{"title": "Piranesi", "branch": "Riverside"},
-		}}}},
+		}, ThoughtSignature: functionCallSignature}}},
 		&genai.Content{Role: genai.RoleUser, Parts: []*genai.Part{{FunctionResponse: &genai.FunctionResponse{
 			Name: "check_availability", Response: map[string]any{"available": true, "copies": 2, "shelf": "F CLA"},
 		}}}},

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/genai"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
+	"github.com/agenttrace/agenttrace-otel-go/instrument"
 	"github.com/agenttrace/agenttrace-otel-go/instrument/genaitrace"
 	"github.com/agenttrace/agenttrace-otel-go/internal/llmreplay"
 	"github.com/agenttrace/agenttrace-otel-go/internal/llmtest"
@@ -332,4 +333,14 @@ func TestSemconvConformance(t *testing.T) {
 	spans := e.Spans.GetSpans()
 	require.GreaterOrEqual(t, len(spans), 2*len(fixtureCalls), "a trace and a generation per call")
 	semconvtest.AssertConformant(t, spans.Snapshots())
+}
+
+// Captured input and output go through the instrument client's mask.
+func TestMask(t *testing.T) {
+	e := llmtest.New(t, instrument.WithMask(func(any) any { return "[masked]" }))
+	id := run(t, e, "genai_generate_function_call")
+	o, _ := e.OneGeneration(t, id)
+	assert.Equal(t, `"[masked]"`, o.Input)
+	assert.Equal(t, `"[masked]"`, o.Output)
+	assert.NotNil(t, o.Usage)
 }

@@ -17,7 +17,7 @@ import (
 // unrecordedParams are the members of generationConfig that are not
 // recorded as model parameters: schemas, which can be large and are not
 // settings of the sampling.
-var unrecordedParams = []string{"responseSchema", "responseJsonSchema", "_responseJsonSchema"}
+var unrecordedParams = []string{"responseSchema", "responseJsonSchema"}
 
 func inspectGenerate(e endpoint, body []byte, cfg *llmtrace.Config) llmtrace.Request {
 	obj := llmtrace.Object(body)

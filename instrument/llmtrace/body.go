@@ -163,6 +163,11 @@ func (c *call) closed(b *body) {
 		// next attempt follows, unless the context ends during the wait.
 		c.mu.Unlock()
 		return
+	case b.kind == kindError && !b.read:
+		// An error answer closed unread, and not retried as far as the
+		// tracing knows (a client retrying on its own behind [Transport]):
+		// its status is all there is to record.
+		o = outcome{err: &APIError{StatusCode: c.attempts[b.n].status}, end: now}
 	default:
 		o = outcome{err: errors.New("the response was closed before it was read to its end"), end: now}
 	}

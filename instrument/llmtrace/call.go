@@ -192,9 +192,13 @@ func (c *call) start(req *http.Request, now time.Time) (ok bool) {
 	if r.Stream {
 		attrs = append(attrs, semconv.GenAIRequestStreamKey.Bool(true))
 	}
+	provider := r.Provider
+	if provider == "" {
+		provider = c.t.p.Name()
+	}
 	opts := []instrument.ObservationOption{
 		instrument.WithType(r.Type),
-		instrument.WithProvider(c.t.p.Name()),
+		instrument.WithProvider(provider),
 		instrument.WithStartTime(now),
 		instrument.WithAttributes(attrs...),
 	}

@@ -31,6 +31,10 @@ type Request struct {
 	// Type is the observation type: TypeGeneration or TypeEmbedding.
 	Type  instrument.ObservationType
 	Model string
+	// Provider, when not empty, is the gen_ai.provider.name of this
+	// request instead of the Provider's Name (a client that speaks to two
+	// APIs, such as Google GenAI's Gemini API and Vertex AI backends).
+	Provider string
 	// Stream is true when the request asks for a streamed answer.
 	Stream bool
 	// Params are the model parameters (temperature, max tokens...):

@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/agenttrace/agenttrace-otel-go v0.0.0
 	github.com/agenttrace/agenttrace-otel-go/instrument/anthropictrace v0.0.0
+	github.com/agenttrace/agenttrace-otel-go/instrument/genaitrace v0.0.0
 	github.com/agenttrace/agenttrace-otel-go/instrument/goopenaitrace v0.0.0
 	github.com/agenttrace/agenttrace-otel-go/instrument/mcptrace v0.0.0
 	github.com/agenttrace/agenttrace-otel-go/instrument/openaitrace v0.0.0
@@ -13,6 +14,21 @@ require (
 	github.com/openai/openai-go/v3 v3.96.0
 	github.com/sashabaranov/go-openai v1.43.0
 	github.com/stretchr/testify v1.12.1
+	google.golang.org/genai v1.79.1
+)
+
+require (
+	cloud.google.com/go v0.116.0 // indirect
+	cloud.google.com/go/auth v0.18.2 // indirect
+	cloud.google.com/go/compute/metadata v0.9.0 // indirect
+	github.com/felixge/httpsnoop v1.1.0 // indirect
+	github.com/google/go-cmp v0.7.0 // indirect
+	github.com/google/s2a-go v0.1.9 // indirect
+	github.com/googleapis/enterprise-certificate-proxy v0.3.11 // indirect
+	github.com/googleapis/gax-go/v2 v2.17.0 // indirect
+	github.com/gorilla/websocket v1.5.3 // indirect
+	go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp v0.70.0 // indirect
+	golang.org/x/crypto v0.57.0 // indirect
 )
 
 require (
@@ -65,6 +81,7 @@ require (
 replace (
 	github.com/agenttrace/agenttrace-otel-go => ../../..
 	github.com/agenttrace/agenttrace-otel-go/instrument/anthropictrace => ../../../instrument/anthropictrace
+	github.com/agenttrace/agenttrace-otel-go/instrument/genaitrace => ../../../instrument/genaitrace
 	github.com/agenttrace/agenttrace-otel-go/instrument/goopenaitrace => ../../../instrument/goopenaitrace
 	github.com/agenttrace/agenttrace-otel-go/instrument/mcptrace => ../../../instrument/mcptrace
 	github.com/agenttrace/agenttrace-otel-go/instrument/openaitrace => ../../../instrument/openaitrace

@@ -62,7 +62,7 @@ func Compare(baseline, current *Result, threshold float64) *Comparison {
 			d.Missing, d.Regressed = true, true
 		} else {
 			d.Current = cur.Mean
-			d.Regressed = b.Mean-cur.Mean > threshold
+			d.Regressed = b.Mean-cur.Mean > threshold+1e-9 // not on a rounding error
 		}
 		c.Regressed = c.Regressed || d.Regressed
 		c.Evaluators = append(c.Evaluators, d)
@@ -96,34 +96,34 @@ func Compare(baseline, current *Result, threshold float64) *Comparison {
 // Write prints the comparison as a table, followed by the items that got
 // worse.
 func (c *Comparison) Write(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "EVALUATOR\tBASELINE\tCURRENT\tDELTA\t\n")
 	for _, d := range c.Evaluators {
-		status := ""
-		if d.Regressed {
-			status = fmt.Sprintf("REGRESSION (more than -%.2f)", c.Threshold)
-		}
 		if d.Missing {
 			fmt.Fprintf(tw, "%s\t%.3f\t-\t-\tREGRESSION (not scored)\n", d.Name, d.Baseline)
 			continue
 		}
+		status := ""
+		if d.Regressed {
+			status = fmt.Sprintf("REGRESSION (more than -%.2f)", c.Threshold)
+		}
 		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%+.3f\t%s\n", d.Name, d.Baseline, d.Current, d.Current-d.Baseline, status)
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
+	tw.Flush()
 	if len(c.Worse) == 0 {
-		_, err := fmt.Fprintln(w, "no item got worse")
-		return err
+		b.WriteString("no item got worse\n")
+	} else {
+		fmt.Fprintf(&b, "%d got worse:\n", len(c.Worse))
 	}
-	_, err := fmt.Fprintf(w, "%d got worse:\n", len(c.Worse))
 	for _, ch := range c.Worse {
 		if ch.Evaluator == "" {
-			_, err = fmt.Fprintf(w, "  %s: fails now: %s\n", ch.ItemID, firstLine(ch.Error))
+			fmt.Fprintf(&b, "  %s: fails now: %s\n", ch.ItemID, firstLine(ch.Error))
 			continue
 		}
-		_, err = fmt.Fprintf(w, "  %s: %s %g -> %g\n", ch.ItemID, ch.Evaluator, ch.Baseline, ch.Current)
+		fmt.Fprintf(&b, "  %s: %s %g -> %g\n", ch.ItemID, ch.Evaluator, ch.Baseline, ch.Current)
 	}
+	_, err := io.WriteString(w, trimLines(b.String()))
 	return err
 }
 
@@ -160,8 +160,17 @@ func (r *Result) WriteTable(w io.Writer) error {
 	for _, warn := range r.Warnings {
 		fmt.Fprintf(&b, "warning: %s\n", warn)
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, trimLines(b.String()))
 	return err
+}
+
+// trimLines removes the spaces tabwriter leaves at the end of lines.
+func trimLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
 }
 
 func labels(m map[string]int) string {

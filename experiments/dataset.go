@@ -115,9 +115,7 @@ func LoadJSONL(name, path string) (*Dataset, error) {
 		return nil, fmt.Errorf("experiments: %w", err)
 	}
 	defer f.Close()
-	var items []Item
-	var lines []int
-	var errs []error
+	var rows []row
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 16<<20)
 	for n := 1; sc.Scan(); n++ {
@@ -129,20 +127,16 @@ func LoadJSONL(name, path string) (*Dataset, error) {
 		dec := json.NewDecoder(bytes.NewReader(line))
 		dec.DisallowUnknownFields()
 		dec.UseNumber()
-		if err := dec.Decode(&it); err != nil {
-			errs = append(errs, fmt.Errorf("%s:%d: %w", path, n, err))
-			continue
+		err := dec.Decode(&it)
+		if err == nil && dec.More() {
+			err = errors.New("more than one JSON value on the line")
 		}
-		if dec.More() {
-			errs = append(errs, fmt.Errorf("%s:%d: more than one JSON value on the line", path, n))
-			continue
-		}
-		items, lines = append(items, it), append(lines, n)
+		rows = append(rows, row{line: n, item: it, err: err})
 	}
 	if err := sc.Err(); err != nil {
-		errs = append(errs, fmt.Errorf("%s: %w", path, err))
+		return nil, fmt.Errorf("experiments: %s: %w", path, err)
 	}
-	return build(name, path, items, lines, errs)
+	return build(name, path, rows)
 }
 
 // LoadCSV reads a dataset from a CSV file with a header row. The columns
@@ -176,9 +170,7 @@ func LoadCSV(name, path string) (*Dataset, error) {
 	if !ok {
 		return nil, fmt.Errorf("experiments: %s:1: no \"input\" column", path)
 	}
-	var items []Item
-	var lines []int
-	var errs []error
+	var rows []row
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -187,11 +179,12 @@ func LoadCSV(name, path string) (*Dataset, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-				errs = append(errs, fmt.Errorf("%s:%d: %d fields, want %d", path, pe.StartLine, len(rec), len(header)))
+				rows = append(rows, row{line: pe.StartLine, err: fmt.Errorf("%d fields, want %d", len(rec), len(header))})
 				continue
 			}
-			errs = append(errs, fmt.Errorf("%s: %w", path, err))
-			break // a quoting error leaves the reader lost
+			// A quoting error leaves the reader lost.
+			rows = append(rows, row{line: -1, err: err})
+			break
 		}
 		line, _ := r.FieldPos(0)
 		it := Item{Metadata: map[string]any{}}
@@ -208,33 +201,51 @@ func LoadCSV(name, path string) (*Dataset, error) {
 				it.Metadata[name] = rec[i]
 			}
 		}
-		if rec[in] == "" {
-			errs = append(errs, fmt.Errorf("%s:%d: input is empty", path, line))
-			continue
-		}
-		it.Input = rec[in]
 		if len(it.Metadata) == 0 {
 			it.Metadata = nil
 		}
-		items, lines = append(items, it), append(lines, line)
+		if rec[in] == "" {
+			rows = append(rows, row{line: line, err: errors.New("input is empty")})
+			continue
+		}
+		it.Input = rec[in]
+		rows = append(rows, row{line: line, item: it})
 	}
-	return build(name, path, items, lines, errs)
+	return build(name, path, rows)
 }
 
-// build makes the dataset of a file's items, read from lines, and reports
-// every error with its line.
-func build(name, path string, items []Item, lines []int, errs []error) (*Dataset, error) {
+// row is an item read from a line of a file, or the line's error.
+type row struct {
+	line int // -1: the error names its place itself
+	item Item
+	err  error
+}
+
+// build makes the dataset of a file's rows, and reports every error with
+// its line, in the file's order.
+func build(name, path string, rows []row) (*Dataset, error) {
+	var errs []error
+	var items []Item
 	seen := map[string]int{}
-	for i := range items {
-		if err := complete(&items[i]); err != nil {
-			errs = append(errs, fmt.Errorf("%s:%d: %w", path, lines[i], err))
-			continue
+	for _, r := range rows {
+		err := r.err
+		if err == nil {
+			err = complete(&r.item)
 		}
-		if first, dup := seen[items[i].ID]; dup {
-			errs = append(errs, fmt.Errorf("%s:%d: id %q is also line %d's", path, lines[i], items[i].ID, first))
-			continue
+		if err == nil {
+			if first, dup := seen[r.item.ID]; dup {
+				err = fmt.Errorf("id %q is also line %d's", r.item.ID, first)
+			}
 		}
-		seen[items[i].ID] = lines[i]
+		switch {
+		case err != nil && r.line < 0:
+			errs = append(errs, fmt.Errorf("%s: %w", path, err))
+		case err != nil:
+			errs = append(errs, fmt.Errorf("%s:%d: %w", path, r.line, err))
+		default:
+			seen[r.item.ID] = r.line
+			items = append(items, r.item)
+		}
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("experiments: dataset %q: %w", name, errors.Join(errs...))

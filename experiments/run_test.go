@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -58,6 +59,7 @@ func TestRunConcurrency(t *testing.T) {
 	const n, limit = 20, 4
 	var inflight, most atomic.Int32
 	full := make(chan struct{})
+	var once sync.Once
 	task := func(ctx context.Context, item experiments.Item) (any, error) {
 		cur := inflight.Add(1)
 		defer inflight.Add(-1)
@@ -68,7 +70,7 @@ func TestRunConcurrency(t *testing.T) {
 			}
 		}
 		if cur == limit {
-			close(full)
+			once.Do(func() { close(full) })
 		}
 		select {
 		case <-full: // every slot was taken once

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/agenttrace/agenttrace-otel-go/scores"
 )
@@ -133,7 +134,7 @@ func (c *Comparison) Write(w io.Writer) error {
 func (r *Result) WriteTable(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "experiment %s, dataset %s, run %s: %d items in %s\n",
-		r.Experiment, r.Dataset, r.RunID, len(r.Items), r.Duration.Round(1e6))
+		r.Experiment, r.Dataset, r.RunID, len(r.Items), short(r.Duration))
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "EVALUATOR\tTYPE\tN\tMEAN\t95%% CI\t\n")
 	for _, s := range r.Evaluators {
@@ -148,7 +149,7 @@ func (r *Result) WriteTable(w io.Writer) error {
 	}
 	tw.Flush()
 	fmt.Fprintf(&b, "failed %d, evaluator errors %d, latency p50 %s p95 %s, tokens %d (%d in, %d out)\n",
-		r.Failed, r.EvalErrors, r.LatencyP50.Round(1e5), r.LatencyP95.Round(1e5), r.Tokens.Total, r.Tokens.Input, r.Tokens.Output)
+		r.Failed, r.EvalErrors, short(r.LatencyP50), short(r.LatencyP95), r.Tokens.Total, r.Tokens.Input, r.Tokens.Output)
 	for _, it := range r.Items {
 		if it.Error != "" {
 			fmt.Fprintf(&b, "  %s failed: %s\n", it.ID, firstLine(it.Error))
@@ -162,6 +163,17 @@ func (r *Result) WriteTable(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, trimLines(b.String()))
 	return err
+}
+
+// short rounds d to three or four significant digits.
+func short(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
 }
 
 // trimLines removes the spaces tabwriter leaves at the end of lines.

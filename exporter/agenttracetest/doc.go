@@ -50,6 +50,13 @@
 //     fresh UUID, so a re-sent score is stored twice.
 //   - Prompts: GET /prompts/{name} with version or label, the list and the
 //     compile endpoint, seeded from Go with [Server.AddPromptVersion].
+//   - Datasets (PROTOCOL-datasets.md D.3 to D.8, D.11): datasets, their
+//     items, runs and run items, and the JSON and CSV imports, with the
+//     server's answers: JSON fields served as strings of JSON text (jsonb's
+//     rendering on reads), dataset names unique in the project, run items
+//     unique per (run, item), server UUIDs, newest-first pages.
+//     [Server.Datasets] reads them back, run items included, which the
+//     real API cannot list.
 //   - Agent records: checkpoints, git links, file operations and terminal
 //     commands with the server's field names and JSON types (filesSnapshot
 //     and envVars are strings), required fields, enum checks, the trace
@@ -57,8 +64,9 @@
 //
 // By default the server stores everything its handlers parse, including the
 // generation fields (model, usage, completionStartTime, prompt link) that the
-// real server drops at the commit the protocol calls HEAD; [WithHEADDefects]
-// reproduces that and other HEAD defects when a test needs them.
+// real server drops at the commit the protocol calls HEAD, and it answers
+// the dataset routes that HEAD cannot reach; [WithHEADDefects] reproduces
+// those and other HEAD defects when a test needs them ([DefectDatasets]).
 //
 // # Faults
 //

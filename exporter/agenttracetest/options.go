@@ -43,6 +43,14 @@ const (
 	// (scores, checkpoints, git links, file operations, terminal commands)
 	// then fails too.
 	DefectFailTraceInsert
+	// DefectDatasets reproduces the dataset defects (PROTOCOL-datasets.md
+	// D.0, D.2, D.11): every dataset route with an id in its path answers
+	// 400 "Invalid dataset ID", "Invalid item ID" or "Invalid run ID"
+	// before reading its body; POST /datasets without metadata (or with
+	// null) answers 500 "Failed to create dataset" once the name checks
+	// pass; POST /import/dataset/csv answers that 500 once its input checks
+	// pass. Creating and listing datasets and the JSON import still work.
+	DefectDatasets
 )
 
 // An Option configures a [Server].

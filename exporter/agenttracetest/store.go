@@ -42,12 +42,14 @@ type store struct {
 	// attempts counts ingestion events for Event.Attempt.
 	attempts map[string]int
 	prompts  map[string]*prompt
+	datasets datasetStore
 }
 
 func newStore() store {
 	return store{
 		attempts: make(map[string]int), prompts: make(map[string]*prompt),
 		traceIDs: make(map[string]int), observationIDs: make(map[string]int),
+		datasets: newDatasetStore(),
 	}
 }
 
@@ -177,9 +179,9 @@ func (s *Server) finishRequest(seq, status, items int) {
 }
 
 // Reset forgets everything the server received: traces, observations,
-// scores, agent records, requests, rate-limit counters and the attempt counts
-// of [Event]. Keys, prompts, faults and options are kept. Use it to share a
-// server between subtests.
+// scores, agent records, datasets, requests, rate-limit counters and the
+// attempt counts of [Event]. Keys, prompts, faults and options are kept.
+// Use it to share a server between subtests.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	prompts := s.data.prompts

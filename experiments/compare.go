@@ -158,6 +158,9 @@ func (r *Result) WriteTable(w io.Writer) error {
 			fmt.Fprintf(&b, "  %s: evaluator %s: %s\n", it.ID, name, firstLine(it.EvalErrors[name]))
 		}
 	}
+	if r.ServerRunID != "" {
+		fmt.Fprintf(&b, "dataset run %s recorded on the server\n", r.ServerRunID)
+	}
 	for _, warn := range r.Warnings {
 		fmt.Fprintf(&b, "warning: %s\n", warn)
 	}

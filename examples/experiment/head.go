@@ -2,6 +2,6 @@ package main
 
 import "github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 
-// headDefects are the defects of the AgentTrace server at HEAD that -head
-// reproduces.
-var headDefects = agenttracetest.WithHEADDefects(0)
+// headDefects makes the in-process server answer the dataset routes as the
+// AgentTrace server at HEAD does (PROTOCOL-datasets D.0, D.2).
+var headDefects = agenttracetest.WithHEADDefects(agenttracetest.DefectDatasets)

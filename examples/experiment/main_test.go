@@ -28,6 +28,30 @@ func TestRun(t *testing.T) {
 	assert.Contains(t, got, "no item got worse")
 	assert.Len(t, srv.Traces(), 20)
 	assert.Len(t, srv.Scores(), 40)
+
+	// The run is a dataset run on the server, with a run item per trace.
+	ds := srv.Datasets()
+	require.Len(t, ds, 1)
+	assert.Len(t, ds[0].Items, 20)
+	require.Len(t, ds[0].Runs, 1)
+	assert.Len(t, ds[0].Runs[0].Items, 20)
+	assert.Contains(t, got, "dataset run "+ds[0].Runs[0].ID+" recorded on the server")
+	assert.NotContains(t, got, "warning")
+}
+
+// Against the server at HEAD, the dataset run is skipped with one warning
+// and everything else is delivered.
+func TestRunHEAD(t *testing.T) {
+	srv := agenttracetest.NewServer(headDefects)
+	defer srv.Close()
+	var out strings.Builder
+	require.NoError(t, run(t.Context(), srv, options{model: "v1", head: true}, &out))
+	got := out.String()
+	assert.Equal(t, 1, strings.Count(got, "warning: dataset run not recorded on the server"), got)
+	assert.Contains(t, got, "Invalid dataset ID")
+	assert.Contains(t, got, "no item got worse")
+	assert.Len(t, srv.Traces(), 20)
+	assert.Len(t, srv.Scores(), 40)
 }
 
 // A broken prompt regresses: run says so, and the comparison names the

@@ -66,8 +66,6 @@ func main() {
 type options struct {
 	model, baseline string
 	update, head    bool
-	// progress is where the progress bar is drawn (when a terminal).
-	progress io.Writer
 }
 
 func run(ctx context.Context, srv *agenttracetest.Server, o options, w io.Writer) (err error) {
@@ -88,17 +86,12 @@ func run(ctx context.Context, srv *agenttracetest.Server, o options, w io.Writer
 	if err != nil {
 		return err
 	}
-	progress := o.progress
-	if progress == nil {
-		progress = os.Stderr
-	}
 
 	// README: experiment
 	res, err := experiments.Run(ctx, client, dataset, agent.answer,
 		experiments.WithName("qa-agent"),
 		experiments.WithEvaluators(experiments.Contains(), brevity),
-		experiments.WithDatasetRun(), // a dataset run on the server, if it answers
-		experiments.WithProgress(progress))
+		experiments.WithDatasetRun()) // a dataset run on the server, if it answers
 	if err != nil {
 		return err
 	}

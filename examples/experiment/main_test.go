@@ -45,7 +45,7 @@ func TestRunHEAD(t *testing.T) {
 	srv := agenttracetest.NewServer(headDefects)
 	defer srv.Close()
 	var out strings.Builder
-	require.NoError(t, run(t.Context(), srv, options{model: "v1", head: true}, &out))
+	require.NoError(t, run(t.Context(), srv, options{model: "v1"}, &out))
 	got := out.String()
 	assert.Equal(t, 1, strings.Count(got, "warning: dataset run not recorded on the server"), got)
 	assert.Contains(t, got, "Invalid dataset ID")

@@ -33,9 +33,6 @@ type Item struct {
 type Dataset struct {
 	name  string
 	items []Item
-
-	// serverID is the dataset's id on the server once pushed or found.
-	serverID string
 }
 
 // NewDataset returns a dataset of copies of items. An item without an id

@@ -168,8 +168,7 @@ func TestRunTaskPanicsAndFails(t *testing.T) {
 	task := func(ctx context.Context, item experiments.Item) (any, error) {
 		switch item.ID {
 		case "sum-01":
-			var m map[string]int
-			m["boom"]++ // a nil map: panics
+			panic(errors.New("tokenizer crashed"))
 		case "sum-02":
 			return nil, errors.New("model unavailable")
 		}
@@ -178,7 +177,7 @@ func TestRunTaskPanicsAndFails(t *testing.T) {
 	res, err := experiments.Run(t.Context(), client, arithmetic(t, 4), task, experiments.WithEvaluators(experiments.Exact()))
 	require.NoError(t, err)
 	assert.Equal(t, 2, res.Failed)
-	assert.True(t, strings.HasPrefix(res.Items[1].Error, "panic: assignment to entry in nil map"), res.Items[1].Error)
+	assert.True(t, strings.HasPrefix(res.Items[1].Error, "panic: tokenizer crashed\n"), res.Items[1].Error)
 	assert.Equal(t, "model unavailable", res.Items[2].Error)
 	assert.Nil(t, res.Items[1].Scores)
 	assert.Len(t, res.Items[3].Scores, 1)

@@ -51,7 +51,10 @@ type ItemResult struct {
 	// Scores are the evaluators' scores, by evaluator name.
 	Scores  map[string]Score `json:"scores,omitempty"`
 	Latency time.Duration    `json:"latency"`
-	// Tokens are those of the generations recorded in the item's trace.
+	// Tokens are those of the generations recorded in the item's trace
+	// (the task's, and those of evaluators that call a model with the
+	// context they are given), when the client's TracerProvider is the
+	// OpenTelemetry SDK's.
 	Tokens Tokens `json:"tokens"`
 	// Error is why the task failed, or why it did not run.
 	Error string `json:"error,omitempty"`

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
 )
@@ -23,7 +24,7 @@ func newClient(t *testing.T, opts ...agenttracetest.Option) (*agenttracetest.Ser
 	t.Helper()
 	srv := agenttracetest.NewServer(opts...)
 	t.Cleanup(srv.Close)
-	client, err := instrument.New(t.Context(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey))
+	client, err := instrument.New(t.Context(), instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

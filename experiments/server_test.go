@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
 	"github.com/agenttrace/agenttrace-otel-go/experiments"
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
@@ -102,7 +103,7 @@ func TestPush(t *testing.T) {
 	assert.ErrorContains(t, err, `experiments: push dataset "sums": a dataset of that name already exists on the server (id `+id+")")
 	assert.Len(t, srv.Datasets(), 1)
 
-	offline, err := instrument.New(t.Context(), instrument.WithAPIURL("file://"+t.TempDir()+"/out.jsonl"))
+	offline, err := instrument.New(t.Context(), instrument.WithConnection(connection.Config{APIURL: "file://" + t.TempDir() + "/out.jsonl"}))
 	require.NoError(t, err)
 	defer offline.Shutdown(t.Context())
 	_, err = d.Push(t.Context(), offline)

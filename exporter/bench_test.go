@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/google/uuid"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -117,7 +119,7 @@ func TestFreshTraces(t *testing.T) {
 	}))
 	defer srv.Close()
 	ctx := context.Background()
-	exp, err := exporter.New(ctx, exporter.WithAPIURL(srv.URL), exporter.WithAPIKey("pk-bench"))
+	exp, err := exporter.New(exporter.WithConnection(connection.Config{APIURL: srv.URL, APIKey: "pk-bench"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +174,7 @@ func benchmarkExport(b *testing.B, gzip bool) {
 	ctx := context.Background()
 	b.Run("ours", func(b *testing.B) {
 		srv := benchkit.Sink(b, "application/json", allStoredAnswer())
-		exp, err := exporter.New(ctx, exporter.WithAPIURL(srv.URL), exporter.WithAPIKey("pk-bench"),
+		exp, err := exporter.New(exporter.WithConnection(connection.Config{APIURL: srv.URL, APIKey: "pk-bench"}),
 			exporter.WithRateLimit(1<<30, time.Minute), exporter.WithGzip(gzip))
 		if err != nil {
 			b.Fatal(err)

@@ -27,7 +27,7 @@ func BenchmarkConvertEncode(b *testing.B) {
 	buf := make([]byte, 0, 4096)
 	b.ReportAllocs()
 	for b.Loop() {
-		c := convert(s, DefaultMaxRecordTextBytes)
+		c := convert(s, defaultMaxRecordTextBytes)
 		it.obs = &c.obs
 		buf = appendItem(buf[:0], it)
 	}

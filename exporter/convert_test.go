@@ -219,7 +219,7 @@ func TestConvertObservations(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := convert(tt.span.Snapshot(), DefaultMaxRecordTextBytes)
+			c := convert(tt.span.Snapshot(), defaultMaxRecordTextBytes)
 			assert.Equal(t, tt.eventType, c.eventType)
 			m := body(t, c)
 			for k, v := range tt.want {
@@ -235,20 +235,20 @@ func TestConvertObservations(t *testing.T) {
 func TestConvertDroppedAttributes(t *testing.T) {
 	s := stub("busy", testParent, semconv.ObservationTypeSpan)
 	s.DroppedAttributes = 3
-	m := body(t, convert(s.Snapshot(), DefaultMaxRecordTextBytes))
+	m := body(t, convert(s.Snapshot(), defaultMaxRecordTextBytes))
 	assert.Equal(t, map[string]any{"droppedAttributes": 3.0}, m["metadata"])
 }
 
 func TestConvertErrorStatus(t *testing.T) {
 	s := stub("risky", testParent, semconv.ObservationTypeSpan)
 	s.Status = sdktrace.Status{Code: codes.Error, Description: "boom"}
-	m := body(t, convert(s.Snapshot(), DefaultMaxRecordTextBytes))
+	m := body(t, convert(s.Snapshot(), defaultMaxRecordTextBytes))
 	assert.Equal(t, "ERROR", m["level"])
 	assert.Equal(t, "boom", m["statusMessage"])
 
 	// An explicit status message wins over the OTel description.
 	s.Attributes = append(s.Attributes, semconv.ObservationStatusMessageKey.String("mine"))
-	m = body(t, convert(s.Snapshot(), DefaultMaxRecordTextBytes))
+	m = body(t, convert(s.Snapshot(), defaultMaxRecordTextBytes))
 	assert.Equal(t, "mine", m["statusMessage"])
 }
 
@@ -264,7 +264,7 @@ func TestConvertTraceFields(t *testing.T) {
 		semconv.TraceReleaseKey.String("1.4.0"),
 		semconv.TraceVersionKey.String("v2"),
 	)
-	c := convert(s.Snapshot(), DefaultMaxRecordTextBytes)
+	c := convert(s.Snapshot(), defaultMaxRecordTextBytes)
 	assert.True(t, c.localRoot)
 	assert.True(t, c.relevant)
 	assert.Equal(t, traceFields{

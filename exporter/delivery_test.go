@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -23,7 +25,7 @@ import (
 // nothing goes to the server before the time it named, a flush that ends
 // earlier says what waits and why, and a later flush delivers it (A10).
 func TestRetryAfterLongerThanTheBudget(t *testing.T) {
-	srv, exp := setup(t, nil, exporter.WithRetryBudget(time.Second))
+	srv, exp := setup(t, nil, exporter.WithConnection(connection.Config{RetryBudget: time.Second}))
 	srv.FailNext(1, agenttracetest.Status(http.StatusTooManyRequests).WithRetryAfter("3"))
 
 	short, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)

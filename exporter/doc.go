@@ -8,7 +8,7 @@
 // spans and registers the exporter's own span processor. Use it directly to
 // add AgentTrace to a TracerProvider you already configure:
 //
-//	exp, err := exporter.New(ctx) // AGENTTRACE_API_KEY from the environment
+//	exp, err := exporter.New() // AGENTTRACE_API_KEY from the environment
 //	if err != nil {
 //		return err
 //	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
@@ -16,14 +18,14 @@ import (
 
 // AgentTrace export in a TracerProvider built by hand: a span with GenAI
 // attributes, from any instrumentation, becomes a generation. The server
-// here is an in-process one; in production exporter.New(ctx) reads
+// here is an in-process one; in production exporter.New() reads
 // AGENTTRACE_API_KEY from the environment.
 func ExampleNew() {
 	srv := agenttracetest.NewServer()
 	defer srv.Close()
 	ctx := context.Background()
 
-	exp, err := exporter.New(ctx, exporter.WithAPIURL(srv.URL), exporter.WithAPIKey(srv.APIKey))
+	exp, err := exporter.New(exporter.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -55,7 +57,7 @@ func ExampleExporter_ForceFlush() {
 	defer srv.Close()
 	ctx := context.Background()
 
-	exp, err := exporter.New(ctx, exporter.WithAPIURL(srv.URL), exporter.WithAPIKey("pk-unknown"))
+	exp, err := exporter.New(exporter.WithConnection(connection.Config{APIURL: srv.URL, APIKey: "pk-unknown"}))
 	if err != nil {
 		log.Fatal(err)
 	}

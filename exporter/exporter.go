@@ -123,7 +123,7 @@ type job struct {
 
 // New returns an exporter configured by defaults, then the AGENTTRACE_*
 // environment, then opts.
-func New(ctx context.Context, opts ...Option) (*Exporter, error) {
+func New(opts ...Option) (*Exporter, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
 		return nil, err
@@ -158,7 +158,7 @@ func New(ctx context.Context, opts ...Option) (*Exporter, error) {
 	if e.filter == nil && !cfg.exportAll {
 		e.filter, e.defaultFilter = DefaultSpanFilter, true
 	}
-	u, _ := url.Parse(cfg.apiURL)
+	u, _ := url.Parse(cfg.conn.APIURL)
 	if u.Scheme == "file" {
 		e.sink, err = newFileSink(u)
 		if err != nil {
@@ -166,14 +166,14 @@ func New(ctx context.Context, opts ...Option) (*Exporter, error) {
 		}
 		e.offline = true
 	} else {
-		hc := cfg.httpClient
+		hc := cfg.conn.HTTPClient
 		if hc == nil {
 			hc = &http.Client{Transport: newTransport(cfg.maxInFlight)}
 		}
 		e.sink = &httpSink{c: &httpapi.Client{
 			BaseURL:    u,
-			APIKey:     cfg.apiKey,
-			ProjectID:  cfg.projectID,
+			APIKey:     cfg.conn.APIKey,
+			ProjectID:  cfg.conn.ProjectID,
 			HTTPClient: hc,
 		}}
 	}
@@ -548,7 +548,7 @@ func (e *Exporter) dispatch(now time.Time) {
 			e.flyingKinds[it.kind]++
 		}
 		e.flying++
-		f.timeout = e.cfg.timeout + time.Duration(n)*perEventTimeout
+		f.timeout = e.cfg.conn.Timeout + time.Duration(n)*perEventTimeout
 		e.flights <- f // never blocks: at most maxInFlight are out
 	}
 }

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel"
@@ -68,12 +70,9 @@ func setup(t *testing.T, srvOpts []agenttracetest.Option, opts ...exporter.Optio
 	// After the exporter's shutdown: never two rows of one trace (A5, A17).
 	t.Cleanup(func() { assert.NoError(t, srv.Check()) })
 	base := []exporter.Option{
-		exporter.WithAPIURL(srv.URL),
-		exporter.WithAPIKey(srv.APIKey),
-		exporter.WithRetryBudget(5 * time.Second),
-		exporter.WithTimeout(2 * time.Second),
+		exporter.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey, RetryBudget: 5 * time.Second, Timeout: 2 * time.Second}),
 	}
-	exp, err := exporter.New(context.Background(), append(base, opts...)...)
+	exp, err := exporter.New(append(base, opts...)...)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = exp.Shutdown(context.Background()) })
 	return srv, exp
@@ -126,7 +125,7 @@ func agentTrace() []sdktrace.ReadOnlySpan {
 }
 
 func TestExportAgentTrace(t *testing.T) {
-	srv, exp := setup(t, nil, exporter.WithProjectID("proj-1"))
+	srv, exp := setup(t, nil, exporter.WithConnection(connection.Config{ProjectID: "proj-1"}))
 	require.NoError(t, exp.ExportSpans(ctx(t), agentTrace()))
 
 	tr, ok := srv.Trace(traceA.String())
@@ -161,7 +160,7 @@ func TestExportAgentTrace(t *testing.T) {
 // A11): both auth headers, the project id, a unique X-Request-ID, the
 // User-Agent, unique event ids, timestamps with exactly milliseconds.
 func TestWireRules(t *testing.T) {
-	srv, exp := setup(t, nil, exporter.WithProjectID("proj-1"))
+	srv, exp := setup(t, nil, exporter.WithConnection(connection.Config{ProjectID: "proj-1"}))
 	require.NoError(t, exp.ExportSpans(ctx(t), agentTrace()))
 	require.NoError(t, exp.ExportSpans(ctx(t), []sdktrace.ReadOnlySpan{
 		span("late", 4, 1, 3000, 3100, semconv.ObservationTypeEvent),
@@ -406,7 +405,7 @@ func TestUnauthorizedIsOneClearError(t *testing.T) {
 	t.Cleanup(func() { otel.SetErrorHandler(prev) })
 	srv := agenttracetest.NewServer()
 	t.Cleanup(srv.Close)
-	exp, err := exporter.New(context.Background(), exporter.WithAPIURL(srv.URL), exporter.WithAPIKey("sk-at-wrong-key-1234567890"))
+	exp, err := exporter.New(exporter.WithConnection(connection.Config{APIURL: srv.URL, APIKey: "sk-at-wrong-key-1234567890"}))
 	require.NoError(t, err)
 	defer exp.Shutdown(context.Background())
 
@@ -612,7 +611,7 @@ func TestFilteredOnlyTraceSendsNothing(t *testing.T) {
 
 func TestOfflineMode(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "out.jsonl")
-	exp, err := exporter.New(context.Background(), exporter.WithAPIURL("file://"+path))
+	exp, err := exporter.New(exporter.WithConnection(connection.Config{APIURL: "file://" + path}))
 	require.NoError(t, err, "no API key needed offline")
 	require.NoError(t, exp.ExportSpans(ctx(t), agentTrace()))
 	require.NoError(t, exp.Shutdown(ctx(t)))
@@ -693,17 +692,17 @@ func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 func TestConfig(t *testing.T) {
 	t.Setenv("AGENTTRACE_API_KEY", "pk-from-env")
 	t.Setenv("AGENTTRACE_BATCH_SIZE", "nope")
-	_, err := exporter.New(context.Background())
+	_, err := exporter.New()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "AGENTTRACE_BATCH_SIZE")
 
 	t.Setenv("AGENTTRACE_BATCH_SIZE", "5")
 	t.Setenv("AGENTTRACE_API_KEY", "")
-	_, err = exporter.New(context.Background())
+	_, err = exporter.New()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "no API key")
 
-	_, err = exporter.New(context.Background(), exporter.WithAPIKey("k"), exporter.WithAPIURL("ftp://x"))
+	_, err = exporter.New(exporter.WithConnection(connection.Config{APIKey: "k", APIURL: "ftp://x"}))
 	assert.ErrorContains(t, err, "want http://, https:// or file://")
 }
 
@@ -756,7 +755,7 @@ func TestConnectionsAreReused(t *testing.T) {
 	}
 	srv.Start()
 	t.Cleanup(srv.Close)
-	exp, err := exporter.New(ctx(t), exporter.WithAPIURL(srv.URL), exporter.WithAPIKey("pk-test"),
+	exp, err := exporter.New(exporter.WithConnection(connection.Config{APIURL: srv.URL, APIKey: "pk-test"}),
 		exporter.WithRateLimit(1000, time.Minute)) // a sink without the server's headers
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = exp.Shutdown(context.Background()) })

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -30,15 +32,15 @@ func TestPlainHTTP(t *testing.T) {
 		{
 			name:    "plain HTTP refused",
 			url:     "http://agenttrace.example.com",
-			wantErr: []string{`API URL "http://agenttrace.example.com": plain HTTP`, "WithInsecure or AGENTTRACE_INSECURE=true"},
+			wantErr: []string{`API URL "http://agenttrace.example.com": plain HTTP`, "Config.Insecure or AGENTTRACE_INSECURE=true"},
 		},
-		{name: "plain HTTP with WithInsecure", url: "http://agenttrace.example.com", opts: []exporter.Option{exporter.WithInsecure()}},
+		{name: "plain HTTP with WithInsecure", url: "http://agenttrace.example.com", opts: []exporter.Option{exporter.WithConnection(connection.Config{Insecure: true})}},
 		{name: "plain HTTP with AGENTTRACE_INSECURE", url: "http://agenttrace.example.com", env: "true"},
 		{
 			name:    "AGENTTRACE_INSECURE=false refuses",
 			url:     "http://10.0.0.7:3000",
 			env:     "false",
-			wantErr: []string{"WithInsecure"},
+			wantErr: []string{"Config.Insecure"},
 		},
 		{
 			name:    "AGENTTRACE_INSECURE not a boolean",
@@ -49,9 +51,9 @@ func TestPlainHTTP(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv(exporter.EnvInsecure, tt.env)
-			opts := append([]exporter.Option{exporter.WithAPIURL(tt.url), exporter.WithAPIKey("pk-test")}, tt.opts...)
-			exp, err := exporter.New(context.Background(), opts...)
+			t.Setenv("AGENTTRACE_INSECURE", tt.env)
+			opts := append([]exporter.Option{exporter.WithConnection(connection.Config{APIURL: tt.url, APIKey: "pk-test"})}, tt.opts...)
+			exp, err := exporter.New(opts...)
 			if len(tt.wantErr) > 0 {
 				require.Error(t, err)
 				for _, w := range tt.wantErr {

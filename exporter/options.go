@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -13,50 +12,17 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
-	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+	"github.com/agenttrace/agenttrace-otel-go/internal/connmerge"
 )
 
-// Environment variables read by [New]. Options given to New win over them.
+// Defaults of the options.
 const (
-	EnvAPIKey          = httpapi.EnvAPIKey    // AGENTTRACE_API_KEY
-	EnvAPIURL          = httpapi.EnvAPIURL    // AGENTTRACE_API_URL
-	EnvProjectID       = httpapi.EnvProjectID // AGENTTRACE_PROJECT_ID
-	EnvInsecure        = httpapi.EnvInsecure  // AGENTTRACE_INSECURE
-	EnvDebug           = "AGENTTRACE_DEBUG"
-	EnvBatchSize       = "AGENTTRACE_BATCH_SIZE"
-	EnvFlushInterval   = "AGENTTRACE_FLUSH_INTERVAL"
-	EnvMaxRequestBytes = "AGENTTRACE_MAX_REQUEST_BYTES"
-	EnvTimeout         = "AGENTTRACE_TIMEOUT"
-	EnvRetryBudget     = "AGENTTRACE_RETRY_BUDGET"
-	EnvGzip            = "AGENTTRACE_GZIP"
-	EnvExportAllSpans  = "AGENTTRACE_EXPORT_ALL_SPANS"
-)
-
-// Defaults.
-const (
-	// DefaultAPIURL is the AgentTrace cloud.
-	DefaultAPIURL = httpapi.DefaultAPIURL
-	// DefaultBatchSize is how many waiting items start a request ahead of
-	// the flush interval.
-	DefaultBatchSize = 100
-	// DefaultMaxRequestBytes is the largest request body, under the server's
-	// 4 MiB limit.
-	DefaultMaxRequestBytes = 3.5 * (1 << 20)
-	// DefaultFlushInterval is the longest an item waits in the queue
-	// before a request takes it, pacing allowing.
-	DefaultFlushInterval = 5 * time.Second
-	// DefaultTimeout bounds one HTTP attempt of one item; an attempt may
-	// take 10ms more per item it carries.
-	DefaultTimeout = 10 * time.Second
-	// DefaultRetryBudget is how long an item is retried after its first
-	// failure before it is given up.
-	DefaultRetryBudget = 30 * time.Second
-	// DefaultMaxQueueSize bounds the items (observations, trace rows,
-	// scores, records) queued, in flight or waiting for their trace.
-	DefaultMaxQueueSize = 16384
-	// DefaultMaxRecordTextBytes bounds the stdout, stderr and diff preview
-	// of agent records (A14).
-	DefaultMaxRecordTextBytes = 64 << 10
+	defaultMaxQueueSize       = 16384
+	defaultBatchSize          = 100
+	defaultMaxRequestBytes    = 3.5 * (1 << 20)
+	defaultFlushInterval      = 5 * time.Second
+	defaultMaxRecordTextBytes = 64 << 10
 )
 
 // An Option configures an [Exporter].
@@ -74,16 +40,11 @@ func (f optionFunc) apply(c *config) { f(c) }
 type SpanFilter func(sdktrace.ReadOnlySpan) bool
 
 type config struct {
-	apiKey          string
-	apiURL          string
-	projectID       string
-	insecure        bool
-	httpClient      *http.Client
+	// conn is the resolved connection: every field set.
+	conn            connection.Config
 	batchSize       int
 	maxRequestBytes int
 	flushInterval   time.Duration
-	timeout         time.Duration
-	retryBudget     time.Duration
 	gzip            bool
 	// logger is WithLogger's; debug (WithDebug, AGENTTRACE_DEBUG) gives
 	// a logger to standard error when there is none.
@@ -104,39 +65,18 @@ type config struct {
 	meterProvider metric.MeterProvider
 }
 
-// WithAPIKey sets the AgentTrace public API key (pk-...). Environment:
-// AGENTTRACE_API_KEY. Required unless the API URL is a file:// URL.
-func WithAPIKey(key string) Option {
-	return optionFunc(func(c *config) { c.apiKey = key })
-}
-
-// WithAPIURL sets the base URL of the AgentTrace API, without /api/public.
-// A file:// URL selects offline mode: the exact request bodies are appended
-// to that file as JSON Lines instead of being sent. Environment:
-// AGENTTRACE_API_URL. Default: https://api.agenttrace.io.
-func WithAPIURL(u string) Option {
-	return optionFunc(func(c *config) { c.apiURL = u })
-}
-
-// WithInsecure allows a plain http:// API URL to a host that is not
-// loopback, which sends the API key unencrypted. Without it, [New] refuses
-// such a URL; http:// to 127.0.0.0/8, ::1 or localhost is always allowed.
-// Environment: AGENTTRACE_INSECURE=true. Default: off.
-func WithInsecure() Option {
-	return optionFunc(func(c *config) { c.insecure = true })
-}
-
-// WithProjectID sets the project id sent in X-Project-ID. Environment:
-// AGENTTRACE_PROJECT_ID. Default: none.
-func WithProjectID(id string) Option {
-	return optionFunc(func(c *config) { c.projectID = id })
-}
-
-// WithHTTPClient sets the HTTP client used for every request. Its own
-// Timeout, if any, applies on top of the per-attempt timeout. Default: a
-// client with its own transport.
-func WithHTTPClient(hc *http.Client) Option {
-	return optionFunc(func(c *config) { c.httpClient = hc })
+// WithConnection sets where the AgentTrace API is, the API key, the
+// project, the HTTP client, the per-attempt timeout and the retry budget,
+// as for the other clients of the SDK (see package connection). The
+// exporter's attempts may take 10ms more per item they carry, since the
+// server stores items one by one; the retry budget is per item, and waits
+// the server asks for (429 or 503 with Retry-After) never use it up: the
+// item stays queued. A file:// API URL selects offline mode: the exact
+// request bodies are appended to that file as JSON Lines instead of being
+// sent. Zero fields take their environment variable, then their default;
+// the fields a later WithConnection sets replace those of an earlier one.
+func WithConnection(c connection.Config) Option {
+	return optionFunc(func(cfg *config) { cfg.conn = connmerge.Merge(cfg.conn, c) })
 }
 
 // WithBatchSize sets how many waiting items (events and records) start a
@@ -169,23 +109,6 @@ func WithMaxRequestBytes(n int) Option {
 // (a Go duration or seconds). Default: 5s.
 func WithFlushInterval(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.flushInterval = d })
-}
-
-// WithTimeout bounds each HTTP attempt: d, plus 10ms for each item the
-// request carries, since the server stores items one by one. Environment:
-// AGENTTRACE_TIMEOUT. Default: 10s.
-func WithTimeout(d time.Duration) Option {
-	return optionFunc(func(c *config) { c.timeout = d })
-}
-
-// WithRetryBudget sets how long an item is retried, with jittered
-// exponential backoff, after its first failure (5xx, timeout, connection
-// error) before it is given up; zero disables retries. Waits the server
-// asks for (429 or 503 with Retry-After) are always honoured and never
-// give an item up: it stays queued. Environment: AGENTTRACE_RETRY_BUDGET.
-// Default: 30s.
-func WithRetryBudget(d time.Duration) Option {
-	return optionFunc(func(c *config) { c.retryBudget = d })
 }
 
 // WithGzip compresses request bodies with gzip. Environment: AGENTTRACE_GZIP.
@@ -258,27 +181,17 @@ func debugLogger() *slog.Logger {
 // newConfig applies defaults, then the environment, then opts, and
 // validates the result.
 func newConfig(opts []Option) (config, error) {
-	ep, epErr := httpapi.EndpointFromEnv()
 	c := config{
-		apiKey:            ep.APIKey,
-		apiURL:            ep.URL,
-		projectID:         ep.ProjectID,
-		insecure:          ep.Insecure,
-		batchSize:         DefaultBatchSize,
-		maxRequestBytes:   DefaultMaxRequestBytes,
-		flushInterval:     DefaultFlushInterval,
-		timeout:           DefaultTimeout,
-		retryBudget:       DefaultRetryBudget,
-		maxQueue:          DefaultMaxQueueSize,
-		requestsPerWindow: DefaultRequestsPerWindow,
-		rateWindow:        DefaultRateWindow,
+		batchSize:         defaultBatchSize,
+		maxRequestBytes:   defaultMaxRequestBytes,
+		flushInterval:     defaultFlushInterval,
+		maxQueue:          defaultMaxQueueSize,
+		requestsPerWindow: defaultRequestsPerWindow,
+		rateWindow:        defaultRateWindow,
 		maxInFlight:       16,
-		maxRecordText:     DefaultMaxRecordTextBytes,
+		maxRecordText:     defaultMaxRecordTextBytes,
 	}
 	var errs []error
-	if epErr != nil {
-		errs = append(errs, epErr)
-	}
 	env := func(name string, set func(string) error) {
 		if v, ok := os.LookupEnv(name); ok && strings.TrimSpace(v) != "" {
 			if err := set(strings.TrimSpace(v)); err != nil {
@@ -286,17 +199,20 @@ func newConfig(opts []Option) (config, error) {
 			}
 		}
 	}
-	env(EnvBatchSize, intSetter(&c.batchSize))
-	env(EnvMaxRequestBytes, intSetter(&c.maxRequestBytes))
-	env(EnvFlushInterval, durationSetter(&c.flushInterval))
-	env(EnvTimeout, durationSetter(&c.timeout))
-	env(EnvRetryBudget, durationSetter(&c.retryBudget))
-	env(EnvGzip, boolSetter(&c.gzip))
-	env(EnvExportAllSpans, boolSetter(&c.exportAll))
-	env(EnvDebug, boolSetter(&c.debug))
+	env("AGENTTRACE_BATCH_SIZE", intSetter(&c.batchSize))
+	env("AGENTTRACE_MAX_REQUEST_BYTES", intSetter(&c.maxRequestBytes))
+	env("AGENTTRACE_FLUSH_INTERVAL", durationSetter(&c.flushInterval))
+	env("AGENTTRACE_GZIP", boolSetter(&c.gzip))
+	env("AGENTTRACE_EXPORT_ALL_SPANS", boolSetter(&c.exportAll))
+	env("AGENTTRACE_DEBUG", boolSetter(&c.debug))
 	for _, o := range opts {
 		o.apply(&c)
 	}
+	conn, err := c.conn.Resolve()
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.conn = conn
 	if c.logger == nil && c.debug {
 		c.logger = debugLogger()
 	}
@@ -317,10 +233,6 @@ func newConfig(opts []Option) (config, error) {
 
 func (c *config) validate() error {
 	var errs []error
-	ep := httpapi.Endpoint{URL: c.apiURL, APIKey: c.apiKey, Insecure: c.insecure}
-	if err := ep.Check(httpapi.OptionNames, true); err != nil {
-		errs = append(errs, err)
-	}
 	if c.batchSize < 1 {
 		errs = append(errs, fmt.Errorf("batch size %d: want at least 1", c.batchSize))
 	}
@@ -329,12 +241,6 @@ func (c *config) validate() error {
 	}
 	if c.flushInterval <= 0 {
 		errs = append(errs, fmt.Errorf("flush interval %s: want more than 0", c.flushInterval))
-	}
-	if c.timeout <= 0 {
-		errs = append(errs, fmt.Errorf("timeout %s: want more than 0", c.timeout))
-	}
-	if c.retryBudget < 0 {
-		errs = append(errs, fmt.Errorf("retry budget %s: want 0 or more", c.retryBudget))
 	}
 	if c.maxRecordText < 256 {
 		errs = append(errs, fmt.Errorf("max record text bytes %d: want at least 256", c.maxRecordText))

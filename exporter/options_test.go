@@ -1,9 +1,10 @@
 package exporter_test
 
 import (
-	"context"
 	"os"
 	"testing"
+
+	"github.com/agenttrace/agenttrace-otel-go/connection"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -71,7 +72,7 @@ func TestSpanFilterAndExportAllSpans(t *testing.T) {
 	keepSQL := exporter.WithSpanFilter(func(s sdktrace.ReadOnlySpan) bool {
 		return exporter.DefaultSpanFilter(s) || s.InstrumentationScope().Name == otelsqlScope
 	})
-	_, err := exporter.New(context.Background(), exporter.WithAPIKey("pk-x"),
+	_, err := exporter.New(exporter.WithConnection(connection.Config{APIKey: "pk-x"}),
 		exporter.WithExportAllSpans(), keepSQL)
 	require.Error(t, err)
 	assert.ErrorContains(t, err, "WithSpanFilter and WithExportAllSpans")

@@ -11,8 +11,8 @@ import (
 // Defaults of the request budget (exporter/PROTOCOL.md A11): the AgentTrace
 // server admits 100 requests per rolling minute per client address.
 const (
-	DefaultRequestsPerWindow = 100
-	DefaultRateWindow        = time.Minute
+	defaultRequestsPerWindow = 100
+	defaultRateWindow        = time.Minute
 )
 
 // pacer is the one place that decides when the next request may leave

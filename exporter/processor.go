@@ -16,7 +16,7 @@ import (
 // SpanProcessor returns the exporter's own span processor: register it on a
 // TracerProvider in place of a batch span processor around the exporter.
 //
-//	exp, err := exporter.New(ctx)
+//	exp, err := exporter.New()
 //	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(exp.SpanProcessor()))
 //
 // It hands every ended, sampled span to the exporter's queue without

@@ -435,14 +435,14 @@ func (e *Exporter) retryItems(f *flight, err error, now time.Time) {
 			e.drop(it, dropUnconfirmed, "not confirmed by the server, not sent again to avoid duplicates: "+errText(err))
 			continue
 		case !serverWait:
-			if e.cfg.retryBudget == 0 {
+			if e.cfg.conn.RetryBudget == 0 {
 				e.drop(it, dropUndeliverable, "retries are off: "+errText(err))
 				continue
 			}
 			if it.failedAt.IsZero() {
 				it.failedAt = now
-			} else if now.Sub(it.failedAt) > e.cfg.retryBudget {
-				e.drop(it, dropUndeliverable, "still failing after the retry budget ("+e.cfg.retryBudget.String()+"): "+errText(err))
+			} else if now.Sub(it.failedAt) > e.cfg.conn.RetryBudget {
+				e.drop(it, dropUndeliverable, "still failing after the retry budget ("+e.cfg.conn.RetryBudget.String()+"): "+errText(err))
 				continue
 			}
 		}

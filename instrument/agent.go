@@ -16,9 +16,10 @@ import (
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
 
-// DefaultMaxOutputBytes is the default budget of each captured standard
-// output, standard error and diff preview (see [WithMaxOutputBytes]).
-const DefaultMaxOutputBytes = exporter.DefaultMaxRecordTextBytes
+// defaultMaxOutputBytes is the default budget of each captured standard
+// output, standard error and diff preview (see [WithMaxOutputBytes]), the
+// exporter's (exporter.WithMaxRecordTextBytes).
+const defaultMaxOutputBytes = 64 << 10
 
 // Observation types of the agent records. They are created by
 // [Observation.Checkpoint], [Observation.FileOp] and
@@ -103,7 +104,7 @@ type agentState struct {
 func newAgentState(cfg *agentConfig) *agentState {
 	n := cfg.maxOutputBytes
 	if n <= 0 {
-		n = DefaultMaxOutputBytes
+		n = defaultMaxOutputBytes
 	}
 	return &agentState{
 		redactor:  redact.New(!cfg.redactionOff, cfg.patterns...).WithSecrets(cfg.apiKey),

@@ -6,13 +6,15 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/agenttrace/agenttrace-otel-go/connection"
 )
 
 // The per-trace state of checkpoints is forgotten when a trace ends and
 // stays bounded while many traces run.
 func TestCheckpointState(t *testing.T) {
 	ctx := context.Background()
-	c, err := New(ctx, WithAPIURL("file://"+filepath.Join(t.TempDir(), "requests.jsonl")))
+	c, err := New(ctx, WithConnection(connection.Config{APIURL: "file://" + filepath.Join(t.TempDir(), "requests.jsonl")}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -87,7 +87,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		return c, nil
 	}
 
-	exp, err := exporter.New(ctx, cfg.exporterOpts...)
+	exp, err := exporter.New(append([]exporter.Option{exporter.WithConnection(cfg.conn)}, cfg.exporterOpts...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +170,7 @@ func tracesURL(endpoint string) string {
 func spanLimits() sdktrace.SpanLimits {
 	l := sdktrace.NewSpanLimits()
 	if _, ok := lookupEnv(envSpanAttributeCount); !ok {
-		l.AttributeCountLimit = DefaultAttributeCountLimit
+		l.AttributeCountLimit = defaultAttributeCountLimit
 	}
 	return l
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/goleak"
@@ -270,7 +272,7 @@ func TestE2EServerUnreachable(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			before := goleak.IgnoreCurrent()
 			srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit())
-			c, err := instrument.New(context.Background(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey))
+			c, err := instrument.New(context.Background(), instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 			if err != nil {
 				t.Fatal(err)
 			}

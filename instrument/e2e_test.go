@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
@@ -31,7 +33,7 @@ func newServerClient(t *testing.T, opts ...instrument.Option) (*instrument.Clien
 			t.Error(err)
 		}
 	})
-	opts = append([]instrument.Option{instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey)}, opts...)
+	opts = append([]instrument.Option{instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey})}, opts...)
 	c, err := instrument.New(context.Background(), opts...)
 	if err != nil {
 		t.Fatal(err)
@@ -262,7 +264,7 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestE2EHTTPClient(t *testing.T) {
 	transport := &countingTransport{base: &http.Transport{}}
 	defer transport.base.(*http.Transport).CloseIdleConnections()
-	c, srv := newServerClient(t, instrument.WithHTTPClient(&http.Client{Transport: transport}))
+	c, srv := newServerClient(t, instrument.WithConnection(connection.Config{HTTPClient: &http.Client{Transport: transport}}))
 	_, tr := c.Trace(context.Background(), "t")
 	tr.End()
 	flush(t, c)

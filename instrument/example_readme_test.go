@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
 )
 
@@ -13,7 +15,7 @@ import (
 // observation (level ERROR) and returned unchanged.
 func ExampleDo() {
 	ctx := context.Background()
-	client, err := instrument.New(ctx, instrument.WithAPIURL("file:///dev/null"))
+	client, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: "file:///dev/null"}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -31,7 +33,7 @@ func ExampleDo() {
 // observation is the generation.
 func ExampleClient_Generation() {
 	ctx := context.Background()
-	client, err := instrument.New(ctx, instrument.WithAPIURL("file:///dev/null"))
+	client, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: "file:///dev/null"}))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+	"github.com/agenttrace/agenttrace-otel-go/exporter"
+
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"golang.org/x/sync/errgroup"
@@ -28,7 +31,7 @@ func callLLM(_ context.Context, prompt string) (string, error) {
 // Quick start: a traced agent task, the Go form of @observe.
 func Example() {
 	ctx := context.Background()
-	client, err := instrument.New(ctx, instrument.WithAPIURL("file:///dev/null"))
+	client, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: "file:///dev/null"}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -50,13 +53,13 @@ func Example() {
 func ExampleNew() {
 	ctx := context.Background()
 	client, err := instrument.New(ctx,
-		instrument.WithAPIKey("pk-at-..."),                 // required (or AGENTTRACE_API_KEY)
-		instrument.WithProjectID("your-project-id"),        // optional
-		instrument.WithAPIURL("https://api.agenttrace.io"), // optional (self-hosted)
-		instrument.WithDebug(true),                         // log what is sent
-		instrument.WithFlushInterval(5*time.Second),        // how long spans wait
-		instrument.WithBatchSize(100),                      // max events per request
-		instrument.WithEnabled(true),                       // false: no tracing at all
+		instrument.WithConnection(connection.Config{APIKey: "pk-at-..."}),                 // required (or AGENTTRACE_API_KEY)
+		instrument.WithConnection(connection.Config{ProjectID: "your-project-id"}),        // optional
+		instrument.WithConnection(connection.Config{APIURL: "https://api.agenttrace.io"}), // optional (self-hosted)
+		instrument.WithDebug(true), // log what is sent
+		instrument.WithExporterOptions(exporter.WithFlushInterval(5*time.Second)), // how long spans wait
+		instrument.WithExporterOptions(exporter.WithBatchSize(100)),               // max events per request
+		instrument.WithEnabled(true),                                              // false: no tracing at all
 	)
 	if err != nil {
 		log.Fatal(err)
@@ -82,7 +85,7 @@ func ExampleNew_disabled() {
 func ExampleWithSampleRate() {
 	ctx := context.Background()
 	client, err := instrument.New(ctx,
-		instrument.WithAPIURL("file:///dev/null"),
+		instrument.WithConnection(connection.Config{APIURL: "file:///dev/null"}),
 		instrument.WithSampleRate(0.1),
 	)
 	if err != nil {
@@ -100,8 +103,7 @@ func ExampleWithSampleRate() {
 func ExampleWithHTTPClient() {
 	ctx := context.Background()
 	client, err := instrument.New(ctx,
-		instrument.WithAPIKey("pk-at-..."),
-		instrument.WithHTTPClient(&http.Client{Timeout: 30 * time.Second}),
+		instrument.WithConnection(connection.Config{APIKey: "pk-at-...", HTTPClient: &http.Client{Timeout: 30 * time.Second}}),
 	)
 	if err != nil {
 		log.Fatal(err)
@@ -112,7 +114,7 @@ func ExampleWithHTTPClient() {
 // Manual traces: the Go form of `with at.trace("my-task") as trace`.
 func ExampleClient_Trace() {
 	ctx := context.Background()
-	client, err := instrument.New(ctx, instrument.WithAPIURL("file:///dev/null"))
+	client, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: "file:///dev/null"}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -131,7 +133,7 @@ func ExampleClient_Trace() {
 // Nested traces: child spans of a trace.
 func ExampleObservation_Span() {
 	ctx := context.Background()
-	client, err := instrument.New(ctx, instrument.WithAPIURL("file:///dev/null"))
+	client, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: "file:///dev/null"}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -157,7 +159,7 @@ func ExampleObservation_Span() {
 // Generations: an LLM call with model, parameters, input, output and usage.
 func ExampleObservation_Generation() {
 	ctx := context.Background()
-	client, err := instrument.New(ctx, instrument.WithAPIURL("file:///dev/null"))
+	client, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: "file:///dev/null"}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -185,7 +187,7 @@ func ExampleObservation_Generation() {
 // Events: points in time with data.
 func ExampleObservation_Event() {
 	ctx := context.Background()
-	client, err := instrument.New(ctx, instrument.WithAPIURL("file:///dev/null"))
+	client, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: "file:///dev/null"}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -202,7 +204,7 @@ func ExampleObservation_Event() {
 // Sessions group related traces.
 func ExampleClient_Session() {
 	ctx := context.Background()
-	client, err := instrument.New(ctx, instrument.WithAPIURL("file:///dev/null"))
+	client, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: "file:///dev/null"}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -221,7 +223,7 @@ func ExampleClient_Session() {
 // OpenTelemetry span status; SetLevel and SetStatusMessage set them alone.
 func ExampleObservation_SetError() {
 	ctx := context.Background()
-	client, err := instrument.New(ctx, instrument.WithAPIURL("file:///dev/null"))
+	client, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: "file:///dev/null"}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -252,7 +254,7 @@ func ExampleObservation_SetError() {
 // (call it before the program exits).
 func ExampleClient_Flush() {
 	ctx := context.Background()
-	client, err := instrument.New(ctx, instrument.WithAPIURL("file:///dev/null"))
+	client, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: "file:///dev/null"}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -277,7 +279,7 @@ func ExampleClient_SpanProcessor() {
 	tp := sdktrace.NewTracerProvider() // the application's provider
 	defer tp.Shutdown(ctx)
 
-	client, err := instrument.New(ctx, instrument.WithTracerProvider(tp), instrument.WithAPIURL("file:///dev/null"))
+	client, err := instrument.New(ctx, instrument.WithTracerProvider(tp), instrument.WithConnection(connection.Config{APIURL: "file:///dev/null"}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -294,7 +296,7 @@ func ExampleClient_SpanProcessor() {
 func ExampleWithOTLPEndpoint() {
 	ctx := context.Background()
 	client, err := instrument.New(ctx,
-		instrument.WithAPIKey("pk-at-..."),
+		instrument.WithConnection(connection.Config{APIKey: "pk-at-..."}),
 		instrument.WithOTLPEndpoint("http://localhost:4318"),
 	)
 	if err != nil {
@@ -306,7 +308,7 @@ func ExampleWithOTLPEndpoint() {
 // Observe traces one call; nested calls find their parent in the context.
 func ExampleObserve() {
 	ctx := context.Background()
-	client, err := instrument.New(ctx, instrument.WithAPIURL("file:///dev/null"))
+	client, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: "file:///dev/null"}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -332,7 +334,7 @@ func ExampleObserve() {
 // The decorator's options: a custom name, and what is captured.
 func ExampleWrap() {
 	ctx := context.Background()
-	client, err := instrument.New(ctx, instrument.WithAPIURL("file:///dev/null"))
+	client, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: "file:///dev/null"}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -358,7 +360,7 @@ func ExampleWrap() {
 // Observations in goroutines keep their parents: pass the context.
 func ExampleObserve_goroutines() {
 	ctx := context.Background()
-	client, err := instrument.New(ctx, instrument.WithAPIURL("file:///dev/null"))
+	client, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: "file:///dev/null"}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -400,7 +402,7 @@ func ExampleFromContext() {
 // again (to score it, say).
 func ExampleTraceIDFromSeed() {
 	ctx := context.Background()
-	client, err := instrument.New(ctx, instrument.WithAPIURL("file:///dev/null"))
+	client, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: "file:///dev/null"}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -423,7 +425,7 @@ func ExampleWithMask() {
 		}
 		return v
 	}
-	client, err := instrument.New(ctx, instrument.WithAPIURL("file:///dev/null"), instrument.WithMask(mask))
+	client, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: "file:///dev/null"}), instrument.WithMask(mask))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -438,7 +440,7 @@ func ExampleWithMask() {
 func Example_testing() {
 	ctx := context.Background()
 	rec := tracetest.NewSpanRecorder()
-	client, err := instrument.New(ctx, instrument.WithAPIURL("file:///dev/null"), instrument.WithSpanProcessor(rec))
+	client, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: "file:///dev/null"}), instrument.WithSpanProcessor(rec))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
@@ -62,7 +64,7 @@ func TestClientStatsAndMetrics(t *testing.T) {
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	defer mp.Shutdown(context.Background())
-	c, err := instrument.New(context.Background(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey),
+	c, err := instrument.New(context.Background(), instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}),
 		instrument.WithMeterProvider(mp))
 	if err != nil {
 		t.Fatal(err)

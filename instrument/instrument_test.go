@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -57,7 +59,7 @@ func (r *errorRecorder) take() []error {
 // offline is the API URL option of tests: the exporter writes its
 // requests to a file instead of sending them.
 func offline(t testing.TB) instrument.Option {
-	return instrument.WithAPIURL("file://" + filepath.Join(t.TempDir(), "requests.jsonl"))
+	return instrument.WithConnection(connection.Config{APIURL: "file://" + filepath.Join(t.TempDir(), "requests.jsonl")})
 }
 
 // newClient returns an enabled, offline client with its own provider and a

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -22,7 +24,7 @@ import (
 func TestShutdownEndsForgottenObservations(t *testing.T) {
 	srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit())
 	defer srv.Close()
-	c, err := instrument.New(context.Background(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey))
+	c, err := instrument.New(context.Background(), instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 	require.NoError(t, err)
 	ctx, tr := c.Trace(context.Background(), "order-question")
 	_, tool := tr.Span(ctx, "lookup-order")
@@ -55,7 +57,7 @@ func TestDebugLogOfRequestsRetriesAndPacing(t *testing.T) {
 	srv := agenttracetest.NewServer(agenttracetest.WithRateLimit(1, 2e9))
 	defer srv.Close()
 	srv.FailNext(1, agenttracetest.Status(503))
-	c, err := instrument.New(context.Background(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey),
+	c, err := instrument.New(context.Background(), instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}),
 		instrument.WithExporterOptions(exporter.WithLogger(logger)))
 	require.NoError(t, err)
 	for range 2 {

@@ -3,11 +3,12 @@ package instrument
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/agenttrace/agenttrace-otel-go/connection"
 
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/metric"
@@ -16,25 +17,18 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
-	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
+	"github.com/agenttrace/agenttrace-otel-go/internal/connmerge"
 	"github.com/agenttrace/agenttrace-otel-go/internal/jsonvalue"
 	"github.com/agenttrace/agenttrace-otel-go/prompts"
 )
 
-// Environment variables read by [New] besides the exporter's
-// (AGENTTRACE_API_KEY, AGENTTRACE_API_URL, AGENTTRACE_PROJECT_ID,
-// AGENTTRACE_DEBUG, AGENTTRACE_FLUSH_INTERVAL, AGENTTRACE_BATCH_SIZE: see
-// [exporter.EnvAPIKey] and the constants beside it). Options given to New
-// win over them.
+// Environment variables read by [New] besides those of package connection
+// and of the exporter (see the package documentation). Options given to
+// New win over them.
 const (
-	// EnvEnabled turns tracing off when false ("false", "0").
-	EnvEnabled = "AGENTTRACE_ENABLED"
-	// EnvSampleRate is the fraction of traces kept, from 0 to 1.
-	EnvSampleRate = "AGENTTRACE_SAMPLE_RATE"
-	// EnvJoinEnvTrace, when false, makes the client ignore the
-	// TRACEPARENT and TRACESTATE of its environment (see
-	// [WithJoinEnvTrace]).
-	EnvJoinEnvTrace = "AGENTTRACE_JOIN_ENV_TRACE"
+	envEnabled      = "AGENTTRACE_ENABLED"
+	envSampleRate   = "AGENTTRACE_SAMPLE_RATE"
+	envJoinEnvTrace = "AGENTTRACE_JOIN_ENV_TRACE"
 )
 
 // The standard OTLP variables that turn on dual export (see
@@ -47,13 +41,13 @@ const (
 
 // Defaults.
 const (
-	// DefaultMaxContentBytes is the budget of each captured input, output
+	// defaultMaxContentBytes is the budget of each captured input, output
 	// and metadata value.
-	DefaultMaxContentBytes = 32 << 10
-	// DefaultAttributeCountLimit is the attribute count limit of the
+	defaultMaxContentBytes = 32 << 10
+	// defaultAttributeCountLimit is the attribute count limit of the
 	// client's own TracerProvider, raised from OpenTelemetry's 128 so that
 	// trace-level attributes set late on a busy span are kept.
-	DefaultAttributeCountLimit = 1024
+	defaultAttributeCountLimit = 1024
 )
 
 // An Option configures a [Client].
@@ -91,53 +85,22 @@ type config struct {
 	// operations, terminal commands, git links).
 	agent agentConfig
 
-	// endpoint and httpClient are the connection settings, resolved from
-	// the environment and the options above, for the prompt client (the
-	// exporter resolves the same from the same options).
-	endpoint       httpapi.Endpoint
-	httpClient     *http.Client
+	// conn is the connection of the exporter and the prompt client,
+	// resolved by newConfig when the client is enabled.
+	conn           connection.Config
 	promptCacheTTL time.Duration
 }
 
-// WithAPIKey sets the AgentTrace API key. Environment: AGENTTRACE_API_KEY.
-// Required while tracing is enabled, unless the API URL is a file:// URL.
-func WithAPIKey(key string) Option {
-	return optionFunc(func(c *config) {
-		c.endpoint.APIKey = key
-		c.exporterOpts = append(c.exporterOpts, exporter.WithAPIKey(key))
-	})
-}
-
-// WithProjectID sets the project id sent with every request. Environment:
-// AGENTTRACE_PROJECT_ID. Default: none.
-func WithProjectID(id string) Option {
-	return optionFunc(func(c *config) {
-		c.endpoint.ProjectID = id
-		c.exporterOpts = append(c.exporterOpts, exporter.WithProjectID(id))
-	})
-}
-
-// WithAPIURL sets the base URL of the AgentTrace API (for self-hosted
-// servers). A file:// URL selects offline mode: requests are appended to
-// that file instead of being sent, and no API key is needed. Environment:
-// AGENTTRACE_API_URL. Default: https://api.agenttrace.io.
-func WithAPIURL(u string) Option {
-	return optionFunc(func(c *config) {
-		c.endpoint.URL = u
-		c.exporterOpts = append(c.exporterOpts, exporter.WithAPIURL(u))
-	})
-}
-
-// WithInsecure allows a plain http:// API URL to a host that is not
-// loopback, which sends the API key unencrypted, for exports and prompt
-// fetches. Without it, [New] refuses such a URL; http:// to 127.0.0.0/8,
-// ::1 or localhost is always allowed. Environment: AGENTTRACE_INSECURE=true.
-// Default: off.
-func WithInsecure() Option {
-	return optionFunc(func(c *config) {
-		c.endpoint.Insecure = true
-		c.exporterOpts = append(c.exporterOpts, exporter.WithInsecure())
-	})
+// WithConnection sets where the AgentTrace API is, the API key (required
+// while tracing is enabled, unless the API URL is a file:// URL), the
+// project, the HTTP client, the per-attempt timeout and the retry budget,
+// for the exporter and for [Client.GetPrompt] alike (not for OTLP export:
+// see [WithOTLPOptions]). Zero fields take their environment variable
+// (AGENTTRACE_API_KEY, AGENTTRACE_API_URL...), then their default; the
+// fields a later WithConnection sets replace those of an earlier one. See
+// package connection.
+func WithConnection(conn connection.Config) Option {
+	return optionFunc(func(c *config) { c.conn = connmerge.Merge(c.conn, conn) })
 }
 
 // WithDebug logs what the exporter does (requests, retries, dropped items)
@@ -146,34 +109,6 @@ func WithInsecure() Option {
 // off. Environment: AGENTTRACE_DEBUG. Default: off.
 func WithDebug(on bool) Option {
 	return withExporter(exporter.WithDebug(on))
-}
-
-// WithFlushInterval sets the longest ended spans and queued records wait
-// before a request takes them, pacing allowing (the exporter's flush
-// interval). Environment:
-// AGENTTRACE_FLUSH_INTERVAL (a Go duration or seconds). Default: 5s.
-func WithFlushInterval(d time.Duration) Option {
-	return optionFunc(func(c *config) { c.exporterOpts = append(c.exporterOpts, exporter.WithFlushInterval(d)) })
-}
-
-// DefaultMaxQueueSize is the default of [WithMaxQueueSize].
-const DefaultMaxQueueSize = exporter.DefaultMaxQueueSize
-
-// WithMaxQueueSize bounds the items (observations, trace rows, scores,
-// agent records) waiting to be sent; it also bounds memory while AgentTrace
-// is unreachable. Ending a span never blocks: when the work outgrows what
-// the server's request budget lets through, whole traces are dropped,
-// never part of one, and [Client.Flush] and [Client.Shutdown] report them.
-// Default: 16384.
-func WithMaxQueueSize(n int) Option {
-	return optionFunc(func(c *config) { c.exporterOpts = append(c.exporterOpts, exporter.WithMaxQueueSize(n)) })
-}
-
-// WithBatchSize sets how many waiting items start a request ahead of the
-// flush interval; a request takes as many items as fit its byte budget.
-// Environment: AGENTTRACE_BATCH_SIZE. Default: 100.
-func WithBatchSize(n int) Option {
-	return optionFunc(func(c *config) { c.exporterOpts = append(c.exporterOpts, exporter.WithBatchSize(n)) })
 }
 
 // WithMeterProvider makes the client report the SDK's own metrics
@@ -185,22 +120,12 @@ func WithMeterProvider(mp metric.MeterProvider) Option {
 	})
 }
 
-// WithHTTPClient sets the HTTP client of the requests to AgentTrace
-// (exports and prompt fetches; not OTLP export: see [WithOTLPOptions]).
-// Default: a client with its own transport for exports,
-// http.DefaultClient for prompt fetches.
-func WithHTTPClient(hc *http.Client) Option {
-	return optionFunc(func(c *config) {
-		c.httpClient = hc
-		c.exporterOpts = append(c.exporterOpts, exporter.WithHTTPClient(hc))
-	})
-}
-
-// WithExporterOptions passes options to the AgentTrace exporter
-// ([exporter.WithGzip], [exporter.WithTimeout], [exporter.WithLogger],
-// [exporter.WithSpanFilter], ...). They apply after the options above, and
-// to the exporter only: give the API key, URL, project id and HTTP client
-// with the options above, which [Client.GetPrompt] uses too.
+// WithExporterOptions passes options to the AgentTrace exporter: how it
+// batches and queues ([exporter.WithBatchSize],
+// [exporter.WithFlushInterval], [exporter.WithMaxQueueSize],
+// [exporter.WithRateLimit]), [exporter.WithGzip], [exporter.WithLogger],
+// [exporter.WithSpanFilter]... They apply to the exporter only, after
+// [WithConnection] (which [Client.GetPrompt] uses too).
 func WithExporterOptions(opts ...exporter.Option) Option {
 	return optionFunc(func(c *config) { c.exporterOpts = append(c.exporterOpts, opts...) })
 }
@@ -336,40 +261,35 @@ func WithPromptCacheTTL(d time.Duration) Option {
 // validates the result. The exporter's settings are validated by
 // exporter.New.
 func newConfig(opts []Option) (config, error) {
-	endpoint, envErr := httpapi.EndpointFromEnv()
 	c := config{
 		enabled:         true,
 		sampleRate:      1,
-		maxContentBytes: DefaultMaxContentBytes,
-		endpoint:        endpoint,
+		maxContentBytes: defaultMaxContentBytes,
 		promptCacheTTL:  prompts.DefaultCacheTTL,
 		joinEnvTrace:    true,
 		commandTrace:    true,
 	}
 	var errs []error
-	if envErr != nil {
-		errs = append(errs, envErr)
-	}
-	if v, ok := lookupEnv(EnvEnabled); ok {
+	if v, ok := lookupEnv(envEnabled); ok {
 		on, err := strconv.ParseBool(v)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %q is not a boolean", EnvEnabled, v))
+			errs = append(errs, fmt.Errorf("%s: %q is not a boolean", envEnabled, v))
 		} else {
 			c.enabled = on
 		}
 	}
-	if v, ok := lookupEnv(EnvSampleRate); ok {
+	if v, ok := lookupEnv(envSampleRate); ok {
 		r, err := strconv.ParseFloat(v, 64)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %q is not a number", EnvSampleRate, v))
+			errs = append(errs, fmt.Errorf("%s: %q is not a number", envSampleRate, v))
 		} else {
 			c.sampleRate, c.sampleRateSet = r, true
 		}
 	}
-	if v, ok := lookupEnv(EnvJoinEnvTrace); ok {
+	if v, ok := lookupEnv(envJoinEnvTrace); ok {
 		on, err := strconv.ParseBool(v)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %q is not a boolean", EnvJoinEnvTrace, v))
+			errs = append(errs, fmt.Errorf("%s: %q is not a boolean", envJoinEnvTrace, v))
 		} else {
 			c.joinEnvTrace = on
 		}
@@ -377,7 +297,14 @@ func newConfig(opts []Option) (config, error) {
 	for _, o := range opts {
 		o.apply(&c)
 	}
-	c.agent.apiKey = c.endpoint.APIKey // redacted from captured text
+	if c.enabled {
+		conn, err := c.conn.Resolve()
+		if err != nil {
+			errs = append(errs, err)
+		}
+		c.conn = conn
+	}
+	c.agent.apiKey = c.conn.APIKey // redacted from captured text
 	if c.sampleRate < 0 || c.sampleRate > 1 || c.sampleRate != c.sampleRate {
 		errs = append(errs, fmt.Errorf("sample rate %v: want 0 to 1", c.sampleRate))
 	}

@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"strings"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
 )
 
@@ -40,7 +42,7 @@ func ExampleWithJoinEnvTrace() {
 	os.Setenv("TRACESTATE", env[1])
 	defer os.Unsetenv("TRACEPARENT")
 	defer os.Unsetenv("TRACESTATE")
-	sub, err := instrument.New(ctx, instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey))
+	sub, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -52,7 +54,7 @@ func ExampleWithJoinEnvTrace() {
 	fmt.Println("sub-agent's tracestate:", strings.TrimSuffix(st.OTelSpan().SpanContext().TraceState().String(), cmdSpan))
 
 	// A program that should keep traces of its own turns joining off.
-	alone, err := instrument.New(ctx, instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey),
+	alone, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}),
 		instrument.WithJoinEnvTrace(false))
 	if err != nil {
 		log.Fatal(err)

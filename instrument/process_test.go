@@ -215,7 +215,7 @@ func TestJoinEnvTrace(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			setTraceEnv(t, "agenttrace=o")
 			if tc.env != "" {
-				t.Setenv(instrument.EnvJoinEnvTrace, tc.env)
+				t.Setenv("AGENTTRACE_JOIN_ENV_TRACE", tc.env)
 			}
 			c, rec := newClient(t, tc.opt...)
 			_, tr := c.Trace(context.Background(), "alone")
@@ -229,9 +229,9 @@ func TestJoinEnvTrace(t *testing.T) {
 	}
 
 	t.Run("environment not a boolean", func(t *testing.T) {
-		t.Setenv(instrument.EnvJoinEnvTrace, "sometimes")
-		if _, err := instrument.New(context.Background(), offline(t)); err == nil || !strings.Contains(err.Error(), instrument.EnvJoinEnvTrace) {
-			t.Errorf("New: %v, want an error naming %s", err, instrument.EnvJoinEnvTrace)
+		t.Setenv("AGENTTRACE_JOIN_ENV_TRACE", "sometimes")
+		if _, err := instrument.New(context.Background(), offline(t)); err == nil || !strings.Contains(err.Error(), "AGENTTRACE_JOIN_ENV_TRACE") {
+			t.Errorf("New: %v, want an error naming %s", err, "AGENTTRACE_JOIN_ENV_TRACE")
 		}
 	})
 }

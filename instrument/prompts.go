@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"net/url"
 	"sync"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -42,22 +41,10 @@ func (c *Client) GetPrompt(ctx context.Context, name string, opts ...prompts.Get
 // newPromptClient returns the prompt client of an enabled client, on the
 // endpoint the exporter uses; nil in offline mode, where there is no server.
 func newPromptClient(cfg *config) (*prompts.Client, error) {
-	if u, err := url.Parse(cfg.endpoint.URL); err == nil && u.Scheme == "file" {
+	if cfg.conn.Offline() {
 		return nil, nil
 	}
-	opts := []prompts.Option{
-		prompts.WithAPIURL(cfg.endpoint.URL),
-		prompts.WithAPIKey(cfg.endpoint.APIKey),
-		prompts.WithProjectID(cfg.endpoint.ProjectID),
-		prompts.WithCacheTTL(cfg.promptCacheTTL),
-	}
-	if cfg.httpClient != nil {
-		opts = append(opts, prompts.WithHTTPClient(cfg.httpClient))
-	}
-	if cfg.endpoint.Insecure {
-		opts = append(opts, prompts.WithInsecure())
-	}
-	pc, err := prompts.New(opts...)
+	pc, err := prompts.New(prompts.WithConnection(cfg.conn), prompts.WithCacheTTL(cfg.promptCacheTTL))
 	if err != nil {
 		return nil, fmt.Errorf("agenttrace: %w", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
 	"github.com/agenttrace/agenttrace-otel-go/prompts"
@@ -21,7 +23,7 @@ func promptServer(ctx context.Context) (*agenttracetest.Server, *instrument.Clie
 	}); err != nil {
 		log.Fatal(err)
 	}
-	client, err := instrument.New(ctx, instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey))
+	client, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"golang.org/x/sync/errgroup"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
@@ -68,8 +70,7 @@ func TestGetPromptEndpoint(t *testing.T) {
 	transport := &countingTransport{base: &http.Transport{}}
 	defer transport.base.(*http.Transport).CloseIdleConnections()
 	c, srv := newServerClient(t,
-		instrument.WithProjectID("proj-7"),
-		instrument.WithHTTPClient(&http.Client{Transport: transport}))
+		instrument.WithConnection(connection.Config{ProjectID: "proj-7", HTTPClient: &http.Client{Transport: transport}}))
 	seedCodeReview(t, srv)
 	if _, err := c.GetPrompt(context.Background(), "code-review"); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
 	"github.com/agenttrace/agenttrace-otel-go/internal/textcut"
@@ -145,11 +147,11 @@ func TestRedactAPIKey(t *testing.T) {
 			if key == "" {
 				key = srv.APIKey
 			}
-			opts := []instrument.Option{instrument.WithAPIURL(srv.URL)}
+			opts := []instrument.Option{instrument.WithConnection(connection.Config{APIURL: srv.URL})}
 			if tt.fromEnv {
 				t.Setenv("AGENTTRACE_API_KEY", key)
 			} else {
-				opts = append(opts, instrument.WithAPIKey(key))
+				opts = append(opts, instrument.WithConnection(connection.Config{APIKey: key}))
 			}
 			c, err := instrument.New(context.Background(), append(opts, tt.opts...)...)
 			if err != nil {

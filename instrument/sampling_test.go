@@ -114,7 +114,7 @@ func TestDisabled(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.env != "" {
-				t.Setenv(instrument.EnvEnabled, tt.env)
+				t.Setenv("AGENTTRACE_ENABLED", tt.env)
 			}
 			before := goleak.IgnoreCurrent()
 			// No API key: a disabled client needs none.

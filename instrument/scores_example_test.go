@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
 	"github.com/agenttrace/agenttrace-otel-go/scores"
@@ -14,7 +16,7 @@ import (
 // client comes from instrument.New(ctx) with AGENTTRACE_API_KEY set.
 func scoreServer(ctx context.Context) (*agenttracetest.Server, *instrument.Client) {
 	srv := agenttracetest.NewServer()
-	client, err := instrument.New(ctx, instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey))
+	client, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -81,17 +81,17 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	base, _ := url.Parse(cfg.apiURL) // validated by newConfig
+	base, _ := url.Parse(cfg.conn.APIURL) // validated by newConfig
 	retry := httpapi.DefaultRetry
-	retry.Budget = cfg.retryBudget
+	retry.Budget = cfg.conn.RetryBudget
 	ctx, cancel := context.WithCancelCause(context.Background())
 	return &Client{
 		api: &httpapi.Client{
 			BaseURL:    base,
-			APIKey:     cfg.apiKey,
-			ProjectID:  cfg.projectID,
-			HTTPClient: cfg.httpClient,
-			Timeout:    cfg.timeout,
+			APIKey:     cfg.conn.APIKey,
+			ProjectID:  cfg.conn.ProjectID,
+			HTTPClient: cfg.conn.HTTPClient,
+			Timeout:    cfg.conn.Timeout,
 			Retry:      retry,
 		},
 		ttl:     cfg.ttl,

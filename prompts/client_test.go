@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -131,7 +133,7 @@ func TestGetNotFound(t *testing.T) {
 func TestWrongURLIsNotNotFound(t *testing.T) {
 	srv := newServer(t)
 	seed(t, srv, "code-review", version{Content: "v1"})
-	c := newClient(t, srv, newClock(), prompts.WithAPIURL(srv.URL+"/wrong"))
+	c := newClient(t, srv, newClock(), prompts.WithConnection(connection.Config{APIURL: srv.URL + "/wrong"}))
 	_, err := c.Get(context.Background(), "code-review")
 	require.ErrorContains(t, err, "404")
 	assert.NotErrorIs(t, err, prompts.ErrNotFound, "a missing route is a wrong URL, not a missing prompt")
@@ -581,8 +583,7 @@ func TestShutdown(t *testing.T) {
 
 func TestShutdownDeadline(t *testing.T) {
 	deaf := deafTransport{arrived: make(chan struct{}, 1), release: make(chan struct{})}
-	c, err := prompts.New(prompts.WithAPIURL("http://127.0.0.1:1"), prompts.WithAPIKey("k"),
-		prompts.WithRetryBudget(0), prompts.WithHTTPClient(&http.Client{Transport: deaf}))
+	c, err := prompts.New(prompts.WithConnection(connection.Config{APIURL: "http://127.0.0.1:1", APIKey: "k", RetryBudget: -1, HTTPClient: &http.Client{Transport: deaf}}))
 	require.NoError(t, err)
 	go func() { _, _ = c.Get(context.Background(), "code-review") }()
 	<-deaf.arrived
@@ -654,24 +655,24 @@ func TestNew(t *testing.T) {
 		opts []prompts.Option
 		want string // "" for success
 	}{
-		{"no key", nil, []prompts.Option{prompts.WithAPIURL("http://127.0.0.1:1")}, "no API key"},
-		{"file URL", nil, []prompts.Option{prompts.WithAPIKey("k"), prompts.WithAPIURL("file:///tmp/x")}, "want http:// or https://"},
-		{"no host", nil, []prompts.Option{prompts.WithAPIKey("k"), prompts.WithAPIURL("http://")}, "want http:// or https://"},
-		{"zero timeout", nil, []prompts.Option{prompts.WithAPIKey("k"), prompts.WithTimeout(0)}, "timeout 0s"},
-		{"negative budget", nil, []prompts.Option{prompts.WithAPIKey("k"), prompts.WithRetryBudget(-1)}, "retry budget"},
-		{"negative TTL", nil, []prompts.Option{prompts.WithAPIKey("k"), prompts.WithCacheTTL(-1)}, "cache TTL"},
+		{"no key", nil, []prompts.Option{prompts.WithConnection(connection.Config{APIURL: "http://127.0.0.1:1"})}, "no API key"},
+		{"file URL", nil, []prompts.Option{prompts.WithConnection(connection.Config{APIKey: "k", APIURL: "file:///tmp/x"})}, "prompts need a server, want http:// or https://"},
+		{"no host", nil, []prompts.Option{prompts.WithConnection(connection.Config{APIKey: "k", APIURL: "http://"})}, "want http://, https:// or file://"},
+		{"negative timeout", nil, []prompts.Option{prompts.WithConnection(connection.Config{APIKey: "k", Timeout: -1})}, "timeout -1ns"},
+		{"bad timeout from env", map[string]string{"AGENTTRACE_TIMEOUT": "soon"}, []prompts.Option{prompts.WithConnection(connection.Config{APIKey: "k"})}, `AGENTTRACE_TIMEOUT: "soon" is not a duration`},
+		{"negative TTL", nil, []prompts.Option{prompts.WithConnection(connection.Config{APIKey: "k"}), prompts.WithCacheTTL(-1)}, "cache TTL"},
 		{"key from env", map[string]string{"AGENTTRACE_API_KEY": "pk-env"}, nil, ""},
-		{"option wins over env", map[string]string{"AGENTTRACE_API_URL": "ftp://x"}, []prompts.Option{prompts.WithAPIKey("k"), prompts.WithAPIURL("https://example.invalid")}, ""},
-		{"bad URL from env", map[string]string{"AGENTTRACE_API_KEY": "k", "AGENTTRACE_API_URL": "ftp://x"}, nil, "want http:// or https://"},
-		{"loopback http", nil, []prompts.Option{prompts.WithAPIKey("k"), prompts.WithAPIURL("http://localhost:3000")}, ""},
-		{"plain http refused", nil, []prompts.Option{prompts.WithAPIKey("k"), prompts.WithAPIURL("http://agenttrace.example.com")}, "allow it with WithInsecure or AGENTTRACE_INSECURE=true"},
-		{"plain http with WithInsecure", nil, []prompts.Option{prompts.WithAPIKey("k"), prompts.WithAPIURL("http://agenttrace.example.com"), prompts.WithInsecure()}, ""},
-		{"plain http with AGENTTRACE_INSECURE", map[string]string{"AGENTTRACE_INSECURE": "1"}, []prompts.Option{prompts.WithAPIKey("k"), prompts.WithAPIURL("http://agenttrace.example.com")}, ""},
-		{"AGENTTRACE_INSECURE not a boolean", map[string]string{"AGENTTRACE_INSECURE": "sure"}, []prompts.Option{prompts.WithAPIKey("k")}, `AGENTTRACE_INSECURE: "sure" is not a boolean`},
+		{"option wins over env", map[string]string{"AGENTTRACE_API_URL": "ftp://x"}, []prompts.Option{prompts.WithConnection(connection.Config{APIKey: "k", APIURL: "https://example.invalid"})}, ""},
+		{"bad URL from env", map[string]string{"AGENTTRACE_API_KEY": "k", "AGENTTRACE_API_URL": "ftp://x"}, nil, "want http://, https:// or file://"},
+		{"loopback http", nil, []prompts.Option{prompts.WithConnection(connection.Config{APIKey: "k", APIURL: "http://localhost:3000"})}, ""},
+		{"plain http refused", nil, []prompts.Option{prompts.WithConnection(connection.Config{APIKey: "k", APIURL: "http://agenttrace.example.com"})}, "allow it with Config.Insecure or AGENTTRACE_INSECURE=true"},
+		{"plain http with WithInsecure", nil, []prompts.Option{prompts.WithConnection(connection.Config{APIKey: "k", APIURL: "http://agenttrace.example.com", Insecure: true})}, ""},
+		{"plain http with AGENTTRACE_INSECURE", map[string]string{"AGENTTRACE_INSECURE": "1"}, []prompts.Option{prompts.WithConnection(connection.Config{APIKey: "k", APIURL: "http://agenttrace.example.com"})}, ""},
+		{"AGENTTRACE_INSECURE not a boolean", map[string]string{"AGENTTRACE_INSECURE": "sure"}, []prompts.Option{prompts.WithConnection(connection.Config{APIKey: "k"})}, `AGENTTRACE_INSECURE: "sure" is not a boolean`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, k := range []string{"AGENTTRACE_API_KEY", "AGENTTRACE_API_URL", "AGENTTRACE_PROJECT_ID", "AGENTTRACE_INSECURE"} {
+			for _, k := range []string{"AGENTTRACE_API_KEY", "AGENTTRACE_API_URL", "AGENTTRACE_PROJECT_ID", "AGENTTRACE_INSECURE", "AGENTTRACE_TIMEOUT", "AGENTTRACE_RETRY_BUDGET"} {
 				t.Setenv(k, tt.env[k])
 			}
 			c, err := prompts.New(tt.opts...)
@@ -691,7 +692,7 @@ func TestNewFromEnvironment(t *testing.T) {
 	t.Setenv("AGENTTRACE_API_URL", srv.URL)
 	t.Setenv("AGENTTRACE_API_KEY", srv.APIKey)
 	t.Setenv("AGENTTRACE_PROJECT_ID", srv.ProjectID)
-	c, err := prompts.New(prompts.WithRetryBudget(0))
+	c, err := prompts.New(prompts.WithConnection(connection.Config{RetryBudget: -1}))
 	require.NoError(t, err)
 	defer func() { require.NoError(t, c.Shutdown(context.Background())) }()
 	p, err := c.Get(context.Background(), "code-review")

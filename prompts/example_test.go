@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
@@ -38,7 +40,7 @@ func exampleServer() *agenttracetest.Server {
 func ExampleClient_Get() {
 	srv := exampleServer()
 	defer srv.Close()
-	client, err := prompts.New(prompts.WithAPIURL(srv.URL), prompts.WithAPIKey(srv.APIKey))
+	client, err := prompts.New(prompts.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -83,7 +85,7 @@ func ExampleClient_Get() {
 func ExamplePrompt_Compile() {
 	srv := exampleServer()
 	defer srv.Close()
-	client, err := prompts.New(prompts.WithAPIURL(srv.URL), prompts.WithAPIKey(srv.APIKey))
+	client, err := prompts.New(prompts.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -146,8 +148,7 @@ func ExampleWithFallback() {
 	srv := exampleServer()
 	defer srv.Close()
 	srv.Down() // the server cannot be reached
-	client, err := prompts.New(prompts.WithAPIURL(srv.URL), prompts.WithAPIKey(srv.APIKey),
-		prompts.WithRetryBudget(0))
+	client, err := prompts.New(prompts.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey, RetryBudget: -1}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -172,7 +173,7 @@ func ExampleWithFallback() {
 func ExamplePrompt_linking() {
 	srv := exampleServer()
 	defer srv.Close()
-	client, err := prompts.New(prompts.WithAPIURL(srv.URL), prompts.WithAPIKey(srv.APIKey))
+	client, err := prompts.New(prompts.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -201,23 +202,4 @@ func ExamplePrompt_linking() {
 	// agenttrace.observation.type generation
 	// gen_ai.prompt.name code-review
 	// agenttrace.generation.prompt.version 2
-}
-
-// A plain http:// API URL to a host that is not loopback would send the API
-// key unencrypted: New refuses it unless WithInsecure (or
-// AGENTTRACE_INSECURE=true) says that is meant.
-func ExampleWithInsecure() {
-	_, err := prompts.New(prompts.WithAPIURL("http://agenttrace.internal:3000"), prompts.WithAPIKey("pk-example"))
-	fmt.Println(err)
-
-	client, err := prompts.New(prompts.WithAPIURL("http://agenttrace.internal:3000"), prompts.WithAPIKey("pk-example"),
-		prompts.WithInsecure())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer client.Shutdown(context.Background())
-	fmt.Println("allowed")
-	// Output:
-	// prompts: API URL "http://agenttrace.internal:3000": plain HTTP to a host that is not loopback would send the API key unencrypted: use https://, or allow it with WithInsecure or AGENTTRACE_INSECURE=true
-	// allowed
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
@@ -68,9 +70,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 func newClient(t *testing.T, srv *agenttracetest.Server, clock *fakeClock, opts ...prompts.Option) *prompts.Client {
 	t.Helper()
 	base := []prompts.Option{
-		prompts.WithAPIURL(srv.URL),
-		prompts.WithAPIKey(srv.APIKey),
-		prompts.WithRetryBudget(0),
+		prompts.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey, RetryBudget: -1}),
 		prompts.WithClock(clock.Now),
 	}
 	c, err := prompts.New(append(base, opts...)...)
@@ -94,7 +94,7 @@ func newGate() *gate {
 
 // client returns the option that sends a Client's requests through g.
 func (g *gate) client() prompts.Option {
-	return prompts.WithHTTPClient(&http.Client{Transport: g})
+	return prompts.WithConnection(connection.Config{HTTPClient: &http.Client{Transport: g}})
 }
 
 func (g *gate) hold() {

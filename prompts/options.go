@@ -3,25 +3,18 @@ package prompts
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"time"
 
-	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+	"github.com/agenttrace/agenttrace-otel-go/internal/connmerge"
 )
 
 // Defaults.
 const (
-	// DefaultAPIURL is the AgentTrace cloud.
-	DefaultAPIURL = httpapi.DefaultAPIURL
 	// DefaultCacheTTL is how long a fetched prompt is served from the
 	// cache before it is refreshed.
 	DefaultCacheTTL = 60 * time.Second
-	// DefaultTimeout bounds one HTTP attempt.
-	DefaultTimeout = 10 * time.Second
-	// DefaultRetryBudget bounds the time one fetch may take with its
-	// retries.
-	DefaultRetryBudget = 30 * time.Second
 )
 
 // An Option configures a [Client] made by [New].
@@ -50,60 +43,20 @@ type getOption func(*getConfig)
 func (f getOption) applyGet(g *getConfig) { f(g) }
 
 type config struct {
-	apiKey      string
-	apiURL      string
-	projectID   string
-	insecure    bool
-	httpClient  *http.Client
-	timeout     time.Duration
-	retryBudget time.Duration
-	ttl         time.Duration
-	now         func() time.Time
+	// conn is the resolved connection: every field set.
+	conn connection.Config
+	ttl  time.Duration
+	now  func() time.Time
 }
 
-// WithAPIKey sets the AgentTrace public API key (pk-...). Environment:
-// AGENTTRACE_API_KEY. Required.
-func WithAPIKey(key string) Option {
-	return clientOption(func(c *config) { c.apiKey = key })
-}
-
-// WithAPIURL sets the base URL of the AgentTrace API, without /api/public.
-// Environment: AGENTTRACE_API_URL. Default: https://api.agenttrace.io.
-func WithAPIURL(u string) Option {
-	return clientOption(func(c *config) { c.apiURL = u })
-}
-
-// WithInsecure allows a plain http:// API URL to a host that is not
-// loopback, which sends the API key unencrypted. Without it, [New] refuses
-// such a URL; http:// to 127.0.0.0/8, ::1 or localhost is always allowed.
-// Environment: AGENTTRACE_INSECURE=true. Default: off.
-func WithInsecure() Option {
-	return clientOption(func(c *config) { c.insecure = true })
-}
-
-// WithProjectID sets the project id sent in X-Project-ID. Environment:
-// AGENTTRACE_PROJECT_ID. Default: none.
-func WithProjectID(id string) Option {
-	return clientOption(func(c *config) { c.projectID = id })
-}
-
-// WithHTTPClient sets the HTTP client of every request. Its own Timeout, if
-// any, applies on top of the per-attempt timeout. Default:
-// http.DefaultClient.
-func WithHTTPClient(hc *http.Client) Option {
-	return clientOption(func(c *config) { c.httpClient = hc })
-}
-
-// WithTimeout bounds each HTTP attempt. Default: 10s.
-func WithTimeout(d time.Duration) Option {
-	return clientOption(func(c *config) { c.timeout = d })
-}
-
-// WithRetryBudget bounds the total time of one fetch with its retries
-// (429, 5xx, timeouts and connection errors are retried); zero disables
-// retries. Default: 30s.
-func WithRetryBudget(d time.Duration) Option {
-	return clientOption(func(c *config) { c.retryBudget = d })
+// WithConnection sets where the AgentTrace API is, the API key, the
+// project, the HTTP client, the per-attempt timeout and the retry budget
+// of one fetch, as for the other clients of the SDK (see package
+// connection). The API URL must be http:// or https://: prompts need a
+// server. Zero fields take their environment variable, then their default;
+// the fields a later WithConnection sets replace those of an earlier one.
+func WithConnection(c connection.Config) Option {
+	return clientOption(func(cfg *config) { cfg.conn = connmerge.Merge(cfg.conn, c) })
 }
 
 type ttlOption time.Duration
@@ -123,27 +76,15 @@ func WithCacheTTL(d time.Duration) CacheOption {
 // newConfig applies defaults, then the environment, then opts, and
 // validates the result.
 func newConfig(opts []Option) (config, error) {
-	ep, envErr := httpapi.EndpointFromEnv()
-	c := config{
-		apiKey:      ep.APIKey,
-		apiURL:      ep.URL,
-		projectID:   ep.ProjectID,
-		insecure:    ep.Insecure,
-		timeout:     DefaultTimeout,
-		retryBudget: DefaultRetryBudget,
-		ttl:         DefaultCacheTTL,
-		now:         time.Now,
-	}
+	c := config{ttl: DefaultCacheTTL, now: time.Now}
 	for _, o := range opts {
 		o.applyClient(&c)
 	}
-	ep = httpapi.Endpoint{URL: c.apiURL, APIKey: c.apiKey, Insecure: c.insecure}
-	errs := []error{envErr, ep.Check(httpapi.OptionNames, false)}
-	if c.timeout <= 0 {
-		errs = append(errs, fmt.Errorf("timeout %s: want more than 0", c.timeout))
-	}
-	if c.retryBudget < 0 {
-		errs = append(errs, fmt.Errorf("retry budget %s: want 0 or more", c.retryBudget))
+	conn, err := c.conn.Resolve()
+	c.conn = conn
+	errs := []error{err}
+	if err == nil && conn.Offline() {
+		errs = append(errs, fmt.Errorf("API URL %q: prompts need a server, want http:// or https://", conn.APIURL))
 	}
 	if c.ttl < 0 {
 		errs = append(errs, fmt.Errorf("cache TTL %s: want 0 or more", c.ttl))

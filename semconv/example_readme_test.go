@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
@@ -21,7 +23,7 @@ func Example() {
 	srv := agenttracetest.NewServer()
 	defer srv.Close()
 	ctx := context.Background()
-	exp, err := exporter.New(ctx, exporter.WithAPIURL(srv.URL), exporter.WithAPIKey(srv.APIKey))
+	exp, err := exporter.New(exporter.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 	if err != nil {
 		log.Fatal(err)
 	}

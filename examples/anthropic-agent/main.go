@@ -33,6 +33,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/anthropics/anthropic-sdk-go"
 	"github.com/anthropics/anthropic-sdk-go/option"
 
@@ -55,7 +57,7 @@ func run(ctx context.Context, w io.Writer) error {
 	if os.Getenv("AGENTTRACE_API_URL") == "" {
 		srv = agenttracetest.NewServer()
 		defer srv.Close()
-		atOpts = append(atOpts, instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey))
+		atOpts = append(atOpts, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 	}
 	at, err := instrument.New(ctx, atOpts...)
 	if err != nil {

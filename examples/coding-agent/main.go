@@ -30,6 +30,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
@@ -49,7 +51,7 @@ func run(ctx context.Context, out io.Writer) error {
 	if os.Getenv("AGENTTRACE_API_URL") == "" {
 		srv = agenttracetest.NewServer()
 		defer srv.Close()
-		opts = append(opts, instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey))
+		opts = append(opts, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 		fmt.Fprintf(out, "AgentTrace-compatible server started in-process at %s\n\n", srv.URL)
 	}
 

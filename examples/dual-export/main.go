@@ -35,6 +35,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
@@ -73,7 +75,7 @@ func run(ctx context.Context, cfg config, w io.Writer) error {
 	if cfg.agentTraceURL == "" {
 		srv = agenttracetest.NewServer()
 		defer srv.Close()
-		opts = append(opts, instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey))
+		opts = append(opts, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 	}
 	// The client reads AGENTTRACE_* from the environment; options win.
 	client, err := instrument.New(ctx, opts...)

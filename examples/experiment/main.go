@@ -29,6 +29,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
 	"github.com/agenttrace/agenttrace-otel-go/experiments"
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
@@ -69,7 +70,7 @@ type options struct {
 }
 
 func run(ctx context.Context, srv *agenttracetest.Server, o options, w io.Writer) (err error) {
-	client, err := instrument.New(ctx, instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey))
+	client, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 
@@ -53,7 +55,7 @@ func run(ctx context.Context, w io.Writer) error {
 	if os.Getenv("AGENTTRACE_API_URL") == "" {
 		srv = agenttracetest.NewServer()
 		defer srv.Close()
-		atOpts = append(atOpts, instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey))
+		atOpts = append(atOpts, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 	}
 	at, err := instrument.New(ctx, atOpts...)
 	if err != nil {

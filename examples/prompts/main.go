@@ -21,6 +21,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
 	"github.com/agenttrace/agenttrace-otel-go/prompts"
@@ -42,7 +44,7 @@ func run(ctx context.Context) error {
 		if err := seed(srv); err != nil {
 			return err
 		}
-		opts = append(opts, instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey))
+		opts = append(opts, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 		fmt.Printf("AgentTrace-compatible server started in-process at %s, with the prompt code-review\n\n", srv.URL)
 	}
 	client, err := instrument.New(ctx, opts...)

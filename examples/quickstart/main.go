@@ -25,6 +25,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
@@ -45,7 +47,7 @@ func run(ctx context.Context) error {
 	if os.Getenv("AGENTTRACE_API_URL") == "" {
 		srv = agenttracetest.NewServer()
 		defer srv.Close()
-		opts = append(opts, instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey))
+		opts = append(opts, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 		fmt.Printf("AgentTrace-compatible server started in-process at %s\n\n", srv.URL)
 	}
 

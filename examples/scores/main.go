@@ -17,6 +17,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
@@ -37,7 +39,7 @@ func run(ctx context.Context) error {
 	if os.Getenv("AGENTTRACE_API_URL") == "" {
 		srv = agenttracetest.NewServer()
 		defer srv.Close()
-		opts = append(opts, instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey))
+		opts = append(opts, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 		fmt.Printf("AgentTrace-compatible server started in-process at %s\n\n", srv.URL)
 	}
 	client, err := instrument.New(ctx, opts...)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/config/configoptional"
@@ -16,8 +18,9 @@ import (
 )
 
 // Config is the configuration of the agenttrace exporter. Each field but the
-// queue and retry settings maps to an option of the SDK's exporter package;
-// the defaults are the SDK's, except gzip, which is on.
+// queue and retry settings maps to a field of the SDK's connection.Config or
+// to an option of its exporter package. A zero field takes the SDK's
+// default; gzip is on.
 type Config struct {
 	// Endpoint is the base URL of the AgentTrace API, without /api/public
 	// (the SDK's AGENTTRACE_API_URL). A file:// URL selects offline mode:
@@ -31,24 +34,24 @@ type Config struct {
 	ProjectID string `mapstructure:"project_id"`
 	// Insecure allows a plain http:// endpoint to a host that is not
 	// loopback, which sends the API key unencrypted (the SDK's
-	// WithInsecure). Without it, such an endpoint is refused; http:// to
+	// connection.Config.Insecure). Without it, such an endpoint is refused; http:// to
 	// 127.0.0.0/8, ::1 or localhost is always allowed. Default: false.
 	Insecure bool `mapstructure:"insecure"`
-	// BatchSize is the most events sent in one ingestion request.
-	// Default: 100.
+	// BatchSize is how many waiting items start a request ahead of the
+	// flush interval. Default (0): 100.
 	BatchSize int `mapstructure:"batch_size"`
 	// MaxRequestBytes is the largest request body (at least 4096); larger
 	// events have their largest fields truncated with a visible marker.
-	// Default: 3.5 MiB, under the server's 4 MiB limit.
+	// Default (0): 3.5 MiB, under the server's 4 MiB limit.
 	MaxRequestBytes int `mapstructure:"max_request_bytes"`
-	// Timeout bounds each HTTP attempt. Default: 10s.
+	// Timeout bounds each HTTP attempt. Default (0): 10s.
 	Timeout time.Duration `mapstructure:"timeout"`
-	// RetryBudget bounds the total time of one request with its retries;
-	// 0 disables the SDK's retries. Default: 30s.
+	// RetryBudget is how long an item is retried after its first failure;
+	// a negative budget disables the SDK's retries. Default (0): 30s.
 	RetryBudget time.Duration `mapstructure:"retry_budget"`
 	// FlushInterval is how often events kept after a failed request, and
 	// trace rows updated by late spans, are sent when no export carries
-	// them. Default: 5s.
+	// them. Default (0): 5s.
 	FlushInterval time.Duration `mapstructure:"flush_interval"`
 	// Gzip compresses request bodies. Default: true.
 	Gzip bool `mapstructure:"gzip"`
@@ -71,15 +74,10 @@ func createDefaultConfig() component.Config {
 	retry := configretry.NewDefaultBackOffConfig()
 	retry.Enabled = false
 	return &Config{
-		Endpoint:        exporter.DefaultAPIURL,
-		BatchSize:       exporter.DefaultBatchSize,
-		MaxRequestBytes: exporter.DefaultMaxRequestBytes,
-		Timeout:         exporter.DefaultTimeout,
-		RetryBudget:     exporter.DefaultRetryBudget,
-		FlushInterval:   exporter.DefaultFlushInterval,
-		Gzip:            true,
-		QueueConfig:     configoptional.Some(exporterhelper.NewDefaultQueueConfig()),
-		RetryConfig:     retry,
+		Endpoint:    httpapi.DefaultAPIURL,
+		Gzip:        true,
+		QueueConfig: configoptional.Some(exporterhelper.NewDefaultQueueConfig()),
+		RetryConfig: retry,
 	}
 }
 
@@ -87,44 +85,46 @@ func createDefaultConfig() component.Config {
 var configNames = httpapi.Names{URL: "endpoint", APIKey: "api_key", Insecure: "insecure: true"}
 
 // Validate checks the settings the Collector can reject while it loads its
-// configuration. The SDK's exporter checks the rest (the 4096-byte minimum
-// request size) when the component starts.
+// configuration, with the SDK's one check of a connection (its messages
+// name the settings as this configuration does). The SDK's exporter checks
+// the rest (the 4096-byte minimum request size) when the component starts.
 func (c *Config) Validate() error {
 	ep := httpapi.Endpoint{URL: c.Endpoint, APIKey: string(c.APIKey), Insecure: c.Insecure}
-	errs := []error{ep.Check(configNames, true)}
-	if c.BatchSize < 1 {
-		errs = append(errs, fmt.Errorf("batch_size %d: want at least 1", c.BatchSize))
-	}
-	if c.MaxRequestBytes < 1 {
-		errs = append(errs, fmt.Errorf("max_request_bytes %d: want more than 0", c.MaxRequestBytes))
-	}
-	if c.Timeout <= 0 {
-		errs = append(errs, fmt.Errorf("timeout %s: want more than 0", c.Timeout))
-	}
-	if c.RetryBudget < 0 {
-		errs = append(errs, fmt.Errorf("retry_budget %s: want 0 or more", c.RetryBudget))
-	}
-	if c.FlushInterval <= 0 {
-		errs = append(errs, fmt.Errorf("flush_interval %s: want more than 0", c.FlushInterval))
+	errs := []error{ep.Check(configNames)}
+	for _, f := range []struct {
+		name string
+		neg  bool
+	}{
+		{fmt.Sprintf("batch_size %d", c.BatchSize), c.BatchSize < 0},
+		{fmt.Sprintf("max_request_bytes %d", c.MaxRequestBytes), c.MaxRequestBytes < 0},
+		{fmt.Sprintf("timeout %s", c.Timeout), c.Timeout < 0},
+		{fmt.Sprintf("flush_interval %s", c.FlushInterval), c.FlushInterval < 0},
+	} {
+		if f.neg {
+			errs = append(errs, fmt.Errorf("%s: want 0 (the default) or more", f.name))
+		}
 	}
 	return errors.Join(errs...)
 }
 
-// options returns the SDK exporter options of c.
+// options returns the SDK exporter options of c: its connection, and the
+// exporter options of the fields that are set.
 func (c *Config) options() []exporter.Option {
 	opts := []exporter.Option{
-		exporter.WithAPIURL(c.Endpoint),
-		exporter.WithAPIKey(string(c.APIKey)),
-		exporter.WithProjectID(c.ProjectID),
-		exporter.WithBatchSize(c.BatchSize),
-		exporter.WithMaxRequestBytes(c.MaxRequestBytes),
-		exporter.WithTimeout(c.Timeout),
-		exporter.WithRetryBudget(c.RetryBudget),
-		exporter.WithFlushInterval(c.FlushInterval),
+		exporter.WithConnection(connection.Config{
+			APIURL: c.Endpoint, APIKey: string(c.APIKey), ProjectID: c.ProjectID, Insecure: c.Insecure,
+			Timeout: c.Timeout, RetryBudget: c.RetryBudget,
+		}),
 		exporter.WithGzip(c.Gzip),
 	}
-	if c.Insecure {
-		opts = append(opts, exporter.WithInsecure())
+	if c.BatchSize > 0 {
+		opts = append(opts, exporter.WithBatchSize(c.BatchSize))
+	}
+	if c.MaxRequestBytes > 0 {
+		opts = append(opts, exporter.WithMaxRequestBytes(c.MaxRequestBytes))
+	}
+	if c.FlushInterval > 0 {
+		opts = append(opts, exporter.WithFlushInterval(c.FlushInterval))
 	}
 	if c.ExportAllSpans {
 		opts = append(opts, exporter.WithExportAllSpans())

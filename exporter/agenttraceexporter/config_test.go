@@ -17,7 +17,6 @@ import (
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/exporter/exportertest"
 
-	"github.com/agenttrace/agenttrace-otel-go/exporter"
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttraceexporter"
 )
 
@@ -27,15 +26,10 @@ func TestDefaultConfig(t *testing.T) {
 	retry := configretry.NewDefaultBackOffConfig()
 	retry.Enabled = false
 	assert.Equal(t, &agenttraceexporter.Config{
-		Endpoint:        exporter.DefaultAPIURL,
-		BatchSize:       exporter.DefaultBatchSize,
-		MaxRequestBytes: exporter.DefaultMaxRequestBytes,
-		Timeout:         exporter.DefaultTimeout,
-		RetryBudget:     exporter.DefaultRetryBudget,
-		FlushInterval:   exporter.DefaultFlushInterval,
-		Gzip:            true,
-		QueueConfig:     configoptional.Some(exporterhelper.NewDefaultQueueConfig()),
-		RetryConfig:     retry,
+		Endpoint:    "https://api.agenttrace.io",
+		Gzip:        true,
+		QueueConfig: configoptional.Some(exporterhelper.NewDefaultQueueConfig()),
+		RetryConfig: retry,
 	}, cfg)
 	assert.ErrorContains(t, confmap.Validate(cfg), "no API key: set api_key", "the default config has no key")
 }
@@ -104,11 +98,10 @@ func TestLoadConfig(t *testing.T) {
 		{
 			id: component.NewIDWithName(agenttraceexporter.Type, "ranges"),
 			errs: []string{
-				"batch_size 0: want at least 1",
-				"max_request_bytes -1: want more than 0",
-				"timeout 0s: want more than 0",
-				"retry_budget -1s: want 0 or more",
-				"flush_interval 0s: want more than 0",
+				"batch_size -1: want 0 (the default) or more",
+				"max_request_bytes -1: want 0 (the default) or more",
+				"timeout -1s: want 0 (the default) or more",
+				"flush_interval -1s: want 0 (the default) or more",
 			},
 		},
 	}

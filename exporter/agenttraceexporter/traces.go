@@ -54,7 +54,7 @@ var errNotStarted = errors.New("agenttrace exporter: not started")
 
 func (te *tracesExporter) start(ctx context.Context, _ component.Host) error {
 	opts := append(te.cfg.options(), exporter.WithMeterProvider(te.set.MeterProvider))
-	sdk, err := exporter.New(ctx, opts...)
+	sdk, err := exporter.New(opts...)
 	if err != nil {
 		return err
 	}

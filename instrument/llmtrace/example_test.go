@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
@@ -69,7 +71,7 @@ func (echoAPI) APIError(status int, body []byte) *llmtrace.APIError {
 func ExampleRequestOption() {
 	ctx := context.Background()
 	spans := tracetest.NewInMemoryExporter()
-	at, err := instrument.New(ctx, instrument.WithAPIURL("file:///dev/null"),
+	at, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: "file:///dev/null"}),
 		instrument.WithSpanProcessor(sdktrace.NewSimpleSpanProcessor(spans)))
 	if err != nil {
 		log.Fatal(err)
@@ -124,7 +126,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 func ExampleTransport() {
 	ctx := context.Background()
 	spans := tracetest.NewInMemoryExporter()
-	at, err := instrument.New(ctx, instrument.WithAPIURL("file:///dev/null"),
+	at, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: "file:///dev/null"}),
 		instrument.WithSpanProcessor(sdktrace.NewSimpleSpanProcessor(spans)))
 	if err != nil {
 		log.Fatal(err)

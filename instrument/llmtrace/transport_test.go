@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
@@ -20,7 +22,7 @@ import (
 func TestTransport(t *testing.T) {
 	ctx := context.Background()
 	spans := tracetest.NewInMemoryExporter()
-	at, err := instrument.New(ctx, instrument.WithAPIURL("file:///dev/null"),
+	at, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: "file:///dev/null"}),
 		instrument.WithSpanProcessor(sdktrace.NewSimpleSpanProcessor(spans)))
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"log"
 	"os"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 
@@ -52,7 +54,7 @@ func ExampleOption_generation() {
 	defer srv.Close()
 
 	ctx := context.Background()
-	atClient, err := instrument.New(ctx, instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey))
+	atClient, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 	if err != nil {
 		log.Fatal(err)
 	}

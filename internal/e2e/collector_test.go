@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
@@ -157,7 +159,7 @@ func TestCollectorPipeline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	client, err := instrument.New(ctx,
-		instrument.WithAPIURL(direct.URL), instrument.WithAPIKey(direct.APIKey),
+		instrument.WithConnection(connection.Config{APIURL: direct.URL, APIKey: direct.APIKey}),
 		instrument.WithOTLPEndpoint(col.OTLPEndpoint))
 	require.NoError(t, err)
 

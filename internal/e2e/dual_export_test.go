@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
@@ -32,7 +34,7 @@ func TestDualExportToJaeger(t *testing.T) {
 
 	rec := tracetest.NewSpanRecorder()
 	client, err := instrument.New(ctx,
-		instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey),
+		instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}),
 		instrument.WithOTLPEndpoint("http://"+j.OTLPEndpoint),
 		instrument.WithSpanProcessor(rec))
 	require.NoError(t, err)

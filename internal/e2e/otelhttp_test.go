@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
@@ -30,7 +32,7 @@ func TestOtelhttpSpansAreFilteredOut(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	rec := tracetest.NewSpanRecorder()
-	client, err := instrument.New(ctx, instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey),
+	client, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}),
 		instrument.WithSpanProcessor(rec))
 	require.NoError(t, err)
 	tp := client.TracerProvider()

@@ -20,26 +20,16 @@ type Names struct {
 	Insecure string
 }
 
-// OptionNames are the names of the exporter's, the prompt client's and the
-// instrument client's options, which are spelled alike.
-var OptionNames = Names{
-	URL:      "API URL",
-	APIKey:   EnvAPIKey + " or use WithAPIKey",
-	Insecure: "WithInsecure or " + EnvInsecure + "=true",
-}
-
-// Check validates e as the one check of the SDK's clients and the
-// Collector's configuration, with messages naming the settings by n. The
-// URL must be an http:// or https:// URL with a host, or, when offline is
-// true, a file:// URL with a path (offline mode, where no key is needed).
+// Check validates e as the one check of the SDK's clients (through
+// connection.Config.Resolve) and the Collector's configuration, with
+// messages naming the settings by n. The URL must be an http:// or https://
+// URL with a host, or a file:// URL with a path (offline mode, where no key
+// is needed).
 // A plain http:// URL must name a loopback host (127.0.0.0/8, ::1,
 // localhost) unless e.Insecure is set: any other would carry the API key
 // unencrypted. A URL that is not file:// needs a key.
-func (e Endpoint) Check(n Names, offline bool) error {
-	want := "want http:// or https://"
-	if offline {
-		want = "want http://, https:// or file://"
-	}
+func (e Endpoint) Check(n Names) error {
+	const want = "want http://, https:// or file://"
 	if e.URL == "" {
 		return fmt.Errorf("%s: required", n.URL)
 	}
@@ -52,7 +42,7 @@ func (e Endpoint) Check(n Names, offline bool) error {
 		shown = u.Redacted()
 	}
 	switch {
-	case u.Scheme == "file" && offline:
+	case u.Scheme == "file":
 		if u.Path == "" && u.Opaque == "" && u.Host == "" {
 			return fmt.Errorf("%s %q: a file:// URL needs a path", n.URL, shown)
 		}
@@ -65,11 +55,7 @@ func (e Endpoint) Check(n Names, offline bool) error {
 		errs = append(errs, fmt.Errorf("%s %q: plain HTTP to a host that is not loopback would send the API key unencrypted: use https://, or allow it with %s", n.URL, shown, n.Insecure))
 	}
 	if e.APIKey == "" {
-		hint := ""
-		if offline {
-			hint = " (a file:// URL needs none)"
-		}
-		errs = append(errs, fmt.Errorf("no API key: set %s%s", n.APIKey, hint))
+		errs = append(errs, fmt.Errorf("no API key: set %s (a file:// URL needs none)", n.APIKey))
 	}
 	return errors.Join(errs...)
 }

@@ -9,24 +9,23 @@ import (
 func TestEndpointCheck(t *testing.T) {
 	collector := Names{URL: "endpoint", APIKey: "api_key", Insecure: "insecure: true"}
 	for _, tt := range []struct {
-		name    string
-		ep      Endpoint
-		names   Names
-		offline bool
-		want    []string // substrings of the error; none for success
+		name  string
+		ep    Endpoint
+		names Names
+		want  []string // substrings of the error; none for success
 	}{
 		{name: "https", ep: Endpoint{URL: "https://api.example.com", APIKey: "k"}},
 		{name: "loopback v4", ep: Endpoint{URL: "http://127.0.0.1:3000", APIKey: "k"}},
 		{name: "loopback v4 /8", ep: Endpoint{URL: "http://127.1.2.3", APIKey: "k"}},
 		{name: "loopback v6", ep: Endpoint{URL: "http://[::1]:3000", APIKey: "k"}},
 		{name: "localhost", ep: Endpoint{URL: "http://LocalHost:3000/base", APIKey: "k"}},
-		{name: "file offline", ep: Endpoint{URL: "file:///tmp/x.jsonl"}, offline: true},
-		{name: "relative file offline", ep: Endpoint{URL: "file://rel/x.jsonl"}, offline: true},
+		{name: "file offline", ep: Endpoint{URL: "file:///tmp/x.jsonl"}},
+		{name: "relative file offline", ep: Endpoint{URL: "file://rel/x.jsonl"}},
 		{name: "plain http allowed", ep: Endpoint{URL: "http://example.com", APIKey: "k", Insecure: true}},
 		{
 			name: "plain http refused",
 			ep:   Endpoint{URL: "http://example.com", APIKey: "k"},
-			want: []string{`API URL "http://example.com": plain HTTP to a host that is not loopback would send the API key unencrypted: use https://, or allow it with WithInsecure or AGENTTRACE_INSECURE=true`},
+			want: []string{`API URL "http://example.com": plain HTTP to a host that is not loopback would send the API key unencrypted: use https://, or allow it with Config.Insecure or AGENTTRACE_INSECURE=true`},
 		},
 		{
 			name:  "plain http refused, Collector names",
@@ -52,23 +51,22 @@ func TestEndpointCheck(t *testing.T) {
 		{
 			name: "refusal and missing key together",
 			ep:   Endpoint{URL: "http://example.com"},
-			want: []string{"plain HTTP", "no API key: set AGENTTRACE_API_KEY or use WithAPIKey"},
+			want: []string{"plain HTTP", "no API key: set AGENTTRACE_API_KEY or Config.APIKey (a file:// URL needs none)"},
 		},
-		{name: "no key", ep: Endpoint{URL: "https://x"}, want: []string{"no API key: set AGENTTRACE_API_KEY or use WithAPIKey"}},
-		{name: "no key offline", ep: Endpoint{URL: "https://x"}, names: collector, offline: true, want: []string{"no API key: set api_key (a file:// URL needs none)"}},
+		{name: "no key", ep: Endpoint{URL: "https://x"}, want: []string{"no API key: set AGENTTRACE_API_KEY or Config.APIKey (a file:// URL needs none)"}},
+		{name: "no key, Collector names", ep: Endpoint{URL: "https://x"}, names: collector, want: []string{"no API key: set api_key (a file:// URL needs none)"}},
 		{name: "empty", ep: Endpoint{APIKey: "k"}, names: collector, want: []string{"endpoint: required"}},
 		{name: "unparsable", ep: Endpoint{URL: "http://[::1", APIKey: "k"}, want: []string{`API URL "http://[::1": parse`}},
-		{name: "no host", ep: Endpoint{URL: "http://", APIKey: "k"}, want: []string{`API URL "http://": want http:// or https://`}},
-		{name: "bad scheme", ep: Endpoint{URL: "ftp://x", APIKey: "k"}, offline: true, want: []string{`API URL "ftp://x": want http://, https:// or file://`}},
-		{name: "file not offline", ep: Endpoint{URL: "file:///tmp/x", APIKey: "k"}, want: []string{"want http:// or https://"}},
-		{name: "file without path", ep: Endpoint{URL: "file://"}, offline: true, want: []string{"a file:// URL needs a path"}},
+		{name: "no host", ep: Endpoint{URL: "http://", APIKey: "k"}, want: []string{`API URL "http://": want http://, https:// or file://`}},
+		{name: "bad scheme", ep: Endpoint{URL: "ftp://x", APIKey: "k"}, want: []string{`API URL "ftp://x": want http://, https:// or file://`}},
+		{name: "file without path", ep: Endpoint{URL: "file://"}, want: []string{"a file:// URL needs a path"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			names := tt.names
 			if names == (Names{}) {
-				names = OptionNames
+				names = Names{URL: "API URL", APIKey: EnvAPIKey + " or Config.APIKey", Insecure: "Config.Insecure or " + EnvInsecure + "=true"}
 			}
-			err := tt.ep.Check(names, tt.offline)
+			err := tt.ep.Check(names)
 			if len(tt.want) == 0 {
 				assert.NoError(t, err)
 				return

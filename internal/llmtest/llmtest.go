@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -54,8 +56,7 @@ func New(t testing.TB, opts ...instrument.Option) *Env {
 	t.Cleanup(e.LLM.Close)
 	t.Cleanup(e.AT.Close)
 	opts = append([]instrument.Option{
-		instrument.WithAPIURL(e.AT.URL),
-		instrument.WithAPIKey(e.AT.APIKey),
+		instrument.WithConnection(connection.Config{APIURL: e.AT.URL, APIKey: e.AT.APIKey}),
 		instrument.WithSpanProcessor(sdktrace.NewSimpleSpanProcessor(e.Spans)),
 	}, opts...)
 	c, err := instrument.New(context.Background(), opts...)

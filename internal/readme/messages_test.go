@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
@@ -32,12 +34,12 @@ var scenarios = map[string]scenario{
 	"unauthorized": {run: func(t *testing.T) []string {
 		srv := agenttracetest.NewServer()
 		defer srv.Close()
-		return flushOneTrace(t, instrument.WithAPIURL(srv.URL), instrument.WithAPIKey("pk-not-a-key-of-this-server"))
+		return flushOneTrace(t, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: "pk-not-a-key-of-this-server"}))
 	}},
 	"wrong-url": {run: func(t *testing.T) []string {
 		srv := agenttracetest.NewServer()
 		defer srv.Close()
-		return flushOneTrace(t, instrument.WithAPIURL(srv.URL+"/api/public"), instrument.WithAPIKey(srv.APIKey))
+		return flushOneTrace(t, instrument.WithConnection(connection.Config{APIURL: srv.URL + "/api/public", APIKey: srv.APIKey}))
 	}},
 	"no-key": {run: func(t *testing.T) []string {
 		t.Setenv("AGENTTRACE_API_KEY", "")
@@ -47,7 +49,7 @@ var scenarios = map[string]scenario{
 		return lines(err)
 	}},
 	"plain-http": {run: func(t *testing.T) []string {
-		_, err := instrument.New(t.Context(), instrument.WithAPIURL("http://agenttrace.internal:3000"), instrument.WithAPIKey("pk-test"))
+		_, err := instrument.New(t.Context(), instrument.WithConnection(connection.Config{APIURL: "http://agenttrace.internal:3000", APIKey: "pk-test"}))
 		require.Error(t, err)
 		return lines(err)
 	}},
@@ -64,7 +66,7 @@ var scenarios = map[string]scenario{
 		}))
 		// A flush with a deadline shorter than the retry budget: the items
 		// wait for the next attempt, and the flush says so.
-		got := flushOneTraceWithin(t, 2*time.Second, instrument.WithAPIURL("http://127.0.0.1:1"), instrument.WithAPIKey("pk-test"),
+		got := flushOneTraceWithin(t, 2*time.Second, instrument.WithConnection(connection.Config{APIURL: "http://127.0.0.1:1", APIKey: "pk-test"}),
 			instrument.WithExporterOptions(exporter.WithLogger(logger)))
 		return append(got, strings.Split(log.String(), "\n")...)
 	},
@@ -79,7 +81,7 @@ var scenarios = map[string]scenario{
 			defer srv.Close()
 			// The 429 names a wait longer than the flush's deadline.
 			srv.FailNext(1, agenttracetest.Status(http.StatusTooManyRequests))
-			return flushOneTraceWithin(t, 2*time.Second, instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey))
+			return flushOneTraceWithin(t, 2*time.Second, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 		},
 		normalize: untilTime,
 	},
@@ -87,7 +89,7 @@ var scenarios = map[string]scenario{
 		run: func(t *testing.T) []string {
 			srv := agenttracetest.NewServer()
 			defer srv.Close()
-			client, err := instrument.New(t.Context(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey))
+			client, err := instrument.New(t.Context(), instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 			require.NoError(t, err)
 			ctx, tr := client.Trace(t.Context(), "order-question")
 			tr.Span(ctx, "lookup-order") // never ended
@@ -111,8 +113,8 @@ var scenarios = map[string]scenario{
 			defer srv.Close()
 			// A service that ends traces faster than they can be sent:
 			// nothing is sent before the flush, so the queue of 100 fills.
-			client, err := instrument.New(t.Context(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey),
-				instrument.WithMaxQueueSize(100), instrument.WithBatchSize(1000), instrument.WithFlushInterval(time.Hour))
+			client, err := instrument.New(t.Context(), instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}),
+				instrument.WithExporterOptions(exporter.WithMaxQueueSize(100)), instrument.WithExporterOptions(exporter.WithBatchSize(1000)), instrument.WithExporterOptions(exporter.WithFlushInterval(time.Hour)))
 			require.NoError(t, err)
 			for range 50 {
 				ctx, tr := client.Trace(t.Context(), "request")
@@ -131,8 +133,8 @@ var scenarios = map[string]scenario{
 	"record-queue-full": {run: func(t *testing.T) []string {
 		srv := agenttracetest.NewServer()
 		defer srv.Close()
-		client, err := instrument.New(t.Context(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey),
-			instrument.WithFlushInterval(time.Hour), instrument.WithMaxQueueSize(1))
+		client, err := instrument.New(t.Context(), instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}),
+			instrument.WithExporterOptions(exporter.WithFlushInterval(time.Hour)), instrument.WithExporterOptions(exporter.WithMaxQueueSize(1)))
 		require.NoError(t, err)
 		defer client.Shutdown(context.Background())
 		ctx, tr := client.Trace(t.Context(), "task")
@@ -144,7 +146,7 @@ var scenarios = map[string]scenario{
 		run: func(t *testing.T) []string {
 			srv := agenttracetest.NewServer()
 			defer srv.Close()
-			client, err := instrument.New(t.Context(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey),
+			client, err := instrument.New(t.Context(), instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}),
 				instrument.WithOTLPEndpoint("http://127.0.0.1:1"))
 			require.NoError(t, err)
 			_, tr := client.Trace(t.Context(), "task")

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"go/ast"
+	"go/constant"
 	"go/parser"
 	"go/token"
 	"io/fs"
@@ -20,8 +21,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/agenttrace/agenttrace-otel-go/exporter"
-	"github.com/agenttrace/agenttrace-otel-go/instrument"
 	"github.com/agenttrace/agenttrace-otel-go/prompts"
 )
 
@@ -266,34 +265,41 @@ func TestConfigurationTable(t *testing.T) {
 	for _, r := range rows {
 		inTable.WriteString(r[1])
 	}
-	for _, v := range envVars(t, "instrument", "exporter", "internal/httpapi", "prompts") {
+	for _, v := range envVars(t, "instrument", "exporter", "internal/httpapi", "prompts", "connection") {
 		assert.Contains(t, inTable.String(), "`"+v+"`", "the configuration table lacks %s", v)
 	}
 
+	// The defaults as the code declares them (its unexported constants).
+	num := func(dir, name string) string { return constValue(t, dir, name).ExactString() }
+	secs := func(dir, name string) string {
+		v, _ := constant.Int64Val(constValue(t, dir, name))
+		return seconds(time.Duration(v))
+	}
+	str := func(dir, name string) string { return constant.StringVal(constValue(t, dir, name)) }
 	defaults := map[string]string{
-		"instrument.WithAPIURL":            exporter.DefaultAPIURL,
-		"instrument.WithBatchSize":         strconv.Itoa(exporter.DefaultBatchSize),
-		"instrument.WithFlushInterval":     seconds(exporter.DefaultFlushInterval),
-		"instrument.WithMaxQueueSize":      strconv.Itoa(instrument.DefaultMaxQueueSize),
-		"instrument.WithMaxContentBytes":   strconv.Itoa(instrument.DefaultMaxContentBytes),
-		"instrument.WithMaxOutputBytes":    strconv.Itoa(instrument.DefaultMaxOutputBytes),
+		"connection.Config.APIURL":         str("internal/httpapi", "DefaultAPIURL"),
+		"connection.Config.Timeout":        secs("connection", "defaultTimeout"),
+		"connection.Config.RetryBudget":    secs("connection", "defaultRetryBudget"),
+		"connection.Config.APIKey":         "none",
+		"connection.Config.ProjectID":      "none",
+		"connection.Config.HTTPClient":     "",
+		"exporter.WithBatchSize":           num("exporter", "defaultBatchSize"),
+		"exporter.WithFlushInterval":       secs("exporter", "defaultFlushInterval"),
+		"exporter.WithMaxQueueSize":        num("exporter", "defaultMaxQueueSize"),
+		"exporter.WithMaxRequestBytes":     num("exporter", "defaultMaxRequestBytes"),
+		"instrument.WithMaxContentBytes":   num("instrument", "defaultMaxContentBytes"),
+		"instrument.WithMaxOutputBytes":    num("instrument", "defaultMaxOutputBytes"),
 		"instrument.WithPromptCacheTTL":    seconds(prompts.DefaultCacheTTL),
 		"instrument.WithSampleRate":        "1",
 		"instrument.WithEnabled":           "true",
 		"instrument.WithDebug":             "false",
 		"instrument.WithRedaction":         "true",
-		"exporter.WithTimeout":             seconds(exporter.DefaultTimeout),
-		"exporter.WithRetryBudget":         seconds(exporter.DefaultRetryBudget),
-		"exporter.WithMaxRequestBytes":     strconv.Itoa(exporter.DefaultMaxRequestBytes),
 		"exporter.WithRateLimit":           "100 per minute",
 		"exporter.WithGzip":                "false",
 		"exporter.WithExportAllSpans":      "false",
-		"span attribute count limit":       strconv.Itoa(instrument.DefaultAttributeCountLimit),
+		"span attribute count limit":       num("instrument", "defaultAttributeCountLimit"),
 		"instrument.WithExporterOptions":   "",
 		"instrument.WithOTLPEndpoint":      "none",
-		"instrument.WithHTTPClient":        "",
-		"instrument.WithAPIKey":            "none",
-		"instrument.WithProjectID":         "none",
 		"instrument.WithMask":              "none",
 		"instrument.WithRedactionPatterns": "none",
 		"instrument.WithTracerProvider":    "",
@@ -563,4 +569,65 @@ func slug(heading string) string {
 		}
 	}
 	return b.String()
+}
+
+// constValue evaluates the constant name declared in the non-test Go files
+// of dir: literals, arithmetic, the time units and constants of the same
+// files or of internal/httpapi, which is all the SDK's defaults use.
+func constValue(t *testing.T, dir, name string) constant.Value {
+	t.Helper()
+	decls := map[string]ast.Expr{}
+	for _, d := range []string{dir, "internal/httpapi"} {
+		for _, f := range parseDir(t, d) {
+			for _, decl := range f.Decls {
+				if g, ok := decl.(*ast.GenDecl); ok && g.Tok == token.CONST {
+					for _, spec := range g.Specs {
+						vs := spec.(*ast.ValueSpec)
+						for i, n := range vs.Names {
+							if i < len(vs.Values) {
+								if _, dup := decls[n.Name]; !dup || d == dir {
+									decls[n.Name] = vs.Values[i]
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	units := map[string]time.Duration{"Millisecond": time.Millisecond, "Second": time.Second, "Minute": time.Minute, "Hour": time.Hour}
+	var eval func(e ast.Expr) constant.Value
+	eval = func(e ast.Expr) constant.Value {
+		switch e := e.(type) {
+		case *ast.BasicLit:
+			return constant.MakeFromLiteral(e.Value, e.Kind, 0)
+		case *ast.ParenExpr:
+			return eval(e.X)
+		case *ast.BinaryExpr:
+			x, y := eval(e.X), eval(e.Y)
+			if e.Op == token.SHL {
+				n, _ := constant.Uint64Val(y)
+				return constant.Shift(x, token.SHL, uint(n))
+			}
+			return constant.BinaryOp(x, e.Op, y)
+		case *ast.SelectorExpr:
+			if u, ok := units[e.Sel.Name]; ok {
+				return constant.MakeInt64(int64(u))
+			}
+			return eval(&ast.Ident{Name: e.Sel.Name})
+		case *ast.Ident:
+			if v, ok := decls[e.Name]; ok {
+				return eval(v)
+			}
+		}
+		t.Fatalf("constValue %s.%s: cannot evaluate %T", dir, name, e)
+		return nil
+	}
+	e, ok := decls[name]
+	require.True(t, ok, "no constant %s in %s", name, dir)
+	v := eval(e)
+	if v.Kind() == constant.Float {
+		v = constant.ToInt(v)
+	}
+	return v
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/trace"
@@ -30,7 +32,7 @@ func orderAgent(ctx context.Context, client *instrument.Client, question string)
 func TestOrderAgent(t *testing.T) {
 	srv := agenttracetest.NewServer()
 	defer srv.Close()
-	client, err := instrument.New(t.Context(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey))
+	client, err := instrument.New(t.Context(), instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 	require.NoError(t, err)
 	defer client.Shutdown(context.Background())
 

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -24,7 +26,7 @@ func newBenchClient(b *testing.B, srv *agenttracetest.Server, opts ...instrument
 	b.Helper()
 	quiet(b)
 	c, err := instrument.New(context.Background(), append([]instrument.Option{
-		instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey),
+		instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}),
 	}, opts...)...)
 	if err != nil {
 		b.Fatal(err)
@@ -215,7 +217,7 @@ func BenchmarkExportCPU(b *testing.B) {
 	for _, gzip := range []bool{false, true} {
 		b.Run(fmt.Sprintf("gzip=%t/ours", gzip), func(b *testing.B) {
 			srv := benchkit.Sink(b, "application/json", `{"successes":[],"errors":[]}`)
-			exp, err := exporter.New(ctx, exporter.WithAPIURL(srv.URL), exporter.WithAPIKey("pk-bench"),
+			exp, err := exporter.New(exporter.WithConnection(connection.Config{APIURL: srv.URL, APIKey: "pk-bench"}),
 				exporter.WithGzip(gzip), exporter.WithRateLimit(1<<20, time.Minute))
 			if err != nil {
 				b.Fatal(err)

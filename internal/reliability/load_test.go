@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -190,14 +192,14 @@ func runLoad(tb testing.TB, cfg loadConfig) *loadResult {
 	}
 	srv := agenttracetest.NewServer(opts...)
 	defer srv.Close()
-	expOpts := []exporter.Option{exporter.WithAPIURL(srv.URL), exporter.WithAPIKey(srv.APIKey), exporter.WithGzip(cfg.gzip)}
+	expOpts := []exporter.Option{exporter.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}), exporter.WithGzip(cfg.gzip)}
 	if cfg.maxQueue > 0 {
 		expOpts = append(expOpts, exporter.WithMaxQueueSize(cfg.maxQueue))
 	}
 	if cfg.tell {
 		expOpts = append(expOpts, exporter.WithRateLimit(cfg.limit, cfg.window))
 	}
-	exp, err := exporter.New(context.Background(), expOpts...)
+	exp, err := exporter.New(expOpts...)
 	require.NoError(tb, err)
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(exp.SpanProcessor()))
 	w := newWorkload(tp.Tracer(instrument.ScopeName))

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel"
@@ -61,8 +63,8 @@ type pipeline struct {
 
 func newPipeline(t *testing.T, srv *agenttracetest.Server, opts ...exporter.Option) *pipeline {
 	t.Helper()
-	exp, err := exporter.New(context.Background(), append([]exporter.Option{
-		exporter.WithAPIURL(srv.URL), exporter.WithAPIKey(srv.APIKey),
+	exp, err := exporter.New(append([]exporter.Option{
+		exporter.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}),
 		exporter.WithFlushInterval(200 * time.Millisecond),
 	}, opts...)...)
 	require.NoError(t, err)
@@ -204,7 +206,7 @@ func TestFaultsLoseNothing(t *testing.T) {
 func TestConcurrentTracing(t *testing.T) {
 	srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit())
 	defer srv.Close()
-	client, err := instrument.New(context.Background(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey))
+	client, err := instrument.New(context.Background(), instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 	require.NoError(t, err)
 
 	const n = 1000
@@ -252,7 +254,7 @@ func TestKeyNeverLeaks(t *testing.T) {
 	defer otel.SetErrorHandler(prev)
 
 	for _, k := range []string{key, "sk-at-" + key[6:]} { // accepted, then refused
-		client, err := instrument.New(context.Background(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(k),
+		client, err := instrument.New(context.Background(), instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: k}),
 			instrument.WithDebug(true),
 			instrument.WithExporterOptions(exporter.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))))
 		require.NoError(t, err)
@@ -287,8 +289,8 @@ func TestQueueOverflowIsReported(t *testing.T) {
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	defer mp.Shutdown(context.Background())
-	client, err := instrument.New(context.Background(), instrument.WithAPIURL(srv.URL), instrument.WithAPIKey(srv.APIKey),
-		instrument.WithMaxQueueSize(10), instrument.WithBatchSize(5), instrument.WithMeterProvider(mp))
+	client, err := instrument.New(context.Background(), instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}),
+		instrument.WithExporterOptions(exporter.WithMaxQueueSize(10)), instrument.WithExporterOptions(exporter.WithBatchSize(5)), instrument.WithMeterProvider(mp))
 	require.NoError(t, err)
 	defer client.Shutdown(context.Background())
 

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
@@ -18,7 +20,7 @@ func TestInstrumentIsConformant(t *testing.T) {
 	rec := tracetest.NewSpanRecorder()
 	ctx := context.Background()
 	client, err := instrument.New(ctx,
-		instrument.WithAPIURL("file://"+filepath.Join(t.TempDir(), "out.jsonl")),
+		instrument.WithConnection(connection.Config{APIURL: "file://" + filepath.Join(t.TempDir(), "out.jsonl")}),
 		instrument.WithSpanProcessor(rec))
 	require.NoError(t, err)
 

@@ -7,11 +7,13 @@ require (
 	github.com/agenttrace/agenttrace-otel-go/instrument/anthropictrace v0.0.0
 	github.com/agenttrace/agenttrace-otel-go/instrument/openaitrace v0.0.0
 	github.com/anthropics/anthropic-sdk-go v1.84.0
+	github.com/anthropics/anthropic-sdk-go/v2 v2.17.0
 	github.com/openai/openai-go/v3 v3.96.0
 	github.com/stretchr/testify v1.12.1
 )
 
 require (
+	github.com/agenttrace/agenttrace-otel-go/instrument/anthropicv2trace v0.0.0
 	github.com/bahlo/generic-list-go v0.2.0 // indirect
 	github.com/buger/jsonparser v1.1.2 // indirect
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
@@ -57,3 +59,5 @@ replace (
 	github.com/agenttrace/agenttrace-otel-go/instrument/anthropictrace => ../../../instrument/anthropictrace
 	github.com/agenttrace/agenttrace-otel-go/instrument/openaitrace => ../../../instrument/openaitrace
 )
+
+replace github.com/agenttrace/agenttrace-otel-go/instrument/anthropicv2trace => ../../../instrument/anthropicv2trace

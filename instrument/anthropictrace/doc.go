@@ -41,9 +41,14 @@
 // takes (each attempt then becomes a child span). The client reads the body
 // of the response that ends a call inside the attempt and retries when that
 // read fails; the generation follows it. Streams are parsed as they pass,
-// accumulated with anthropic.MessageStreamEventUnion and Message.Accumulate,
-// and end the generation at message_stop, when cut (ERROR), when closed early
-// (WARNING) or when abandoned (once unreachable).
+// accumulated as Message.Accumulate does, and end the generation at
+// message_stop, when cut (ERROR), when closed early (WARNING) or when
+// abandoned (once unreachable).
+//
+// The reading of requests, answers, streams and error bodies is package
+// instrument/llmtrace/anthropicapi, which works on the JSON the client sends
+// and receives and which instrument/anthropicv2trace, the integration of
+// anthropic-sdk-go/v2, shares: both majors trace alike.
 //
 // # The SDK's own spans
 //

@@ -10,6 +10,7 @@ require (
 	github.com/agenttrace/agenttrace-otel-go/instrument/mcptrace v0.0.0
 	github.com/agenttrace/agenttrace-otel-go/instrument/openaitrace v0.0.0
 	github.com/anthropics/anthropic-sdk-go v1.84.0
+	github.com/anthropics/anthropic-sdk-go/v2 v2.17.0
 	github.com/modelcontextprotocol/go-sdk v1.8.0
 	github.com/openai/openai-go/v3 v3.96.0
 	github.com/sashabaranov/go-openai v1.43.0
@@ -32,6 +33,7 @@ require (
 )
 
 require (
+	github.com/agenttrace/agenttrace-otel-go/instrument/anthropicv2trace v0.0.0
 	github.com/bahlo/generic-list-go v0.2.0 // indirect
 	github.com/buger/jsonparser v1.1.2 // indirect
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
@@ -69,7 +71,7 @@ require (
 	golang.org/x/net v0.60.0 // indirect
 	golang.org/x/oauth2 v0.36.0 // indirect
 	golang.org/x/sync v0.25.0 // indirect
-	golang.org/x/sys v0.48.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.42.0 // indirect
 	golang.org/x/time v0.15.0 // indirect
 	google.golang.org/genproto/googleapis/api v0.0.0-20260928230214-8a89bd6388cc // indirect
@@ -86,3 +88,5 @@ replace (
 	github.com/agenttrace/agenttrace-otel-go/instrument/mcptrace => ../../../instrument/mcptrace
 	github.com/agenttrace/agenttrace-otel-go/instrument/openaitrace => ../../../instrument/openaitrace
 )
+
+replace github.com/agenttrace/agenttrace-otel-go/instrument/anthropicv2trace => ../../../instrument/anthropicv2trace

@@ -50,7 +50,6 @@ func Run(ctx context.Context, client *instrument.Client, d *Dataset, task Task, 
 	r := &runner{
 		cfg:    cfg,
 		client: client,
-		sess:   client.Session(runID.String()),
 		task:   task,
 		tokens: watchTokens(client),
 		res: &Result{
@@ -100,7 +99,6 @@ func Run(ctx context.Context, client *instrument.Client, d *Dataset, task Task, 
 type runner struct {
 	cfg    config
 	client *instrument.Client
-	sess   instrument.Session
 	task   Task
 	tokens *tokenCounter
 	res    *Result
@@ -132,7 +130,8 @@ func (r *runner) item(ctx context.Context, it Item, ir *ItemResult) {
 	if len(it.Metadata) > 0 {
 		md["item_metadata"] = it.Metadata
 	}
-	ctx, tr := r.sess.Trace(ctx, r.cfg.name,
+	ctx, tr := r.client.Trace(ctx, r.cfg.name,
+		instrument.WithSessionID(r.res.RunID),
 		instrument.WithTags("experiment:"+r.cfg.name, "run:"+r.res.RunID),
 		instrument.WithMetadata(md),
 		instrument.WithInput(it.Input))

@@ -438,8 +438,8 @@ func TestFileOpE2E(t *testing.T) {
 		{Operation: instrument.FileRename, Path: "a.go"},
 		{Operation: instrument.FileCopy, Path: "a.go"},
 	} {
-		if err := tr.FileOp(ctx, bad); !errors.Is(err, instrument.ErrInvalidFileOperation) {
-			t.Errorf("%q of %s: %v, want ErrInvalidFileOperation", bad.Operation, bad.Path, err)
+		if err := tr.FileOp(ctx, bad); err == nil || !strings.Contains(err.Error(), "agenttrace: file operation") {
+			t.Errorf("%q of %s: %v, want an error", bad.Operation, bad.Path, err)
 		}
 	}
 	if err := tr.FileOp(ctx, instrument.FileOp{Operation: instrument.FileRead, Path: ""}); err == nil {
@@ -902,7 +902,7 @@ func TestAgentNoops(t *testing.T) {
 				t.Errorf("Client.GitLink: %v", err)
 			}
 			// Invalid calls are errors all the same.
-			if err := tr.FileOp(ctx, instrument.FileOp{Operation: "chmod", Path: "a.txt"}); !errors.Is(err, instrument.ErrInvalidFileOperation) {
+			if err := tr.FileOp(ctx, instrument.FileOp{Operation: "chmod", Path: "a.txt"}); err == nil {
 				t.Errorf("FileOp chmod: %v", err)
 			}
 			if err := tr.Checkpoint(ctx, instrument.Checkpoint{Name: ""}); err == nil {

@@ -21,13 +21,8 @@ import (
 	"github.com/agenttrace/agenttrace-otel-go/prompts"
 )
 
-const (
-	// ScopeName is the instrumentation scope of the spans the client
-	// creates.
-	ScopeName = "github.com/agenttrace/agenttrace-otel-go/instrument"
-	// Version is the version of this module.
-	Version = httpapi.Version
-)
+// scopeName is the instrumentation scope of the spans the client creates.
+const scopeName = "github.com/agenttrace/agenttrace-otel-go/instrument"
 
 // A Client creates traces and observations and sends them to AgentTrace.
 // Create one with [New] and share it: it is safe for concurrent use. End
@@ -119,7 +114,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 
 	if tp := cfg.tracerProvider; tp != nil {
 		c.userProvider = tp
-		c.tracer = tp.Tracer(ScopeName, trace.WithInstrumentationVersion(Version))
+		c.tracer = tp.Tracer(scopeName, trace.WithInstrumentationVersion(httpapi.Version))
 		return c, nil
 	}
 	popts := []sdktrace.TracerProviderOption{
@@ -153,7 +148,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		popts = append(popts, sdktrace.WithSpanProcessor(sp))
 	}
 	c.provider = sdktrace.NewTracerProvider(popts...)
-	c.tracer = c.provider.Tracer(ScopeName, trace.WithInstrumentationVersion(Version))
+	c.tracer = c.provider.Tracer(scopeName, trace.WithInstrumentationVersion(httpapi.Version))
 	return c, nil
 }
 

@@ -97,7 +97,7 @@ func TestExplicitParentWins(t *testing.T) {
 	_, a := tr.Span(stepCtx, "a")                // ctx carries a child of tr
 	_, b := step.Span(context.Background(), "b") // ctx carries nothing
 	_, d := step.Span(otherCtx, "d")             // ctx carries another trace
-	for _, o := range []*instrument.Span{a, b, d} {
+	for _, o := range []*instrument.Observation{a, b, d} {
 		o.End()
 	}
 	other.End()

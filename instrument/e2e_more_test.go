@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/agenttrace/agenttrace-otel-go/connection"
+	"github.com/agenttrace/agenttrace-otel-go/semconv"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -51,7 +52,7 @@ func TestE2ETraceFieldsFromChildren(t *testing.T) {
 	c, srv := newServerClient(t)
 	ctx, tr := c.Trace(context.Background(), "conversation-turn", instrument.WithTags("chat"))
 	sctx, step := tr.Span(ctx, "auth", instrument.WithUserID("u-9"), instrument.WithSessionID("s-3"))
-	_, gen := step.Generation(sctx, "reply", instrument.WithRelease("v2.4.1"), instrument.WithPublic(true))
+	_, gen := step.Generation(sctx, "reply", instrument.WithRelease("v2.4.1"), instrument.WithAttributes(semconv.TracePublicKey.Bool(true)))
 	gen.End()
 	step.End()
 	instrument.TraceFromContext(sctx).SetTraceVersion("agent-7")

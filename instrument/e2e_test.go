@@ -165,10 +165,10 @@ func TestE2EObservations(t *testing.T) {
 func TestE2ESessionsAndErrors(t *testing.T) {
 	c, srv := newServerClient(t)
 	ctx := context.Background()
-	session := c.Session("user-123-session")
-	_, t1 := session.Trace(ctx, "task-1")
+	session := instrument.WithSessionID("user-123-session")
+	_, t1 := c.Trace(ctx, "task-1", session)
 	t1.End()
-	_, t2 := session.Trace(ctx, "task-2")
+	_, t2 := c.Trace(ctx, "task-2", session)
 	t2.SetError(errors.New("disk full"))
 	t2.End()
 	flush(t, c)

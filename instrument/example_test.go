@@ -56,10 +56,10 @@ func ExampleNew() {
 		instrument.WithConnection(connection.Config{APIKey: "pk-at-..."}),                 // required (or AGENTTRACE_API_KEY)
 		instrument.WithConnection(connection.Config{ProjectID: "your-project-id"}),        // optional
 		instrument.WithConnection(connection.Config{APIURL: "https://api.agenttrace.io"}), // optional (self-hosted)
-		instrument.WithDebug(true), // log what is sent
-		instrument.WithExporterOptions(exporter.WithFlushInterval(5*time.Second)), // how long spans wait
-		instrument.WithExporterOptions(exporter.WithBatchSize(100)),               // max events per request
-		instrument.WithEnabled(true),                                              // false: no tracing at all
+		instrument.WithExporterOptions(exporter.WithDebug(true)),                          // log what is sent
+		instrument.WithExporterOptions(exporter.WithFlushInterval(5*time.Second)),         // how long spans wait
+		instrument.WithExporterOptions(exporter.WithBatchSize(100)),                       // max events per request
+		instrument.WithEnabled(true),                                                      // false: no tracing at all
 	)
 	if err != nil {
 		log.Fatal(err)
@@ -201,8 +201,9 @@ func ExampleObservation_Event() {
 	// Output:
 }
 
-// Sessions group related traces.
-func ExampleClient_Session() {
+// Sessions group related traces: the Go form of Python's
+// at.session(id) is one WithSessionID option given to each trace.
+func ExampleWithSessionID() {
 	ctx := context.Background()
 	client, err := instrument.New(ctx, instrument.WithConnection(connection.Config{APIURL: "file:///dev/null"}))
 	if err != nil {
@@ -210,13 +211,12 @@ func ExampleClient_Session() {
 	}
 	defer client.Shutdown(ctx)
 
-	session := client.Session("user-123-session")
-	_, tr := session.Trace(ctx, "task-1", instrument.WithUserID("user-123"))
+	session := instrument.WithSessionID("user-123-session")
+	_, tr := client.Trace(ctx, "task-1", session, instrument.WithUserID("user-123"))
 	tr.End()
-	_, tr = session.Trace(ctx, "task-2", instrument.WithUserID("user-123"))
+	_, tr = client.Trace(ctx, "task-2", session, instrument.WithUserID("user-123"))
 	tr.End()
-	fmt.Println(session.ID())
-	// Output: user-123-session
+	// Output:
 }
 
 // Error handling: SetError sets level ERROR, the status message and the

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io/fs"
 	"path/filepath"
@@ -46,10 +45,6 @@ const (
 	FileCopy FileOperation = "copy"
 )
 
-// ErrInvalidFileOperation is returned (wrapped) by [Observation.FileOp]
-// for an operation AgentTrace does not know, such as "chmod".
-var ErrInvalidFileOperation = errors.New("invalid file operation")
-
 // canonical returns the operation as AgentTrace records it.
 func (op FileOperation) canonical() (FileOperation, error) {
 	switch op {
@@ -58,7 +53,7 @@ func (op FileOperation) canonical() (FileOperation, error) {
 	case FileEdit:
 		return FileUpdate, nil
 	}
-	return "", fmt.Errorf("agenttrace: file operation %q: %w: want create, read, update (or edit), delete, rename, move or copy", op, ErrInvalidFileOperation)
+	return "", fmt.Errorf("agenttrace: file operation %q: unknown: want create, read, update (or edit), delete, rename, move or copy", op)
 }
 
 // An ActionOption says why and with which tool an agent acted, for the
@@ -168,9 +163,8 @@ type fileOpConfig struct {
 // [Observation.WriteFile] and [Observation.EditFile] do the work and
 // record it in one call.
 //
-// An operation AgentTrace does not know (chmod, say) is an error wrapping
-// [ErrInvalidFileOperation], as is a rename, move or copy without a
-// NewPath; so is an empty path. Nothing is recorded then. Under a
+// An operation AgentTrace does not know (chmod, say) is an error, as is a
+// rename, move or copy without a NewPath, and an empty path. Nothing is recorded then. Under a
 // disabled client or a sampled-out trace FileOp records nothing and
 // returns nil (an unknown operation or an empty path is still an error).
 func (o *Observation) FileOp(ctx context.Context, f FileOp) error {
@@ -200,7 +194,7 @@ func (o *Observation) FileOp(ctx context.Context, f FileOp) error {
 		err:       f.Err,
 	}
 	if (op == FileRename || op == FileMove || op == FileCopy) && cfg.newPath == "" {
-		return fmt.Errorf("agenttrace: file operation %s of %s: %w: no new path (FileOp.NewPath)", op, path, ErrInvalidFileOperation)
+		return fmt.Errorf("agenttrace: file operation %s of %s: no new path (FileOp.NewPath)", op, path)
 	}
 	now := time.Now()
 	o.recordFileOp(ctx, op, path, &cfg, now, now)

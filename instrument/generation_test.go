@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/agenttrace/agenttrace-otel-go/connection"
+	"github.com/agenttrace/agenttrace-otel-go/exporter"
 
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
@@ -65,7 +66,7 @@ func TestClientStatsAndMetrics(t *testing.T) {
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	defer mp.Shutdown(context.Background())
 	c, err := instrument.New(context.Background(), instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}),
-		instrument.WithMeterProvider(mp))
+		instrument.WithExporterOptions(exporter.WithMeterProvider(mp)))
 	if err != nil {
 		t.Fatal(err)
 	}

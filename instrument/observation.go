@@ -44,15 +44,6 @@ type Trace struct {
 	meta traceMetadata
 }
 
-// StartTime returns the time the trace started; zero for a no-op trace.
-func (t *Trace) StartTime() time.Time { return t.start }
-
-// Span is an observation of a unit of work that is not an LLM call, or of
-// one of the other types of [WithType].
-type Span struct {
-	Observation
-}
-
 // Generation is an observation of a call to a model.
 type Generation struct {
 	Observation
@@ -61,7 +52,7 @@ type Generation struct {
 // The shared no-op handles. Nothing writes to them.
 var (
 	noopTrace      = &Trace{}
-	noopSpan       = &Span{}
+	noopSpan       = &Observation{}
 	noopGeneration = &Generation{}
 )
 
@@ -103,14 +94,13 @@ func (c *Client) Trace(ctx context.Context, name string, opts ...ObservationOpti
 	if !c.enabled() {
 		return ctx, noopTrace
 	}
-	return c.startTrace(ctx, name, kindTrace, configOf(opts), "")
+	return c.startTrace(ctx, name, kindTrace, configOf(opts))
 }
 
 // startTrace starts a trace. k is kindTrace when the options' metadata and
 // version are the trace's, kindSpan when they are its root observation's
-// (Observe). sessionID, when not empty, is the session the trace belongs
-// to.
-func (c *Client) startTrace(ctx context.Context, name string, k kind, cfg *obsConfig, sessionID string) (context.Context, *Trace) {
+// (Observe).
+func (c *Client) startTrace(ctx context.Context, name string, k kind, cfg *obsConfig) (context.Context, *Trace) {
 	typ := TypeSpan
 	if cfg != nil && cfg.typ != "" {
 		typ = cfg.typ
@@ -150,9 +140,6 @@ func (c *Client) startTrace(ctx context.Context, name string, k kind, cfg *obsCo
 	}
 	if span.IsRecording() {
 		var attrs []attribute.KeyValue
-		if sessionID != "" {
-			attrs = append(attrs, semconv.TraceSessionIDKey.String(sessionID))
-		}
 		if cfg != nil {
 			attrs = cfg.appendAttrs(attrs, c, k)
 		}
@@ -179,13 +166,13 @@ func configOf(opts []ObservationOption) *obsConfig {
 //
 // [WithType] makes it one of the other observation types (tool, agent,
 // retriever...).
-func (o *Observation) Span(ctx context.Context, name string, opts ...ObservationOption) (context.Context, *Span) {
+func (o *Observation) Span(ctx context.Context, name string, opts ...ObservationOption) (context.Context, *Observation) {
 	if !o.live() {
 		return ctx, noopSpan
 	}
 	ctx, span := o.startChild(ctx, name, kindSpan, configOf(opts))
-	s := &Span{Observation{span: span, client: o.client, trace: o.trace}}
-	return withCurrent(ctx, &s.Observation), s
+	s := &Observation{span: span, client: o.client, trace: o.trace}
+	return withCurrent(ctx, s), s
 }
 
 // Generation starts a child generation of o (a call to a model) and returns
@@ -217,7 +204,7 @@ func (c *Client) Generation(ctx context.Context, name string, opts ...Observatio
 	if cfg.typ == "" {
 		cfg.typ = TypeGeneration
 	}
-	ctx, tr := c.startTrace(ctx, name, kindGeneration, cfg, "")
+	ctx, tr := c.startTrace(ctx, name, kindGeneration, cfg)
 	return ctx, &Generation{Observation: tr.Observation}
 }
 
@@ -312,9 +299,6 @@ func (cfg *obsConfig) appendAttrs(attrs []attribute.KeyValue, c *Client, k kind)
 	}
 	if cfg.tags != nil {
 		attrs = append(attrs, semconv.TraceTagsKey.StringSlice(cfg.tags))
-	}
-	if cfg.publicSet {
-		attrs = append(attrs, semconv.TracePublicKey.Bool(cfg.public))
 	}
 	if cfg.model != "" {
 		attrs = append(attrs, semconv.GenAIRequestModelKey.String(cfg.model))
@@ -535,13 +519,6 @@ func (t *Trace) SetRelease(r string) {
 	}
 }
 
-// SetPublic sets whether the trace may be shared by public link.
-func (t *Trace) SetPublic(public bool) {
-	if t.recording() {
-		t.span.SetAttributes(semconv.TracePublicKey.Bool(public))
-	}
-}
-
 // SetModel sets the model the generation called (gen_ai.request.model).
 func (g *Generation) SetModel(model string) {
 	if g.recording() {
@@ -563,15 +540,6 @@ func (g *Generation) SetModelParameters(params map[string]any) {
 func (g *Generation) SetUsage(u Usage) {
 	if g.recording() {
 		g.span.SetAttributes(u.appendAttrs(make([]attribute.KeyValue, 0, 6))...)
-	}
-}
-
-// SetUsageUnavailable says why the generation has no token usage (a
-// stream that did not ask for it, say), so that AgentTrace shows none
-// rather than zeros.
-func (g *Generation) SetUsageUnavailable(reason string) {
-	if g.recording() {
-		g.span.SetAttributes(semconv.GenerationUsageUnavailableKey.String(reason))
 	}
 }
 

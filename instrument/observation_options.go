@@ -35,7 +35,6 @@ type obsConfig struct {
 	userID, sessionID   string
 	release             string
 	tags                []string
-	public, publicSet   bool
 	model, provider     string
 	modelParameters     map[string]any
 	usage               Usage
@@ -131,7 +130,7 @@ func WithVersion(v string) ObservationOption {
 }
 
 // WithUserID sets the trace's user id. Like the other trace-level options
-// (WithSessionID, WithTags, WithRelease, WithPublic) it may be given to any
+// (WithSessionID, WithTags, WithRelease) it may be given to any
 // observation of the trace.
 func WithUserID(id string) ObservationOption {
 	return observationOption(func(c *obsConfig) { c.userID = id })
@@ -151,11 +150,6 @@ func WithTags(tags ...string) ObservationOption {
 // WithRelease sets the release of the application that produced the trace.
 func WithRelease(r string) ObservationOption {
 	return observationOption(func(c *obsConfig) { c.release = r })
-}
-
-// WithPublic sets whether the trace may be shared by public link.
-func WithPublic(public bool) ObservationOption {
-	return observationOption(func(c *obsConfig) { c.public, c.publicSet = public, true })
 }
 
 // WithModel sets the model a generation calls (gen_ai.request.model).

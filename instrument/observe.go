@@ -90,7 +90,7 @@ func target(ctx context.Context, c *Client) (*Observation, *Client) {
 // begin starts the observation of an Observe call.
 func begin(ctx context.Context, parent *Observation, c *Client, name string, cfg *obsConfig) (context.Context, *Observation) {
 	if parent == nil {
-		ctx, tr := c.startTrace(ctx, name, kindSpan, cfg, "")
+		ctx, tr := c.startTrace(ctx, name, kindSpan, cfg)
 		return ctx, &tr.Observation
 	}
 	ctx, span := parent.startChild(ctx, name, kindSpan, cfg)

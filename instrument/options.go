@@ -11,7 +11,6 @@ import (
 	"github.com/agenttrace/agenttrace-otel-go/connection"
 
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
-	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -103,23 +102,6 @@ func WithConnection(conn connection.Config) Option {
 	return optionFunc(func(c *config) { c.conn = connmerge.Merge(c.conn, conn) })
 }
 
-// WithDebug logs what the exporter does (requests, retries, dropped items)
-// to standard error when on; API keys never appear in it. A logger given
-// with [WithExporterOptions]([exporter.WithLogger]) is used instead, on or
-// off. Environment: AGENTTRACE_DEBUG. Default: off.
-func WithDebug(on bool) Option {
-	return withExporter(exporter.WithDebug(on))
-}
-
-// WithMeterProvider makes the client report the SDK's own metrics
-// (agenttrace.sdk.exported, .dropped, .retries, .request.duration and
-// .queue.depth) to mp. Default: none.
-func WithMeterProvider(mp metric.MeterProvider) Option {
-	return optionFunc(func(c *config) {
-		c.exporterOpts = append(c.exporterOpts, exporter.WithMeterProvider(mp))
-	})
-}
-
 // WithExporterOptions passes options to the AgentTrace exporter: how it
 // batches and queues ([exporter.WithBatchSize],
 // [exporter.WithFlushInterval], [exporter.WithMaxQueueSize],
@@ -128,10 +110,6 @@ func WithMeterProvider(mp metric.MeterProvider) Option {
 // [WithConnection] (which [Client.GetPrompt] uses too).
 func WithExporterOptions(opts ...exporter.Option) Option {
 	return optionFunc(func(c *config) { c.exporterOpts = append(c.exporterOpts, opts...) })
-}
-
-func withExporter(o exporter.Option) Option {
-	return optionFunc(func(c *config) { c.exporterOpts = append(c.exporterOpts, o) })
 }
 
 // WithEnabled turns tracing on or off. A disabled client needs no API key,

@@ -169,7 +169,7 @@ func TestJoinEnvTrace(t *testing.T) {
 		g.End()
 		tr.End()
 		_ = instrument.Do(context.Background(), c, "observed", func(context.Context) error { return nil })
-		_, st := c.Session("s-1").Trace(context.Background(), "in-session")
+		_, st := c.Trace(context.Background(), "in-session", instrument.WithSessionID("s-1"))
 		st.End()
 		_, cg := c.Generation(context.Background(), "lone-generation")
 		cg.End()

@@ -32,31 +32,12 @@ type scoreConfig struct {
 	time          time.Time
 }
 
-// WithObservationID makes the score one of the observation with id (its
-// span id, [Observation.ID]) rather than of the whole trace. Given to
-// [Observation.Score], it scores that observation instead of the handle's.
-// A zero id is ignored.
-func WithObservationID(id trace.SpanID) ScoreOption {
-	return scoreOption(func(c *scoreConfig) {
-		if id.IsValid() {
-			c.observationID = id
-		}
-	})
-}
-
 // WithComment sets the score's comment: why it was given.
 func WithComment(comment string) ScoreOption {
 	return scoreOption(func(c *scoreConfig) { c.comment = comment })
 }
 
-// WithScoreTime sets when the score was given. Default: when it is
-// recorded.
-func WithScoreTime(t time.Time) ScoreOption {
-	return scoreOption(func(c *scoreConfig) { c.time = t })
-}
-
-// Score records a score of the trace with id traceID, or of one of its
-// observations with [WithObservationID], as Python's
+// Score records a score of the trace with id traceID, as Python's
 // at.score(trace_id=..., name=..., value=..., comment=...):
 //
 //	err := client.Score(ctx, traceID, "quality", scores.Numeric(0.95),

@@ -47,7 +47,7 @@ func scoreBodies(t *testing.T, reqs []agenttracetest.Request) []map[string]any {
 }
 
 // endedTrace makes an ended trace with one span and returns them.
-func endedTrace(t *testing.T, c *instrument.Client, name string, opts ...instrument.ObservationOption) (*instrument.Trace, *instrument.Span) {
+func endedTrace(t *testing.T, c *instrument.Client, name string, opts ...instrument.ObservationOption) (*instrument.Trace, *instrument.Observation) {
 	t.Helper()
 	ctx, tr := c.Trace(context.Background(), name, opts...)
 	_, sp := tr.Span(ctx, "step")
@@ -98,10 +98,6 @@ func TestScoreWireShape(t *testing.T) {
 			return sp.Score(ctx, "relevance", scores.Numeric(0.5))
 		}, `{"traceId":"` + tid + `","observationId":"` + spanID.String() + `","name":"relevance","value":0.5,"dataType":"NUMERIC","source":"API"}`,
 			f(0.5), nil, "NUMERIC"},
-		{"observation by id", func(ctx context.Context) error {
-			return c.Score(ctx, id, "relevance", scores.Numeric(0.25), instrument.WithObservationID(spanID))
-		}, `{"traceId":"` + tid + `","observationId":"` + spanID.String() + `","name":"relevance","value":0.25,"dataType":"NUMERIC","source":"API"}`,
-			f(0.25), nil, "NUMERIC"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -204,8 +200,9 @@ func TestScoreRunningTrace(t *testing.T) {
 			id := tr.TraceID().String()
 			sn := srv.Snapshot()
 			rows := sn.TraceRows(id)
-			if len(rows) != 1 || rows[0].EndTime != nil || !rows[0].StartTime.Equal(tr.StartTime().Truncate(time.Millisecond)) {
-				t.Fatalf("provisional rows %+v (trace start %s)", rows, tr.StartTime())
+			start := tr.OTelSpan().(sdktrace.ReadOnlySpan).StartTime()
+			if len(rows) != 1 || rows[0].EndTime != nil || !rows[0].StartTime.Equal(start.Truncate(time.Millisecond)) {
+				t.Fatalf("provisional rows %+v (trace start %s)", rows, start)
 			}
 			if got := sn.ScoresOf(id); len(got) != 1 {
 				t.Fatalf("scores of the running trace: %+v", got)
@@ -419,19 +416,6 @@ func TestScoreSpanEventOtherTrace(t *testing.T) {
 	tr.End()
 	if evs := spans(t, rec)["t"].Events(); len(evs) != 0 {
 		t.Errorf("events %+v on a span of another trace", evs)
-	}
-}
-
-func TestScoreTime(t *testing.T) {
-	c, rec := newClient(t)
-	at := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	_, tr := c.Trace(context.Background(), "t")
-	if err := tr.Score(context.Background(), "q", scores.Numeric(1), instrument.WithScoreTime(at)); err != nil {
-		t.Fatal(err)
-	}
-	tr.End()
-	if evs := spans(t, rec)["t"].Events(); len(evs) != 1 || !evs[0].Time.Equal(at) {
-		t.Errorf("events %+v", evs)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
+	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
 
 // Tracing / Manual Traces.
@@ -118,7 +119,7 @@ func TestGenerationFields(t *testing.T) {
 			"frequency_penalty": -0.5, "presence_penalty": 1, "stop": []any{"\n", "END"}, "custom": "x",
 		}))
 	gen.SetModel("gpt-4o")
-	gen.SetUsageUnavailable("stream without usage")
+	gen.SetAttributes(semconv.GenerationUsageUnavailableKey.String("stream without usage"))
 	gen.End()
 	_, emb := tr.Generation(ctx, "embed", instrument.WithType(instrument.TypeEmbedding), instrument.WithModel("text-embedding-3-small"))
 	emb.End()
@@ -212,16 +213,12 @@ func TestEvents(t *testing.T) {
 func TestSessions(t *testing.T) {
 	c, rec := newClient(t)
 	ctx := context.Background()
-	session := c.Session("user-123-session")
+	session := instrument.WithSessionID("user-123-session")
 
-	_, tr := session.Trace(ctx, "task-1")
+	_, tr := c.Trace(ctx, "task-1", session)
 	tr.End()
-	_, tr = session.Trace(ctx, "task-2", instrument.WithUserID("user-123"))
+	_, tr = c.Trace(ctx, "task-2", session, instrument.WithUserID("user-123"))
 	tr.End()
-
-	if session.ID() != "user-123-session" {
-		t.Errorf("ID = %q", session.ID())
-	}
 	s := spans(t, rec)
 	for _, name := range []string{"task-1", "task-2"} {
 		assertAttrs(t, s[name], map[string]string{"agenttrace.trace.session_id": "user-123-session", "agenttrace.trace.name": name})
@@ -308,12 +305,12 @@ func TestTraceFields(t *testing.T) {
 		instrument.WithTags("a"),
 		instrument.WithRelease("v1.2.3"),
 		instrument.WithVersion("agent-7"),
-		instrument.WithPublic(true),
+		instrument.WithAttributes(semconv.TracePublicKey.Bool(true)),
 		instrument.WithStartTime(start),
 		instrument.WithStatusMessage("ok"),
 	)
 	tr.SetRelease("v1.2.4")
-	tr.SetPublic(false)
+	tr.SetAttributes(semconv.TracePublicKey.Bool(false))
 	tr.SetUserID("u2")
 	tr.SetSessionID("s2")
 	tr.SetTraceVersion("agent-8")
@@ -388,7 +385,7 @@ func TestNoopHandles(t *testing.T) {
 	gen.SetUsage(instrument.Usage{InputTokens: 1})
 	gen.SetError(errors.New("x"))
 	gen.Event(ctx, "e", 1)
-	for _, o := range []*instrument.Observation{&tr.Observation, &sp.Observation, &gen.Observation, instrument.FromContext(ctx)} {
+	for _, o := range []*instrument.Observation{&tr.Observation, sp, &gen.Observation, instrument.FromContext(ctx)} {
 		if o.IsRecording() || o.ID().IsValid() || o.TraceID().IsValid() || o.OTelSpan().IsRecording() {
 			t.Errorf("no-op observation records: %+v", o)
 		}
@@ -397,7 +394,7 @@ func TestNoopHandles(t *testing.T) {
 	if instrument.TraceFromContext(ctx) == nil {
 		t.Error("TraceFromContext returned nil")
 	}
-	if c.Session("s").ID() != "s" || c.SpanProcessor() == nil || c.Flush(ctx) != nil || c.Shutdown(ctx) != nil {
+	if c.SpanProcessor() == nil || c.Flush(ctx) != nil || c.Shutdown(ctx) != nil {
 		t.Error("nil client methods misbehave")
 	}
 	if _, ok := c.TracerProvider().Tracer("x").Start(ctx, "y"); ok.SpanContext().IsValid() {

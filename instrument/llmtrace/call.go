@@ -444,7 +444,7 @@ func (c *call) record(o outcome, attempts []attemptRec) {
 	case r.Usage != nil:
 		g.SetUsage(*r.Usage)
 	case r.UsageUnavailable != "":
-		g.SetUsageUnavailable(r.UsageUnavailable)
+		g.SetAttributes(semconv.GenerationUsageUnavailableKey.String(r.UsageUnavailable)) // no usage rather than zeros
 	}
 	if !r.CompletionStart.IsZero() {
 		g.SetCompletionStartTime(r.CompletionStart)

@@ -65,9 +65,7 @@ func (cfg *config) startClient(ctx context.Context, cs *mcp.ClientSession, op op
 	opts := cfg.options(instrument.TypeTool, op)
 	var o *instrument.Observation
 	if parent.TraceID().IsValid() {
-		var s *instrument.Span
-		ctx, s = parent.Span(ctx, op.name, opts...)
-		o = &s.Observation
+		ctx, o = parent.Span(ctx, op.name, opts...)
 	} else {
 		var tr *instrument.Trace
 		ctx, tr = cfg.client.Trace(ctx, op.name, opts...)

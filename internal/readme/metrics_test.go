@@ -9,6 +9,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/agenttrace/agenttrace-otel-go/exporter"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
 )
 
@@ -17,7 +18,7 @@ func newMeteredClient(ctx context.Context, reader sdkmetric.Reader) (*instrument
 	// reader: sdkmetric.NewPeriodicReader(yourMetricExporter), or the
 	// application's MeterProvider instead of a new one.
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
-	client, err := instrument.New(ctx, instrument.WithMeterProvider(mp))
+	client, err := instrument.New(ctx, instrument.WithExporterOptions(exporter.WithMeterProvider(mp)))
 	// README end
 	return client, err
 }

@@ -292,7 +292,7 @@ func TestConfigurationTable(t *testing.T) {
 		"instrument.WithPromptCacheTTL":    seconds(prompts.DefaultCacheTTL),
 		"instrument.WithSampleRate":        "1",
 		"instrument.WithEnabled":           "true",
-		"instrument.WithDebug":             "false",
+		"exporter.WithDebug":               "false",
 		"instrument.WithRedaction":         "true",
 		"exporter.WithRateLimit":           "100 per minute",
 		"exporter.WithGzip":                "false",
@@ -402,20 +402,26 @@ func TestAPINames(t *testing.T) {
 		"openaitrace":        "instrument/openaitrace",
 		"anthropictrace":     "instrument/anthropictrace",
 		"agenttraceexporter": "exporter/agenttraceexporter",
+		"connection":         "connection",
+		"experiments":        "experiments",
+		"llmtrace":           "instrument/llmtrace",
+		"anthropicv2trace":   "instrument/anthropicv2trace",
+		"goopenaitrace":      "instrument/goopenaitrace",
+		"genaitrace":         "instrument/genaitrace",
+		"mcptrace":           "instrument/mcptrace",
 	} {
 		pkgs[name] = index(parseDir(t, dir))
 	}
 	vars := map[string][2]string{
-		"client":  {"instrument", "Client"},
-		"at":      {"instrument", "Client"},
-		"tr":      {"instrument", "Trace"},
-		"gen":     {"instrument", "Generation"},
-		"span":    {"instrument", "Span"},
-		"obs":     {"instrument", "Observation"},
-		"session": {"instrument", "Session"},
-		"prompt":  {"prompts", "Prompt"},
-		"srv":     {"agenttracetest", "Server"},
-		"exp":     {"exporter", "Exporter"},
+		"client": {"instrument", "Client"},
+		"at":     {"instrument", "Client"},
+		"tr":     {"instrument", "Trace"},
+		"gen":    {"instrument", "Generation"},
+		"span":   {"instrument", "Observation"},
+		"obs":    {"instrument", "Observation"},
+		"prompt": {"prompts", "Prompt"},
+		"srv":    {"agenttracetest", "Server"},
+		"exp":    {"exporter", "Exporter"},
 	}
 
 	// Only the prose: code blocks are compiled or are not Go.

@@ -208,7 +208,7 @@ func BenchmarkCeiling(b *testing.B) {
 // is lifted: the sink sends no rate-limit headers.
 func BenchmarkExportCPU(b *testing.B) {
 	rec := tracetest.NewSpanRecorder()
-	w := newWorkload(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)).Tracer(instrument.ScopeName))
+	w := newWorkload(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)).Tracer("github.com/agenttrace/agenttrace-otel-go/instrument"))
 	for i := range 100 {
 		w.trace(i)
 	}

@@ -18,7 +18,6 @@ import (
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
-	"github.com/agenttrace/agenttrace-otel-go/instrument"
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
 
@@ -202,7 +201,7 @@ func runLoad(tb testing.TB, cfg loadConfig) *loadResult {
 	exp, err := exporter.New(expOpts...)
 	require.NoError(tb, err)
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(exp.SpanProcessor()))
-	w := newWorkload(tp.Tracer(instrument.ScopeName))
+	w := newWorkload(tp.Tracer("github.com/agenttrace/agenttrace-otel-go/instrument"))
 
 	res := &loadResult{loadConfig: cfg}
 	ids, elapsed := w.run(cfg.eventsPerSecond, cfg.duration)

@@ -70,7 +70,7 @@ func newPipeline(t *testing.T, srv *agenttracetest.Server, opts ...exporter.Opti
 	}, opts...)...)
 	require.NoError(t, err)
 	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp, sdktrace.WithBatchTimeout(200*time.Millisecond)))
-	p := &pipeline{exp: exp, tp: tp, tracer: tp.Tracer(instrument.ScopeName)}
+	p := &pipeline{exp: exp, tp: tp, tracer: tp.Tracer("github.com/agenttrace/agenttrace-otel-go/instrument")}
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 	return p
 }
@@ -256,7 +256,7 @@ func TestKeyNeverLeaks(t *testing.T) {
 
 	for _, k := range []string{key, "sk-at-" + key[6:]} { // accepted, then refused
 		client, err := instrument.New(context.Background(), instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: k}),
-			instrument.WithDebug(true),
+			instrument.WithExporterOptions(exporter.WithDebug(true)),
 			instrument.WithExporterOptions(exporter.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))))
 		require.NoError(t, err)
 		srv.FailNext(2, agenttracetest.Status(503))
@@ -291,7 +291,7 @@ func TestQueueOverflowIsReported(t *testing.T) {
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	defer mp.Shutdown(context.Background())
 	client, err := instrument.New(context.Background(), instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}),
-		instrument.WithExporterOptions(exporter.WithMaxQueueSize(10)), instrument.WithExporterOptions(exporter.WithBatchSize(5)), instrument.WithMeterProvider(mp))
+		instrument.WithExporterOptions(exporter.WithMaxQueueSize(10)), instrument.WithExporterOptions(exporter.WithBatchSize(5)), instrument.WithExporterOptions(exporter.WithMeterProvider(mp)))
 	require.NoError(t, err)
 	defer client.Shutdown(context.Background())
 

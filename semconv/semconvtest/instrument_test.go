@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/agenttrace/agenttrace-otel-go/connection"
+	"github.com/agenttrace/agenttrace-otel-go/semconv"
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -25,7 +26,7 @@ func TestInstrumentIsConformant(t *testing.T) {
 	require.NoError(t, err)
 
 	ctx, tr := client.Trace(ctx, "support", instrument.WithUserID("u-1"), instrument.WithSessionID("s-1"),
-		instrument.WithTags("a"), instrument.WithRelease("r1"), instrument.WithVersion("v1"), instrument.WithPublic(true),
+		instrument.WithTags("a"), instrument.WithRelease("r1"), instrument.WithVersion("v1"), instrument.WithAttributes(semconv.TracePublicKey.Bool(true)),
 		instrument.WithMetadata(map[string]any{"k": "v"}), instrument.WithInput("question"))
 	sctx, tool := tr.Span(ctx, "lookup", instrument.WithType(instrument.TypeTool), instrument.WithLevel(instrument.LevelWarning),
 		instrument.WithStatusMessage("slow"))
@@ -39,7 +40,7 @@ func TestInstrumentIsConformant(t *testing.T) {
 	gen.SetOutput("hello")
 	gen.End()
 	_, emb := tr.Generation(ctx, "embed", instrument.WithType(instrument.TypeEmbedding), instrument.WithModel("text-embedding-3-small"))
-	emb.SetUsageUnavailable("not reported")
+	emb.SetAttributes(semconv.GenerationUsageUnavailableKey.String("not reported"))
 	emb.End()
 	tr.SetOutput("answer")
 	tr.End()

@@ -390,7 +390,7 @@ func (s *Server) sleepUntil(r *http.Request, t time.Time) bool {
 }
 
 // process spends the processing time of n more items of the request
-// ([WithEventDelay]), then counts them in [Request.Items]: the request's
+// (emu.Config.EventDelay), then counts them in [Request.Items]: the request's
 // k-th item is done k×d after its handling started. When the wait is cut
 // short, the request is abandoned without an answer.
 func (s *Server) process(c *call, n int) {

@@ -96,7 +96,7 @@ func TestRunConcurrency(t *testing.T) {
 	assert.InDelta(t, 0.839, s.Low, 0.001, "Wilson's interval of 20 of 20")
 
 	require.NoError(t, client.Flush(t.Context()))
-	traces := srv.Traces()
+	traces := srv.Snapshot().Traces
 	require.Len(t, traces, n)
 	for i, it := range res.Items {
 		assert.Equal(t, fmt.Sprintf("sum-%02d", i), it.ID)
@@ -120,7 +120,7 @@ func TestRunConcurrency(t *testing.T) {
 		require.Len(t, obs, 2, "the root and the task's generation")
 	}
 	var perTrace = map[string]int{}
-	for _, sc := range srv.Scores() {
+	for _, sc := range srv.Snapshot().Scores {
 		perTrace[sc.TraceID]++
 	}
 	assert.Len(t, perTrace, n)
@@ -191,7 +191,7 @@ func TestRunTaskPanicsAndFails(t *testing.T) {
 	require.NotEmpty(t, root)
 	assert.Equal(t, "ERROR", root[0].Level)
 	assert.Equal(t, "model unavailable", root[0].StatusMessage)
-	assert.Len(t, srv.Scores(), 2)
+	assert.Len(t, srv.Snapshot().Scores, 2)
 }
 
 // An evaluator that fails or panics leaves its item without that score,
@@ -224,7 +224,7 @@ func TestRunEvaluatorError(t *testing.T) {
 	assert.Equal(t, experiments.Summary{Name: "flaky", Type: scores.DataTypeNumeric, N: 2, Mean: 0.5, Low: 0.5, High: 0.5}, s)
 
 	require.NoError(t, client.Flush(t.Context()))
-	assert.Len(t, srv.Scores(), 5+2)
+	assert.Len(t, srv.Snapshot().Scores, 5+2)
 
 	var table strings.Builder
 	require.NoError(t, res.WriteTable(&table))

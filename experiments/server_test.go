@@ -10,8 +10,8 @@ import (
 
 	"github.com/agenttrace/agenttrace-otel-go/connection"
 	"github.com/agenttrace/agenttrace-otel-go/experiments"
-	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl"
 )
 
 // Against a server that answers the dataset routes, the dataset is
@@ -55,7 +55,7 @@ func TestDatasetRun(t *testing.T) {
 		}
 	}
 	// The traces were flushed before their run items were linked.
-	assert.Len(t, srv.Traces(), 40)
+	assert.Len(t, srv.Snapshot().Traces, 40)
 
 	var table strings.Builder
 	require.NoError(t, runs[0].WriteTable(&table))
@@ -66,7 +66,7 @@ func TestDatasetRun(t *testing.T) {
 // dataset run is skipped with one warning; traces and scores are
 // delivered.
 func TestDatasetRunHEAD(t *testing.T) {
-	srv, client := newClient(t, agenttracetest.WithHEADDefects(agenttracetest.DefectDatasets))
+	srv, client := newClient(t, attestctl.WithHEADDefects(attestctl.DefectDatasets))
 	res, err := experiments.Run(t.Context(), client, arithmetic(t, 20), add,
 		experiments.WithEvaluators(experiments.Exact()), experiments.WithDatasetRun())
 	require.NoError(t, err)
@@ -76,8 +76,8 @@ func TestDatasetRunHEAD(t *testing.T) {
 	assert.Empty(t, res.ServerRunID)
 
 	require.NoError(t, client.Flush(t.Context()))
-	assert.Len(t, srv.Traces(), 20)
-	assert.Len(t, srv.Scores(), 20)
+	assert.Len(t, srv.Snapshot().Traces, 20)
+	assert.Len(t, srv.Snapshot().Scores, 20)
 	ds := srv.Datasets()
 	require.Len(t, ds, 1, "the import works at HEAD")
 	assert.Len(t, ds[0].Items, 20)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl"
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
 
@@ -26,7 +27,7 @@ import (
 // earlier says what waits and why, and a later flush delivers it (A10).
 func TestRetryAfterLongerThanTheBudget(t *testing.T) {
 	srv, exp := setup(t, nil, exporter.WithConnection(connection.Config{RetryBudget: time.Second}))
-	srv.FailNext(1, agenttracetest.Status(http.StatusTooManyRequests).WithRetryAfter("3"))
+	attestctl.Of(srv).FailNext(1, attestctl.Status(http.StatusTooManyRequests).WithRetryAfter("3"))
 
 	short, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
@@ -42,10 +43,10 @@ func TestRetryAfterLongerThanTheBudget(t *testing.T) {
 	assert.Equal(t, 3, de.Pending[exporter.KindObservation])
 	assert.Contains(t, de.Wait, "rate-limited by the server (429) until")
 	assert.Contains(t, err.Error(), "rate-limited by the server (429) until")
-	assert.Len(t, srv.Requests(), 1, "nothing is sent before the time the server named")
+	assert.Len(t, srv.Snapshot().Requests, 1, "nothing is sent before the time the server named")
 
 	require.NoError(t, exp.ForceFlush(ctx(t)))
-	reqs := srv.Requests()
+	reqs := srv.Snapshot().Requests
 	require.Len(t, reqs, 2)
 	assert.GreaterOrEqual(t, reqs[1].ReceivedAt.Sub(reqs[0].ReceivedAt), 3*time.Second)
 	assert.Len(t, srv.Observations(traceA.String()), 3)
@@ -57,12 +58,12 @@ func TestRetryAfterLongerThanTheBudget(t *testing.T) {
 // requests than the server admits (A11).
 func TestRateLimitLearnedFromHeaders(t *testing.T) {
 	const limit, window = 5, time.Second
-	srv, exp := setup(t, []agenttracetest.Option{agenttracetest.WithRateLimit(limit, window)})
+	srv, exp := setup(t, []agenttracetest.Option{attestctl.WithRateLimit(limit, window)})
 	for i := range 12 {
 		s := span("step", byte(10+i), 1, i, i+1, semconv.ObservationTypeSpan)
 		require.NoError(t, exp.ExportSpans(ctx(t), []sdktrace.ReadOnlySpan{s}))
 	}
-	reqs := srv.Requests()
+	reqs := srv.Snapshot().Requests
 	require.Len(t, reqs, 12)
 	for i, r := range reqs {
 		assert.Equal(t, http.StatusOK, r.Status, "request %d", i)
@@ -81,7 +82,7 @@ func TestRateLimitLearnedFromHeaders(t *testing.T) {
 // (A11), and the drop is counted per trace.
 func TestQueueDropsWholeTraces(t *testing.T) {
 	srv, exp := setup(t, nil, exporter.WithMaxQueueSize(10))
-	srv.Down()
+	attestctl.Of(srv).Down()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(exp.SpanProcessor()))
 	tracer := tp.Tracer("agent")
 	var ids []trace.TraceID
@@ -95,7 +96,7 @@ func TestQueueDropsWholeTraces(t *testing.T) {
 		root.End()
 		ids = append(ids, root.SpanContext().TraceID())
 	}
-	require.NoError(t, srv.Up())
+	require.NoError(t, attestctl.Of(srv).Up())
 	err := exp.ForceFlush(ctx(t))
 	var de *exporter.DeliveryError
 	require.ErrorAs(t, err, &de)
@@ -155,15 +156,15 @@ func TestCutFieldsKeepTheirMarker(t *testing.T) {
 // flush: one retry per row version (A9).
 func TestRowRetriedOncePerVersion(t *testing.T) {
 	srv, exp := setup(t, nil)
-	srv.SetItemFaults(func(ev agenttracetest.Event) *agenttracetest.ItemError {
+	attestctl.Of(srv).SetItemFaults(func(ev attestctl.Event) *attestctl.ItemError {
 		if ev.Type == "trace-create" {
-			return &agenttracetest.ItemError{Status: 500, Message: "failed to insert"}
+			return &attestctl.ItemError{Status: 500, Message: "failed to insert"}
 		}
 		return nil
 	})
 	attempts := func() int {
 		n := 0
-		for _, r := range srv.Requests() {
+		for _, r := range srv.Snapshot().Requests {
 			n += strings.Count(string(r.Body), `"type":"trace-create"`)
 		}
 		return n

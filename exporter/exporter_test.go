@@ -32,6 +32,7 @@ import (
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl"
 	"github.com/agenttrace/agenttrace-otel-go/scores"
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
@@ -138,14 +139,14 @@ func TestExportAgentTrace(t *testing.T) {
 	assert.Equal(t, `"why does it flake?"`, tr.Input, "trace input defaults to the root's")
 	assert.Equal(t, "DEFAULT", tr.Level)
 
-	tree := srv.ObservationTree(traceA.String())
+	tree := srv.Snapshot().ObservationTree(traceA.String())
 	require.Len(t, tree, 1)
 	root := tree[0]
 	assert.Equal(t, "fix-flaky-test", root.Name)
 	require.Len(t, root.Children, 2)
 	assert.Equal(t, "read-files", root.Children[0].Name)
 	gen := root.Children[1]
-	assert.Equal(t, agenttracetest.StoredGeneration, gen.Type)
+	assert.Equal(t, "GENERATION", gen.Type)
 	assert.Equal(t, "claude-sonnet", gen.Model)
 	require.NotNil(t, gen.Usage)
 	assert.EqualValues(t, 908, gen.Usage.TotalTokens)
@@ -167,7 +168,7 @@ func TestWireRules(t *testing.T) {
 		span("late", 4, 1, 3000, 3100, semconv.ObservationTypeEvent),
 	}))
 
-	reqs := srv.Requests()
+	reqs := srv.Snapshot().Requests
 	require.Len(t, reqs, 2, "one request per export: a request takes every event that fits")
 	ids := map[string]bool{}
 	eventIDs := map[string]bool{}
@@ -230,7 +231,7 @@ func TestTraceRowResentWhole(t *testing.T) {
 	require.NoError(t, exp.ExportSpans(ctx(t), []sdktrace.ReadOnlySpan{late}))
 
 	rows := 0
-	for _, tr := range srv.Traces() {
+	for _, tr := range srv.Snapshot().Traces {
 		if tr.ID == traceA.String() {
 			rows++
 			assert.Equal(t, "sess-9", tr.SessionID)
@@ -251,10 +252,10 @@ func TestBatchSizeAndByteBudget(t *testing.T) {
 	}
 	require.NoError(t, exp.ExportSpans(ctx(t), spans))
 	require.Len(t, srv.Observations(traceA.String()), 20)
-	for _, r := range srv.Requests() {
+	for _, r := range srv.Snapshot().Requests {
 		assert.LessOrEqual(t, len(r.Body), 8<<10)
 	}
-	assert.GreaterOrEqual(t, len(srv.Requests()), 8, "3 KiB events in 8 KiB requests")
+	assert.GreaterOrEqual(t, len(srv.Snapshot().Requests), 8, "3 KiB events in 8 KiB requests")
 }
 
 func TestOversizedEventIsTruncatedNotDropped(t *testing.T) {
@@ -299,7 +300,7 @@ func TestGzip(t *testing.T) {
 	srv, exp := setup(t, nil, exporter.WithGzip(true))
 	require.NoError(t, exp.ExportSpans(ctx(t), agentTrace()))
 	require.Len(t, srv.Observations(traceA.String()), 3)
-	r := srv.Requests()[0]
+	r := srv.Snapshot().Requests[0]
 	assert.Equal(t, "gzip", r.Header.Get("Content-Encoding"))
 	assert.Less(t, r.WireBytes, int64(len(r.Body)))
 }
@@ -311,12 +312,12 @@ func TestPerItemErrors(t *testing.T) {
 	t.Cleanup(func() { otel.SetErrorHandler(prev) })
 
 	srv, exp := setup(t, nil)
-	srv.SetItemFaults(func(ev agenttracetest.Event) *agenttracetest.ItemError {
+	attestctl.Of(srv).SetItemFaults(func(ev attestctl.Event) *attestctl.ItemError {
 		switch {
 		case ev.Type == "generation-create" && ev.Attempt == 1:
-			return &agenttracetest.ItemError{Status: 500, Message: "failed to insert"}
+			return &attestctl.ItemError{Status: 500, Message: "failed to insert"}
 		case ev.Type == "span-create":
-			return &agenttracetest.ItemError{Status: 400, Message: "Invalid observation input: nope"}
+			return &attestctl.ItemError{Status: 400, Message: "Invalid observation input: nope"}
 		}
 		return nil
 	})
@@ -348,25 +349,25 @@ func TestPerItemErrors(t *testing.T) {
 func TestRetries(t *testing.T) {
 	tests := []struct {
 		name  string
-		fault agenttracetest.Fault
+		fault attestctl.Fault
 		n     int
 	}{
-		{"429 with Retry-After", agenttracetest.Status(429).WithRetryAfter("1"), 1},
-		{"503", agenttracetest.Status(503), 2},
-		{"502", agenttracetest.Status(502), 1},
-		{"connection reset", agenttracetest.ConnReset(), 2},
-		{"garbage answer", agenttracetest.Garbage(), 1},
-		{"truncated answer", agenttracetest.Truncated(), 1},
+		{"429 with Retry-After", attestctl.Status(429).WithRetryAfter("1"), 1},
+		{"503", attestctl.Status(503), 2},
+		{"502", attestctl.Status(502), 1},
+		{"connection reset", attestctl.ConnReset(), 2},
+		{"garbage answer", attestctl.Garbage(), 1},
+		{"truncated answer", attestctl.Truncated(), 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, exp := setup(t, nil)
-			srv.FailNext(tt.n, tt.fault)
+			attestctl.Of(srv).FailNext(tt.n, tt.fault)
 			require.NoError(t, exp.ExportSpans(ctx(t), agentTrace()))
 			require.NoError(t, exp.ForceFlush(ctx(t)))
 			assert.Len(t, srv.Observations(traceA.String()), 3)
-			assert.Len(t, srv.Traces(), 1, "no duplicate rows")
-			assert.Len(t, srv.Requests(), tt.n+1)
+			assert.Len(t, srv.Snapshot().Traces, 1, "no duplicate rows")
+			assert.Len(t, srv.Snapshot().Requests, tt.n+1)
 			assert.Equal(t, uint64(tt.n), exp.Stats().Retries)
 		})
 	}
@@ -374,9 +375,9 @@ func TestRetries(t *testing.T) {
 
 func TestRetryAfterHonoured(t *testing.T) {
 	srv, exp := setup(t, nil)
-	srv.FailNext(1, agenttracetest.Status(429).WithRetryAfter("2"))
+	attestctl.Of(srv).FailNext(1, attestctl.Status(429).WithRetryAfter("2"))
 	require.NoError(t, exp.ExportSpans(ctx(t), agentTrace()))
-	reqs := srv.Requests()
+	reqs := srv.Snapshot().Requests
 	require.Len(t, reqs, 2)
 	// Not a timing assertion on the exporter's speed: the server's own
 	// receive times show the client waited at least what it was told.
@@ -384,7 +385,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 }
 
 func Test413SplitsTheBatch(t *testing.T) {
-	srv, exp := setup(t, []agenttracetest.Option{agenttracetest.WithMaxBodyBytes(6 << 10)})
+	srv, exp := setup(t, []agenttracetest.Option{attestctl.WithMaxBodyBytes(6 << 10)})
 	var spans []sdktrace.ReadOnlySpan
 	for i := range 10 {
 		spans = append(spans, span("s", byte(i+2), 1, i, i+1, semconv.ObservationTypeSpan,
@@ -393,7 +394,7 @@ func Test413SplitsTheBatch(t *testing.T) {
 	require.NoError(t, exp.ExportSpans(ctx(t), spans))
 	assert.Len(t, srv.Observations(traceA.String()), 10)
 	var saw413 bool
-	for _, r := range srv.Requests() {
+	for _, r := range srv.Snapshot().Requests {
 		saw413 = saw413 || r.Status == http.StatusRequestEntityTooLarge
 	}
 	assert.True(t, saw413)
@@ -417,7 +418,7 @@ func TestUnauthorizedIsOneClearError(t *testing.T) {
 	assert.Contains(t, err.Error(), "401")
 	assert.Contains(t, err.Error(), "AGENTTRACE_API_KEY")
 	assert.NotContains(t, err.Error(), "sk-at-wrong-key-1234567890")
-	assert.Len(t, srv.Requests(), 3, "401 is not retried")
+	assert.Len(t, srv.Snapshot().Requests, 3, "401 is not retried")
 	auth := 0
 	for _, m := range rec.messages() {
 		if strings.Contains(m, "401") {
@@ -440,7 +441,7 @@ func TestScores(t *testing.T) {
 		require.NoError(t, records.SinkOf(exp).ExportScore(s))
 	}
 	require.NoError(t, exp.ForceFlush(ctx(t)))
-	got := srv.Scores()
+	got := srv.Snapshot().Scores
 	require.Len(t, got, 4)
 	byName := func(i int) agenttracetest.Score { return got[i] }
 	assert.Equal(t, "NUMERIC", byName(0).DataType)
@@ -455,7 +456,7 @@ func TestScores(t *testing.T) {
 
 	// The exact wire shapes (A13).
 	var bodies []string
-	for _, r := range srv.Requests() {
+	for _, r := range srv.Snapshot().Requests {
 		if bytes.Contains(r.Body, []byte("score-create")) {
 			var env struct {
 				Batch []struct{ Body json.RawMessage }
@@ -480,7 +481,7 @@ func TestScores(t *testing.T) {
 func TestScoreCutAfterStoringIsNotSentAgain(t *testing.T) {
 	srv, exp := setup(t, nil)
 	require.NoError(t, exp.ExportSpans(ctx(t), agentTrace()))
-	srv.FailNextOn("/api/public/ingestion", 1, agenttracetest.ConnReset().AfterProcessing())
+	attestctl.Of(srv).FailNextOn("/api/public/ingestion", 1, attestctl.ConnReset().AfterProcessing())
 	require.NoError(t, records.SinkOf(exp).ExportScore(records.Score{TraceID: traceA, Name: "quality", Value: scores.Numeric(0.5)}))
 	err := exp.ForceFlush(ctx(t))
 	var de *exporter.DeliveryError
@@ -489,7 +490,7 @@ func TestScoreCutAfterStoringIsNotSentAgain(t *testing.T) {
 	assert.Equal(t, map[string]int{"unconfirmed": 1}, de.Reasons)
 	assert.Contains(t, err.Error(), "not sent again to avoid duplicates")
 	require.NoError(t, exp.ForceFlush(ctx(t)))
-	assert.Len(t, srv.Scores(), 1, "stored once")
+	assert.Len(t, srv.Snapshot().Scores, 1, "stored once")
 }
 
 func TestScoreValidation(t *testing.T) {
@@ -519,11 +520,11 @@ func TestScoreOfRunningTrace(t *testing.T) {
 	require.NoError(t, exp.ExportSpans(ctx(t), spans[:2]))
 	require.NoError(t, records.SinkOf(exp).ExportScore(records.Score{TraceID: traceA, TraceStart: t0, Name: "quality", Value: scores.Numeric(0.5)}))
 	require.NoError(t, exp.ForceFlush(ctx(t)))
-	require.Len(t, srv.Scores(), 1, "the score was accepted: its trace existed")
+	require.Len(t, srv.Snapshot().Scores, 1, "the score was accepted: its trace existed")
 	require.NoError(t, exp.ExportSpans(ctx(t), spans[2:]))
 
 	var rows []agenttracetest.Trace
-	for _, tr := range srv.Traces() {
+	for _, tr := range srv.Snapshot().Traces {
 		if tr.ID == traceA.String() {
 			rows = append(rows, tr)
 		}
@@ -550,12 +551,12 @@ func TestRecordsWaitForTheTrace(t *testing.T) {
 	require.NoError(t, exp.ExportSpans(ctx(t), all))
 	require.NoError(t, exp.ForceFlush(ctx(t)))
 
-	assert.Len(t, srv.Checkpoints(), 1)
-	assert.Len(t, srv.TerminalCommands(), 1)
-	assert.Len(t, srv.FileOperations(), 150)
+	assert.Len(t, srv.Snapshot().Checkpoints, 1)
+	assert.Len(t, srv.Snapshot().TerminalCommands, 1)
+	assert.Len(t, srv.Snapshot().FileOperations, 150)
 	var batches []int
 	traceAccepted := -1
-	for i, r := range srv.Requests() {
+	for i, r := range srv.Snapshot().Requests {
 		switch r.Path {
 		case "/api/public/ingestion":
 			if traceAccepted < 0 && bytes.Contains(r.Body, []byte("trace-create")) {
@@ -580,7 +581,7 @@ func TestReparentUnderFilteredSpans(t *testing.T) {
 	require.NoError(t, exp.ExportSpans(ctx(t), []sdktrace.ReadOnlySpan{gen}))
 	require.NoError(t, exp.ExportSpans(ctx(t), []sdktrace.ReadOnlySpan{httpSpan, root}))
 
-	tree := srv.ObservationTree(traceA.String())
+	tree := srv.Snapshot().ObservationTree(traceA.String())
 	require.Len(t, tree, 1)
 	assert.Equal(t, "agent", tree[0].Name)
 	require.Len(t, tree[0].Children, 1)
@@ -607,7 +608,7 @@ func TestFilteredOnlyTraceSendsNothing(t *testing.T) {
 		span("GET /", 1, 0, 0, 10, attribute.String("http.request.method", "GET")),
 	}))
 	require.NoError(t, exp.ForceFlush(ctx(t)))
-	assert.Empty(t, srv.Requests())
+	assert.Empty(t, srv.Snapshot().Requests)
 }
 
 func TestOfflineMode(t *testing.T) {
@@ -637,7 +638,7 @@ func TestShutdown(t *testing.T) {
 	require.ErrorAs(t, err, &de)
 	assert.Equal(t, map[string]int{exporter.KindScore: 1}, de.Lost)
 	assert.Contains(t, err.Error(), "failed to get trace")
-	assert.Len(t, srv.Scores(), 0)
+	assert.Len(t, srv.Snapshot().Scores, 0)
 	require.NoError(t, exp.Shutdown(ctx(t)), "a second Shutdown is harmless")
 	assert.ErrorIs(t, exp.ExportSpans(ctx(t), agentTrace()), exporter.ErrShutdown)
 	assert.ErrorIs(t, records.SinkOf(exp).ExportScore(records.Score{TraceID: traceA, Name: "q", Value: scores.Numeric(1)}), exporter.ErrShutdown)
@@ -645,7 +646,7 @@ func TestShutdown(t *testing.T) {
 
 func TestShutdownDeadlineWhileBackendHangs(t *testing.T) {
 	srv, exp := setup(t, nil)
-	srv.SetFault(agenttracetest.Hang())
+	attestctl.Of(srv).SetFault(attestctl.Hang())
 	require.NoError(t, records.SinkOf(exp).ExportScore(records.Score{TraceID: traceA, Name: "q", Value: scores.Numeric(1)}))
 	c, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
@@ -653,7 +654,7 @@ func TestShutdownDeadlineWhileBackendHangs(t *testing.T) {
 	var de *exporter.DeliveryError
 	require.ErrorAs(t, err, &de)
 	assert.Equal(t, 1, de.Pending[exporter.KindScore]+de.Lost[exporter.KindScore], "the score is reported as not delivered")
-	srv.ClearFaults()
+	attestctl.Of(srv).ClearFaults()
 }
 
 // capturedLogger returns a debug logger and a function that returns what
@@ -676,12 +677,12 @@ func capturedLogger() (*slog.Logger, func() string) {
 func TestDebugLogNeverHasTheKey(t *testing.T) {
 	logger, logged := capturedLogger()
 	srv, exp := setup(t, nil, exporter.WithLogger(logger))
-	srv.FailNext(1, agenttracetest.Status(503))
+	attestctl.Of(srv).FailNext(1, attestctl.Status(503))
 	require.NoError(t, exp.ExportSpans(ctx(t), agentTrace()))
 	require.NoError(t, exp.Shutdown(ctx(t)))
 	assert.NotEmpty(t, logged())
 	assert.NotContains(t, logged(), srv.APIKey)
-	for _, r := range srv.Requests() {
+	for _, r := range srv.Snapshot().Requests {
 		assert.NotContains(t, string(r.Body), srv.APIKey, "the key is not in payloads")
 	}
 }
@@ -721,14 +722,14 @@ func TestScoreOfRunningObservation(t *testing.T) {
 	var de *exporter.DeliveryError
 	require.ErrorAs(t, err, &de)
 	assert.Equal(t, map[string]int{exporter.KindScore: 1}, de.Pending, "the score waits for its observation")
-	assert.Empty(t, srv.Scores(), "the generation is not stored yet")
+	assert.Empty(t, srv.Snapshot().Scores, "the generation is not stored yet")
 	require.NoError(t, exp.ExportSpans(ctx(t), spans[1:]))
 	require.NoError(t, exp.ForceFlush(ctx(t)))
-	got := srv.Scores()
+	got := srv.Snapshot().Scores
 	require.Len(t, got, 1)
 	assert.Equal(t, sid(3).String(), got[0].ObservationID)
 	var attempts int
-	for _, r := range srv.Requests() {
+	for _, r := range srv.Snapshot().Requests {
 		if bytes.Contains(r.Body, []byte("score-create")) {
 			attempts++
 		}

@@ -144,7 +144,7 @@ func TestForeignGenAISpans(t *testing.T) {
 			obs := srv.Observations(s.SpanContext().TraceID().String())
 			require.Len(t, obs, 1)
 			o := obs[0]
-			assert.Equal(t, agenttracetest.StoredGeneration, o.Type)
+			assert.Equal(t, "GENERATION", o.Type)
 			assert.Equal(t, tt.model, o.Model)
 			require.NotNil(t, o.Usage)
 			assert.Equal(t, tt.usage, *o.Usage)
@@ -220,7 +220,7 @@ func treeOf(srv *agenttracetest.Server) string {
 			}
 		}
 	}
-	walk(srv.ObservationTree(traceA.String()))
+	walk(srv.Snapshot().ObservationTree(traceA.String()))
 	return b.String()
 }
 

@@ -10,7 +10,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
-	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl"
 	"github.com/agenttrace/agenttrace-otel-go/internal/records"
 	"github.com/agenttrace/agenttrace-otel-go/scores"
 )
@@ -23,10 +23,10 @@ func TestSelfMetrics(t *testing.T) {
 	defer mp.Shutdown(context.Background())
 
 	srv, exp := setup(t, nil, exporter.WithMeterProvider(mp))
-	srv.FailNext(1, agenttracetest.Status(503))
-	srv.SetItemFaults(func(ev agenttracetest.Event) *agenttracetest.ItemError {
+	attestctl.Of(srv).FailNext(1, attestctl.Status(503))
+	attestctl.Of(srv).SetItemFaults(func(ev attestctl.Event) *attestctl.ItemError {
 		if ev.Type == "span-create" {
-			return &agenttracetest.ItemError{Status: 400, Message: "Invalid observation input: x"}
+			return &attestctl.ItemError{Status: 400, Message: "Invalid observation input: x"}
 		}
 		return nil
 	})

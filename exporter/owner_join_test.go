@@ -49,7 +49,7 @@ func TestJoinedTraceWritesNoRow(t *testing.T) {
 	require.NoError(t, exp.ForceFlush(ctx(t)))
 
 	rows := 0
-	for _, r := range srv.Traces() {
+	for _, r := range srv.Snapshot().Traces {
 		if r.ID == traceA.String() {
 			rows++
 			assert.Equal(t, "order", r.Name, "the owner's row is not overwritten")
@@ -58,7 +58,7 @@ func TestJoinedTraceWritesNoRow(t *testing.T) {
 	}
 	assert.Equal(t, 1, rows)
 	assert.Len(t, srv.Observations(traceA.String()), 3)
-	assert.Len(t, srv.Scores(), 1)
+	assert.Len(t, srv.Snapshot().Scores, 1)
 }
 
 // TestRemoteParentUnderNearestObservation: an observation whose parent is

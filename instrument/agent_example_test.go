@@ -55,7 +55,7 @@ func ExampleObservation_Checkpoint() {
 	if err := client.Flush(ctx); err != nil {
 		log.Fatal(err)
 	}
-	for _, cp := range srv.Checkpoints() {
+	for _, cp := range srv.Snapshot().Checkpoints {
 		var changed []string
 		for _, f := range cp.FilesChanged {
 			changed = append(changed, filepath.Base(f))
@@ -85,7 +85,7 @@ func ExampleClient_GitLink() {
 	if err := client.Flush(ctx); err != nil {
 		log.Fatal(err)
 	}
-	for _, l := range srv.GitLinks() {
+	for _, l := range srv.Snapshot().GitLinks {
 		fmt.Println(l.CommitSha, l.Branch, l.RepoURL, l.LinkType)
 	}
 	// Output:
@@ -110,7 +110,7 @@ func ExampleObservation_FileOp() {
 	if err := client.Flush(ctx); err != nil {
 		log.Fatal(err)
 	}
-	for _, f := range srv.FileOperations() {
+	for _, f := range srv.Snapshot().FileOperations {
 		fmt.Printf("%s %s +%d -%d\n%s", f.Operation, f.FilePath, f.LinesAdded, f.LinesRemoved, f.DiffPreview)
 	}
 	// Output:
@@ -139,7 +139,7 @@ func ExampleObservation_TerminalCmd() {
 	if err := client.Flush(ctx); err != nil {
 		log.Fatal(err)
 	}
-	for _, c := range srv.TerminalCommands() {
+	for _, c := range srv.Snapshot().TerminalCommands {
 		fmt.Printf("%s: exit %d, success %v, stdout %q\n", c.Command, c.ExitCode, c.Success, c.Stdout)
 	}
 	// Output:
@@ -167,7 +167,7 @@ func ExampleObservation_RunCommand() {
 		log.Fatal(err)
 	}
 	fmt.Printf("the caller got: %q\n", out.String())
-	for _, c := range srv.TerminalCommands() {
+	for _, c := range srv.Snapshot().TerminalCommands {
 		fmt.Printf("recorded %s %s: exit %d, stdout %q\n", c.Command, strings.Join(c.Args, " "), c.ExitCode, c.Stdout)
 	}
 	// Output:
@@ -201,7 +201,7 @@ func ExampleObservation_WriteFile() {
 	if err := client.Flush(ctx); err != nil {
 		log.Fatal(err)
 	}
-	for _, f := range srv.FileOperations() {
+	for _, f := range srv.Snapshot().FileOperations {
 		fmt.Printf("%s %s: +%d -%d %q\n", f.Operation, filepath.Base(f.FilePath), f.LinesAdded, f.LinesRemoved, f.Reason)
 	}
 	// Output:

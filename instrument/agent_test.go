@@ -81,7 +81,7 @@ func (r *testRepo) commit(msg string) string {
 func recordBodies(t *testing.T, srv *agenttracetest.Server, path, key string) []map[string]any {
 	t.Helper()
 	var out []map[string]any
-	for _, r := range srv.Requests() {
+	for _, r := range srv.Snapshot().Requests {
 		if r.Path != path {
 			continue
 		}
@@ -119,7 +119,7 @@ func assertKeys(t *testing.T, what string, body map[string]any, want ...string) 
 // the server before the first request to path.
 func traceCreatedBefore(t *testing.T, srv *agenttracetest.Server, traceID, path string) {
 	t.Helper()
-	for _, r := range srv.Requests() {
+	for _, r := range srv.Snapshot().Requests {
 		if r.Path == path {
 			t.Errorf("%s requested before the trace %s was created", path, traceID)
 			return
@@ -164,7 +164,7 @@ func TestCheckpointE2E(t *testing.T) {
 	// The checkpoint is sent while the trace runs: after a provisional
 	// trace row with the trace's start time.
 	flush(t, c)
-	if n := len(srv.Checkpoints()); n != 1 {
+	if n := len(srv.Snapshot().Checkpoints); n != 1 {
 		t.Fatalf("%d checkpoints stored while the trace runs, want 1", n)
 	}
 
@@ -201,7 +201,7 @@ func TestCheckpointE2E(t *testing.T) {
 		}`)
 	}
 
-	cps := srv.Checkpoints()
+	cps := srv.Snapshot().Checkpoints
 	first, second := cps[0], cps[1]
 	if first.TraceID != id || first.Name != "before-edit" || first.Type != "pre_edit" ||
 		first.Description != "State before code modification" || first.TotalFiles != 2 || first.TotalSizeBytes != 13+29 ||
@@ -260,7 +260,7 @@ func TestCheckpointOptions(t *testing.T) {
 	tr.End()
 	flush(t, c)
 
-	cps := srv.Checkpoints()
+	cps := srv.Snapshot().Checkpoints
 	if len(cps) != 3 {
 		t.Fatalf("%d checkpoints, want 3", len(cps))
 	}
@@ -311,7 +311,7 @@ func TestGitLinkE2E(t *testing.T) {
 	}
 	// Sent while the trace runs.
 	flush(t, c)
-	if n := len(srv.GitLinks()); n != 3 {
+	if n := len(srv.Snapshot().GitLinks); n != 3 {
 		t.Fatalf("%d git links stored while the trace runs, want 3", n)
 	}
 	tr.End()
@@ -327,7 +327,7 @@ func TestGitLinkE2E(t *testing.T) {
 		"commitMessage", "commitAuthor", "commitAuthorEmail", "commitTimestamp", "filesAdded", "filesModified",
 		"filesDeleted", "additions", "deletions", "linkType")
 
-	links := srv.GitLinks()
+	links := srv.Snapshot().GitLinks
 	l := links[0]
 	if l.TraceID != id || l.CommitSha != second || l.ParentSha != first || l.Branch != "main" || l.Tag != "v0.2.0" ||
 		l.RepoURL != "https://github.com/acme/app.git" || l.CommitMessage != "Fix a\n\nAnd add b." ||
@@ -397,10 +397,10 @@ func TestGitLinkErrors(t *testing.T) {
 	})
 	tr.End()
 	flush(t, c)
-	if n := len(srv.GitLinks()); n != 0 {
+	if n := len(srv.Snapshot().GitLinks); n != 0 {
 		t.Errorf("%d git links sent", n)
 	}
-	if n := len(srv.Checkpoints()); n != 1 {
+	if n := len(srv.Snapshot().Checkpoints); n != 1 {
 		t.Errorf("%d checkpoints, want 1", n)
 	}
 }
@@ -458,7 +458,7 @@ func TestFileOpE2E(t *testing.T) {
 		"fileMode", "contentHash", "mimeType", "linesAdded", "linesRemoved", "diffPreview", "contentBeforeHash",
 		"contentAfterHash", "toolName", "reason", "startedAt", "completedAt", "success")
 
-	stored := srv.FileOperations()
+	stored := srv.Snapshot().FileOperations
 	edit := stored[0]
 	wantDiff := "--- a/src/main.go\n+++ b/src/main.go\n@@ -1,5 +1,6 @@\n package main\n \n func main() {\n-\tprintln(1)\n+\tprintln(2)\n+\tprintln(3)\n }\n"
 	if edit.Operation != "update" || edit.FilePath != "src/main.go" || edit.FileSize != uint64(len(after)) ||
@@ -511,7 +511,7 @@ func TestFileOpBatches(t *testing.T) {
 	flush(t, c)
 
 	var sizes []int
-	for _, r := range srv.Requests() {
+	for _, r := range srv.Snapshot().Requests {
 		if r.Path == "/api/public/file-operations/batch" {
 			var body struct{ Operations []json.RawMessage }
 			if err := json.Unmarshal(r.Body, &body); err != nil {
@@ -524,7 +524,7 @@ func TestFileOpBatches(t *testing.T) {
 	if !slices.Equal(sizes, []int{50, 100}) {
 		t.Errorf("batch sizes %v, want [50 100]", sizes)
 	}
-	if n := len(srv.FileOperations()); n != 150 {
+	if n := len(srv.Snapshot().FileOperations); n != 150 {
 		t.Errorf("%d file operations stored, want 150", n)
 	}
 }
@@ -564,7 +564,7 @@ func TestTerminalCmdE2E(t *testing.T) {
 		t.Errorf("envVars = %#v, want the string {\"CGO_ENABLED\":\"0\"}", bodies[0]["envVars"])
 	}
 
-	cmds := srv.TerminalCommands()
+	cmds := srv.Snapshot().TerminalCommands
 	g := cmds[0]
 	if g.Command != "go" || !slices.Equal(g.Args, []string{"test", "./..."}) || g.WorkingDirectory != "/src/acme" ||
 		g.Shell != "bash" || g.ExitCode != 1 || g.Success || g.Stdout != "FAIL ./store\n" || g.Stderr != "exit status 1\n" ||
@@ -657,7 +657,7 @@ func TestRunCommand(t *testing.T) {
 	tr.End()
 	flush(t, c)
 
-	cmds := srv.TerminalCommands()
+	cmds := srv.Snapshot().TerminalCommands
 	if len(cmds) != 5 {
 		t.Fatalf("%d terminal commands, want 5", len(cmds))
 	}
@@ -707,7 +707,7 @@ func TestRunCommandTimeout(t *testing.T) {
 	}
 	tr.End()
 	flush(t, c)
-	if cmds := srv.TerminalCommands(); len(cmds) != 1 || !cmds[0].TimedOut || !cmds[0].Killed || cmds[0].Success || cmds[0].ExitCode != -1 {
+	if cmds := srv.Snapshot().TerminalCommands; len(cmds) != 1 || !cmds[0].TimedOut || !cmds[0].Killed || cmds[0].Success || cmds[0].ExitCode != -1 {
 		t.Errorf("timed-out command %+v", cmds)
 	}
 }
@@ -743,7 +743,7 @@ func TestTruncation(t *testing.T) {
 	tr.End()
 	flush(t, c)
 
-	cmds := srv.TerminalCommands()
+	cmds := srv.Snapshot().TerminalCommands
 	run, echo := cmds[0], cmds[1]
 	if !run.StdoutTruncated || len(run.Stdout) > budget || !strings.HasPrefix(run.Stdout, "FIRST\n") ||
 		!strings.HasSuffix(run.Stdout, "LAST\n") || !strings.Contains(run.Stdout, " bytes truncated]") {
@@ -758,7 +758,7 @@ func TestTruncation(t *testing.T) {
 	if echo.StderrTruncated || echo.Stderr != "fits" {
 		t.Errorf("given stderr %q, truncated %v", echo.Stderr, echo.StderrTruncated)
 	}
-	f := srv.FileOperations()[0]
+	f := srv.Snapshot().FileOperations[0]
 	if len(f.DiffPreview) > budget || !strings.HasPrefix(f.DiffPreview, "--- a/big.txt\n+++ b/big.txt\n") ||
 		!strings.HasSuffix(f.DiffPreview, " bytes truncated]\n") || f.LinesAdded != 500 || f.LinesRemoved != 500 {
 		t.Errorf("diff preview (%d bytes): %q; lines +%d -%d", len(f.DiffPreview), f.DiffPreview, f.LinesAdded, f.LinesRemoved)
@@ -809,24 +809,24 @@ func TestRedaction(t *testing.T) {
 	tr.End()
 	flush(t, c)
 
-	if len(srv.TerminalCommands()) != 2 || len(srv.FileOperations()) != 1 || len(srv.GitLinks()) != 1 {
+	if len(srv.Snapshot().TerminalCommands) != 2 || len(srv.Snapshot().FileOperations) != 1 || len(srv.Snapshot().GitLinks) != 1 {
 		t.Fatalf("records missing: %d commands, %d file operations, %d git links",
-			len(srv.TerminalCommands()), len(srv.FileOperations()), len(srv.GitLinks()))
+			len(srv.Snapshot().TerminalCommands), len(srv.Snapshot().FileOperations), len(srv.Snapshot().GitLinks))
 	}
-	for _, r := range srv.Requests() {
+	for _, r := range srv.Snapshot().Requests {
 		for _, s := range secrets {
 			if bytes.Contains(r.Body, []byte(s)) {
 				t.Errorf("%s %s carries the secret %q:\n%s", r.Method, r.Path, s, r.Body)
 			}
 		}
 	}
-	run := srv.TerminalCommands()[0]
+	run := srv.Snapshot().TerminalCommands[0]
 	for _, want := range []string{"OPENAI_API_KEY=[REDACTED]", "[REDACTED PRIVATE KEY]"} {
 		if !strings.Contains(run.Stdout, want) {
 			t.Errorf("stdout %q does not say %q", run.Stdout, want)
 		}
 	}
-	if l := srv.GitLinks()[0]; l.RepoURL != "https://git.example.com/app.git" || l.CommitMessage != "deploy with AWS_SECRET_ACCESS_KEY=[REDACTED]" {
+	if l := srv.Snapshot().GitLinks[0]; l.RepoURL != "https://git.example.com/app.git" || l.CommitMessage != "deploy with AWS_SECRET_ACCESS_KEY=[REDACTED]" {
 		t.Errorf("git link repo URL %q, message %q", l.RepoURL, l.CommitMessage)
 	}
 }
@@ -858,7 +858,7 @@ func TestRedactionOptions(t *testing.T) {
 			}
 			tr.End()
 			flush(t, c)
-			if got := srv.TerminalCommands()[0].Stdout; got != tt.want {
+			if got := srv.Snapshot().TerminalCommands[0].Stdout; got != tt.want {
 				t.Errorf("stdout %q, want %q", got, tt.want)
 			}
 		})
@@ -928,7 +928,7 @@ func TestAgentNoops(t *testing.T) {
 			tr.End()
 			flush(t, c)
 
-			for _, r := range srv.Requests() {
+			for _, r := range srv.Snapshot().Requests {
 				t.Errorf("request %s %s", r.Method, r.Path)
 			}
 		})
@@ -975,7 +975,7 @@ func TestFileHelpers(t *testing.T) {
 	tr.End()
 	flush(t, c)
 
-	ops := srv.FileOperations()
+	ops := srv.Snapshot().FileOperations
 	if len(ops) != 7 {
 		t.Fatalf("%d file operations, want 7", len(ops))
 	}

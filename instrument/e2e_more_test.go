@@ -22,6 +22,7 @@ import (
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl"
 	"github.com/agenttrace/agenttrace-otel-go/scores"
 )
 
@@ -130,11 +131,11 @@ func TestE2EObservationTypes(t *testing.T) {
 		if err := json.Unmarshal([]byte(o.Metadata), &md); err != nil {
 			t.Fatalf("%s: metadata %q: %v", typ, o.Metadata, err)
 		}
-		if o.Type != agenttracetest.StoredSpan || md["observationType"] != string(typ) || md["k"] != "v" {
+		if o.Type != "SPAN" || md["observationType"] != string(typ) || md["k"] != "v" {
 			t.Errorf("%s: type %s, metadata %s", typ, o.Type, o.Metadata)
 		}
 	}
-	if e := obs["embedding"]; e.Type != agenttracetest.StoredGeneration || e.Model != "text-embedding-3-small" || e.Usage == nil || e.Usage.InputTokens != 8 {
+	if e := obs["embedding"]; e.Type != "GENERATION" || e.Model != "text-embedding-3-small" || e.Usage == nil || e.Usage.InputTokens != 8 {
 		t.Errorf("embedding %+v", e)
 	}
 }
@@ -213,7 +214,7 @@ func TestE2ESampleRate(t *testing.T) {
 			flush(t, c)
 
 			var got []string
-			for _, row := range srv.Traces() {
+			for _, row := range srv.Snapshot().Traces {
 				got = append(got, row.ID)
 				if n := len(srv.Observations(row.ID)); n != 2 {
 					t.Errorf("trace %s: %d observations, want 2", row.ID, n)
@@ -231,7 +232,7 @@ func TestE2ESampleRate(t *testing.T) {
 // A server that cannot be reached: Flush says what was not delivered.
 func TestE2EFlushServerDown(t *testing.T) {
 	c, srv := newServerClient(t)
-	srv.Down()
+	attestctl.Of(srv).Down()
 	ctx, tr := c.Trace(context.Background(), "t")
 	_, sp := tr.Span(ctx, "s")
 	sp.End()
@@ -249,7 +250,7 @@ func TestE2EFlushServerDown(t *testing.T) {
 	}
 
 	// Back up: the next flush delivers what waited.
-	if err := srv.Up(); err != nil {
+	if err := attestctl.Of(srv).Up(); err != nil {
 		t.Fatal(err)
 	}
 	flush(t, c)
@@ -266,8 +267,8 @@ func TestE2EServerUnreachable(t *testing.T) {
 		name  string
 		fault func(*agenttracetest.Server)
 	}{
-		{"down", (*agenttracetest.Server).Down},
-		{"hangs", func(srv *agenttracetest.Server) { srv.SetFault(agenttracetest.Hang()) }},
+		{"down", func(srv *agenttracetest.Server) { attestctl.Of(srv).Down() }},
+		{"hangs", func(srv *agenttracetest.Server) { attestctl.Of(srv).SetFault(attestctl.Hang()) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -329,7 +330,7 @@ func TestE2EErrgroupFanOut(t *testing.T) {
 	tr.End()
 	flush(t, c)
 
-	roots := srv.ObservationTree(tr.TraceID().String())
+	roots := srv.Snapshot().ObservationTree(tr.TraceID().String())
 	if len(roots) != 1 || roots[0].Name != "fan-out" || len(roots[0].Children) != 1 {
 		t.Fatalf("tree %+v", roots)
 	}
@@ -339,7 +340,7 @@ func TestE2EErrgroupFanOut(t *testing.T) {
 	}
 	for _, w := range p.Children {
 		i := strings.TrimPrefix(w.Name, "worker-")
-		if len(w.Children) != 1 || w.Children[0].Name != "call-"+i || w.Children[0].Type != agenttracetest.StoredGeneration {
+		if len(w.Children) != 1 || w.Children[0].Name != "call-"+i || w.Children[0].Type != "GENERATION" {
 			t.Errorf("worker %s: children %+v", w.Name, w.Children)
 		}
 	}
@@ -372,7 +373,7 @@ func TestE2ENestedTrace(t *testing.T) {
 		if row := storedTrace(t, srv, id); row.Name != tt.want[0] {
 			t.Errorf("trace %s: name %q", id, row.Name)
 		}
-		roots := srv.ObservationTree(id)
+		roots := srv.Snapshot().ObservationTree(id)
 		if len(roots) != 1 || roots[0].Name != tt.want[0] || len(roots[0].Children) != 1 || roots[0].Children[0].Name != tt.want[1] {
 			t.Errorf("trace %s: tree %+v", tt.want[0], roots)
 		}

@@ -57,13 +57,13 @@ func flush(t *testing.T, c *instrument.Client) {
 func storedTrace(t *testing.T, srv *agenttracetest.Server, id string) agenttracetest.Trace {
 	t.Helper()
 	var rows []agenttracetest.Trace
-	for _, tr := range srv.Traces() {
+	for _, tr := range srv.Snapshot().Traces {
 		if tr.ID == id {
 			rows = append(rows, tr)
 		}
 	}
 	if len(rows) != 1 {
-		t.Fatalf("trace %s: %d rows, want 1 (all traces: %+v)", id, len(rows), srv.Traces())
+		t.Fatalf("trace %s: %d rows, want 1 (all traces: %+v)", id, len(rows), srv.Snapshot().Traces)
 	}
 	return rows[0]
 }
@@ -116,7 +116,7 @@ func TestE2EManualTrace(t *testing.T) {
 	jsonEqual(t, "trace output", row.Output, `"Hi"`)
 	jsonEqual(t, "trace metadata", row.Metadata, `{"version":"1.0"}`)
 	root := byName(t, srv, id)["my-task"]
-	if root.ID != tr.ID().String() || root.Type != agenttracetest.StoredSpan || root.ParentObservationID != "" {
+	if root.ID != tr.ID().String() || root.Type != "SPAN" || root.ParentObservationID != "" {
 		t.Errorf("root observation %+v", root)
 	}
 }
@@ -143,11 +143,11 @@ func TestE2EObservations(t *testing.T) {
 	if len(obs) != 4 {
 		t.Fatalf("%d observations, want 4: %+v", len(obs), obs)
 	}
-	if o := obs["fetch-data"]; o.Type != agenttracetest.StoredSpan || o.ParentObservationID != tr.ID().String() {
+	if o := obs["fetch-data"]; o.Type != "SPAN" || o.ParentObservationID != tr.ID().String() {
 		t.Errorf("span %+v", o)
 	}
 	g := obs["gpt-call"]
-	if g.Type != agenttracetest.StoredGeneration || g.Model != "gpt-4" || g.ParentObservationID != step.ID().String() {
+	if g.Type != "GENERATION" || g.Model != "gpt-4" || g.ParentObservationID != step.ID().String() {
 		t.Errorf("generation %+v", g)
 	}
 	if g.Usage == nil || *g.Usage != (agenttracetest.Usage{InputTokens: 9, OutputTokens: 12, TotalTokens: 21}) {
@@ -156,7 +156,7 @@ func TestE2EObservations(t *testing.T) {
 	jsonEqual(t, "model parameters", g.ModelParameters, `{"temperature":0.7}`)
 	jsonEqual(t, "generation input", g.Input, `[{"role":"user","content":"Hello"}]`)
 	ev := obs["checkpoint-reached"]
-	if ev.Type != agenttracetest.StoredEvent || ev.ParentObservationID != tr.ID().String() {
+	if ev.Type != "EVENT" || ev.ParentObservationID != tr.ID().String() {
 		t.Errorf("event %+v", ev)
 	}
 	jsonEqual(t, "event input", ev.Input, `{"step":1}`)
@@ -201,7 +201,7 @@ func TestE2EContextPropagation(t *testing.T) {
 	}
 	flush(t, c)
 
-	tree := srv.ObservationTree(traceID)
+	tree := srv.Snapshot().ObservationTree(traceID)
 	if len(tree) != 1 || tree[0].Name != "parent_function" || len(tree[0].Children) != 1 || tree[0].Children[0].Name != "child_function" {
 		t.Errorf("tree %+v", tree)
 	}
@@ -226,7 +226,7 @@ func TestE2ENothingSent(t *testing.T) {
 			if err := c.Shutdown(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-			if reqs := srv.Requests(); len(reqs) != 0 {
+			if reqs := srv.Snapshot().Requests; len(reqs) != 0 {
 				t.Errorf("%d requests sent, first %s %s", len(reqs), reqs[0].Method, reqs[0].Path)
 			}
 		})
@@ -268,8 +268,8 @@ func TestE2EHTTPClient(t *testing.T) {
 	_, tr := c.Trace(context.Background(), "t")
 	tr.End()
 	flush(t, c)
-	if transport.n.Load() == 0 || len(srv.Requests()) == 0 {
-		t.Errorf("custom client carried %d requests, server got %d", transport.n.Load(), len(srv.Requests()))
+	if transport.n.Load() == 0 || len(srv.Snapshot().Requests) == 0 {
+		t.Errorf("custom client carried %d requests, server got %d", transport.n.Load(), len(srv.Snapshot().Requests))
 	}
 }
 

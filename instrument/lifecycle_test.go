@@ -16,6 +16,7 @@ import (
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl"
 )
 
 // A trace the application forgot to end: Shutdown ends it and what is open
@@ -42,7 +43,7 @@ func TestShutdownEndsForgottenObservations(t *testing.T) {
 	row, ok := srv.Trace(id)
 	require.True(t, ok, "the trace has its row")
 	assert.Equal(t, "WARNING", row.Level)
-	tree := srv.ObservationTree(id)
+	tree := srv.Snapshot().ObservationTree(id)
 	require.Len(t, tree, 1, "one root, no orphans")
 	assert.Equal(t, "order-question", tree[0].Name)
 	assert.Len(t, tree[0].Children, 2)
@@ -54,9 +55,9 @@ func TestDebugLogOfRequestsRetriesAndPacing(t *testing.T) {
 	var mu sync.Mutex
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv := agenttracetest.NewServer(agenttracetest.WithRateLimit(1, 2e9))
+	srv := agenttracetest.NewServer(attestctl.WithRateLimit(1, 2e9))
 	defer srv.Close()
-	srv.FailNext(1, agenttracetest.Status(503))
+	attestctl.Of(srv).FailNext(1, attestctl.Status(503))
 	c, err := instrument.New(context.Background(), instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}),
 		instrument.WithExporterOptions(exporter.WithLogger(logger)))
 	require.NoError(t, err)

@@ -105,7 +105,7 @@ func ExampleTrace_SetPrompt() {
 	row, _ := srv.Trace(tr.TraceID().String())
 	fmt.Println("trace metadata:", row.Metadata)
 	for _, o := range srv.Observations(tr.TraceID().String()) {
-		if o.Type == agenttracetest.StoredGeneration {
+		if o.Type == "GENERATION" {
 			fmt.Println("generation:", o.PromptName, o.PromptVersion)
 		}
 	}

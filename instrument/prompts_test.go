@@ -14,6 +14,7 @@ import (
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl"
 	"github.com/agenttrace/agenttrace-otel-go/prompts"
 )
 
@@ -75,7 +76,7 @@ func TestGetPromptEndpoint(t *testing.T) {
 	if _, err := c.GetPrompt(context.Background(), "code-review"); err != nil {
 		t.Fatal(err)
 	}
-	reqs := srv.Requests()
+	reqs := srv.Snapshot().Requests
 	if len(reqs) != 1 || reqs[0].Path != "/api/public/prompts/code-review" {
 		t.Fatalf("requests %+v", reqs)
 	}
@@ -288,7 +289,7 @@ func TestGetPromptServerDown(t *testing.T) {
 	if _, err := c.GetPrompt(context.Background(), "code-review"); err != nil {
 		t.Fatal(err)
 	}
-	srv.Down()
+	attestctl.Of(srv).Down()
 
 	// The fetch fails at once and is retried; the call gives up when its
 	// context ends.
@@ -373,14 +374,14 @@ func TestGetPromptAfterShutdown(t *testing.T) {
 	if err := c.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	n := len(srv.Requests())
+	n := len(srv.Snapshot().Requests)
 	if p, err := c.GetPrompt(ctx, "code-review"); err != nil || p.Source != prompts.SourceCache {
 		t.Errorf("cached: %+v, %v", p, err)
 	}
 	if _, err := c.GetPrompt(ctx, "other"); !errors.Is(err, prompts.ErrClosed) {
 		t.Errorf("not cached: %v", err)
 	}
-	if len(srv.Requests()) != n {
+	if len(srv.Snapshot().Requests) != n {
 		t.Error("a request was made after Shutdown")
 	}
 }
@@ -403,7 +404,7 @@ func TestPromptCacheTTL(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if n := len(srv.Requests()); n != tt.wantReqs {
+			if n := len(srv.Snapshot().Requests); n != tt.wantReqs {
 				t.Errorf("%d requests, want %d", n, tt.wantReqs)
 			}
 		})
@@ -431,7 +432,7 @@ func TestGetPromptConcurrent(t *testing.T) {
 	if err := g.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(srv.Requests()); n != 1 {
+	if n := len(srv.Snapshot().Requests); n != 1 {
 		t.Errorf("%d requests, want 1", n)
 	}
 }

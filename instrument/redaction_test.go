@@ -13,6 +13,7 @@ import (
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl"
 	"github.com/agenttrace/agenttrace-otel-go/internal/textcut"
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
@@ -141,7 +142,7 @@ func TestRedactAPIKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit(), agenttracetest.WithAPIKeys(tt.key))
+			srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit(), attestctl.WithAPIKeys(tt.key))
 			t.Cleanup(srv.Close)
 			key := tt.key
 			if key == "" {
@@ -178,7 +179,7 @@ func TestRedactAPIKey(t *testing.T) {
 				t.Fatalf("Flush: %s", hideKey(err.Error(), key))
 			}
 
-			cmds, files := srv.TerminalCommands(), srv.FileOperations()
+			cmds, files := srv.Snapshot().TerminalCommands, srv.Snapshot().FileOperations
 			if len(cmds) != 1 || len(files) != 1 {
 				t.Fatalf("%d terminal commands and %d file operations stored, want 1 and 1", len(cmds), len(files))
 			}
@@ -196,7 +197,7 @@ func TestRedactAPIKey(t *testing.T) {
 			if d := files[0].DiffPreview; !strings.Contains(d, "\n+key: [REDACTED]\n") || strings.Contains(d, key) {
 				t.Errorf("diff preview %q", hideKey(d, key))
 			}
-			for _, r := range srv.Requests() {
+			for _, r := range srv.Snapshot().Requests {
 				if strings.Contains(string(r.Body), key) {
 					t.Errorf("%s %s carries the key in its body", r.Method, r.Path)
 				}

@@ -28,7 +28,7 @@ func printScores(ctx context.Context, client *instrument.Client, srv *agenttrace
 	if err := client.Flush(ctx); err != nil {
 		log.Fatal(err)
 	}
-	for _, s := range srv.Scores() {
+	for _, s := range srv.Snapshot().Scores {
 		value := "-"
 		switch {
 		case s.StringValue != nil:

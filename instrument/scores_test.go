@@ -101,18 +101,18 @@ func TestScoreWireShape(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			reqs, stored := len(srv.Requests()), len(srv.Scores())
+			reqs, stored := len(srv.Snapshot().Requests), len(srv.Snapshot().Scores)
 			if err := tt.score(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			flush(t, c)
-			bodies := scoreBodies(t, srv.Requests()[reqs:])
+			bodies := scoreBodies(t, srv.Snapshot().Requests[reqs:])
 			if len(bodies) != 1 {
 				t.Fatalf("%d score-create events, want 1", len(bodies))
 			}
 			got, _ := json.Marshal(bodies[0])
 			jsonEqual(t, "score body", string(got), tt.wantBody)
-			added := srv.Scores()[stored:]
+			added := srv.Snapshot().Scores[stored:]
 			if len(added) != 1 {
 				t.Fatalf("%d scores stored, want 1", len(added))
 			}
@@ -167,7 +167,7 @@ func TestScoreValidation(t *testing.T) {
 		})
 	}
 	flush(t, enabled)
-	if n := len(srv.Scores()); n != 0 {
+	if n := len(srv.Snapshot().Scores); n != 0 {
 		t.Errorf("%d invalid scores stored", n)
 	}
 }
@@ -235,7 +235,7 @@ func TestScoreRunningObservation(t *testing.T) {
 	gen.End()
 	tr.End()
 	flush(t, c)
-	got := srv.Scores()
+	got := srv.Snapshot().Scores
 	if len(got) != 1 || got[0].ObservationID != gen.ID().String() || got[0].DataType != "CATEGORICAL" {
 		t.Errorf("scores %+v", got)
 	}
@@ -287,7 +287,7 @@ func TestScoreSampledOut(t *testing.T) {
 			flush(t, c)
 
 			got := map[string][]string{}
-			for _, s := range srv.Scores() {
+			for _, s := range srv.Snapshot().Scores {
 				got[s.TraceID] = append(got[s.TraceID], s.Name)
 			}
 			want := map[string][]string{kept.String(): {"by-handle", "by-id"}}
@@ -317,7 +317,7 @@ func TestScoreDisabled(t *testing.T) {
 		}
 	}
 	flush(t, c)
-	if n := len(srv.Requests()); n != 0 {
+	if n := len(srv.Snapshot().Requests); n != 0 {
 		t.Errorf("%d requests", n)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl"
 	"github.com/agenttrace/agenttrace-otel-go/prompts"
 )
 
@@ -22,7 +23,7 @@ type version = agenttracetest.PromptVersion
 
 func TestGetSelectsVersion(t *testing.T) {
 	srv := newServer(t)
-	require.NoError(t, srv.CreatePrompt(agenttracetest.PromptInfo{Name: "code-review", Tags: []string{"agent"}}))
+	require.NoError(t, attestctl.Of(srv).CreatePrompt("code-review", "", "", []string{"agent"}))
 	seed(t, srv, "code-review", version{Content: "v1 {{language}}"})
 	seed(t, srv, "code-review", version{Content: "v2 {{language}}", Labels: []string{"production"}})
 	seed(t, srv, "code-review", version{Content: "v3 {{language}}", Labels: []string{"staging"}})
@@ -102,7 +103,7 @@ func TestGetDecodes(t *testing.T) {
 func TestGetNotFound(t *testing.T) {
 	srv := newServer(t)
 	seed(t, srv, "code-review", version{Content: "v1", Labels: []string{"production"}})
-	require.NoError(t, srv.CreatePrompt(agenttracetest.PromptInfo{Name: "empty"}))
+	require.NoError(t, attestctl.Of(srv).CreatePrompt("empty", "", "", nil))
 	c := newClient(t, srv, newClock())
 	tests := []struct {
 		name   string
@@ -149,7 +150,7 @@ func TestServerDownServesStale(t *testing.T) {
 	p, err := c.Get(ctx, "code-review")
 	require.NoError(t, err)
 	require.Equal(t, prompts.SourceServer, p.Source)
-	srv.Down()
+	attestctl.Of(srv).Down()
 	clock.Advance(prompts.DefaultCacheTTL)
 
 	// The first stale Get returns at once; its refresh is still running.
@@ -178,14 +179,14 @@ func TestServerDownServesStale(t *testing.T) {
 func TestServerErrorServesStale(t *testing.T) {
 	tests := []struct {
 		name  string
-		fault agenttracetest.Fault
+		fault attestctl.Fault
 		want  string
 	}{
-		{"503", agenttracetest.Status(http.StatusServiceUnavailable), "503"},
-		{"401", agenttracetest.Status(http.StatusUnauthorized), "Invalid API key"},
-		{"400", agenttracetest.Status(http.StatusBadRequest), "400"},
-		{"not JSON", agenttracetest.Garbage(), "decode"},
-		{"connection reset", agenttracetest.ConnReset(), "fetch"},
+		{"503", attestctl.Status(http.StatusServiceUnavailable), "503"},
+		{"401", attestctl.Status(http.StatusUnauthorized), "Invalid API key"},
+		{"400", attestctl.Status(http.StatusBadRequest), "400"},
+		{"not JSON", attestctl.Garbage(), "decode"},
+		{"connection reset", attestctl.ConnReset(), "fetch"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -194,7 +195,7 @@ func TestServerErrorServesStale(t *testing.T) {
 			c := newClient(t, srv, newClock())
 			_, err := c.Get(context.Background(), "code-review")
 			require.NoError(t, err)
-			srv.SetFault(tt.fault)
+			attestctl.Of(srv).SetFault(tt.fault)
 
 			p, err := c.Get(context.Background(), "code-review", prompts.WithCacheTTL(0))
 			require.NoError(t, err)
@@ -211,7 +212,7 @@ func TestServerErrorServesStale(t *testing.T) {
 }
 
 func TestRoutingDefect(t *testing.T) {
-	srv := agenttracetest.NewServer(agenttracetest.WithHEADDefects(agenttracetest.DefectPromptRouting))
+	srv := agenttracetest.NewServer(attestctl.WithHEADDefects(attestctl.DefectPromptRouting))
 	defer srv.Close()
 	seed(t, srv, "code-review", version{Content: "v1"})
 	c := newClient(t, srv, newClock())
@@ -225,7 +226,7 @@ func TestRoutingDefect(t *testing.T) {
 func TestServerDownFallback(t *testing.T) {
 	srv := newServer(t)
 	c := newClient(t, srv, newClock())
-	srv.Down()
+	attestctl.Of(srv).Down()
 	ctx := context.Background()
 
 	_, err := c.Get(ctx, "code-review")
@@ -399,7 +400,7 @@ func TestFailedRefreshRetriedAfterTTL(t *testing.T) {
 		return p
 	}
 	get()
-	srv.SetFault(agenttracetest.Status(http.StatusServiceUnavailable))
+	attestctl.Of(srv).SetFault(attestctl.Status(http.StatusServiceUnavailable))
 	clock.Advance(prompts.DefaultCacheTTL)
 	assert.NoError(t, get().FetchError) // starts the refresh, which fails
 	assert.Equal(t, 2, promptRequests(srv))
@@ -411,7 +412,7 @@ func TestFailedRefreshRetriedAfterTTL(t *testing.T) {
 	assert.ErrorContains(t, p.FetchError, "503")
 	assert.Equal(t, 2, promptRequests(srv))
 
-	srv.ClearFaults()
+	attestctl.Of(srv).ClearFaults()
 	clock.Advance(time.Second)
 	get() // a new refresh, which succeeds
 	assert.Equal(t, 3, promptRequests(srv))
@@ -429,7 +430,7 @@ func TestDeletedPromptIsNotServedStale(t *testing.T) {
 	_, err := c.Get(ctx, "code-review")
 	require.NoError(t, err)
 
-	srv.SetFault(agenttracetest.Status(http.StatusNotFound)) // the prompt is deleted
+	attestctl.Of(srv).SetFault(attestctl.Status(http.StatusNotFound)) // the prompt is deleted
 	clock.Advance(prompts.DefaultCacheTTL)
 	p, err := c.Get(ctx, "code-review")
 	require.NoError(t, err)
@@ -450,7 +451,7 @@ func TestNotFoundWithCopyAndTTLZero(t *testing.T) {
 	c := newClient(t, srv, newClock())
 	_, err := c.Get(context.Background(), "code-review")
 	require.NoError(t, err)
-	srv.SetFault(agenttracetest.Status(http.StatusNotFound))
+	attestctl.Of(srv).SetFault(attestctl.Status(http.StatusNotFound))
 	_, err = c.Get(context.Background(), "code-review", prompts.WithCacheTTL(0))
 	require.ErrorIs(t, err, prompts.ErrNotFound)
 }
@@ -554,13 +555,13 @@ func TestShutdown(t *testing.T) {
 	require.NoError(t, err)
 
 	// Shutdown cancels a fetch in flight.
-	srv.FailNext(1, agenttracetest.Hang())
+	attestctl.Of(srv).FailNext(1, attestctl.Hang())
 	errc := make(chan error)
 	go func() {
 		_, err := c.Get(ctx, "other")
 		errc <- err
 	}()
-	require.NoError(t, srv.WaitForRequests(ctx, 2))
+	require.NoError(t, srv.WaitFor(ctx, func(sn agenttracetest.Snapshot) bool { return len(sn.Requests) >= 2 }))
 	require.NoError(t, c.Shutdown(ctx))
 	assert.ErrorIs(t, <-errc, prompts.ErrClosed)
 	require.NoError(t, c.Shutdown(ctx), "a second Shutdown is harmless")
@@ -698,7 +699,7 @@ func TestNewFromEnvironment(t *testing.T) {
 	p, err := c.Get(context.Background(), "code-review")
 	require.NoError(t, err)
 	assert.Equal(t, "v1", p.Text)
-	reqs := srv.Requests()
+	reqs := srv.Snapshot().Requests
 	require.Len(t, reqs, 1)
 	assert.Equal(t, srv.ProjectID, reqs[0].Header.Get("X-Project-ID"))
 }
@@ -720,7 +721,7 @@ func TestNameIsEscaped(t *testing.T) {
 
 func TestReturnedPromptIsTheCallers(t *testing.T) {
 	srv := newServer(t)
-	require.NoError(t, srv.CreatePrompt(agenttracetest.PromptInfo{Name: "chat", Type: agenttracetest.PromptTypeChat, Tags: []string{"agent"}}))
+	require.NoError(t, attestctl.Of(srv).CreatePrompt("chat", "chat", "", []string{"agent"}))
 	seed(t, srv, "chat", version{Messages: []agenttracetest.ChatMessage{{Role: "user", Content: "hi"}}, Config: `{"t":1}`, Labels: []string{"production"}})
 	c := newClient(t, srv, newClock())
 	p, err := c.Get(context.Background(), "chat")

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl"
 	"github.com/agenttrace/agenttrace-otel-go/prompts"
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
@@ -147,7 +148,7 @@ func ExampleMissingVariablesError() {
 func ExampleWithFallback() {
 	srv := exampleServer()
 	defer srv.Close()
-	srv.Down() // the server cannot be reached
+	attestctl.Of(srv).Down() // the server cannot be reached
 	client, err := prompts.New(prompts.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey, RetryBudget: -1}))
 	if err != nil {
 		log.Fatal(err)

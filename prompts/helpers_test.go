@@ -35,7 +35,7 @@ func seed(t *testing.T, srv *agenttracetest.Server, name string, v agenttracetes
 // promptRequests counts the prompt fetches srv received.
 func promptRequests(srv *agenttracetest.Server) int {
 	n := 0
-	for _, r := range srv.Requests() {
+	for _, r := range srv.Snapshot().Requests {
 		if r.Method == http.MethodGet && strings.HasPrefix(r.Path, "/api/public/prompts/") {
 			n++
 		}

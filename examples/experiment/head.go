@@ -1,7 +1,7 @@
 package main
 
-import "github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
+import "github.com/agenttrace/agenttrace-otel-go/internal/attestctl"
 
 // headDefects makes the in-process server answer the dataset routes as the
 // AgentTrace server at HEAD does (PROTOCOL-datasets D.0, D.2).
-var headDefects = agenttracetest.WithHEADDefects(agenttracetest.DefectDatasets)
+var headDefects = attestctl.WithHEADDefects(attestctl.DefectDatasets)

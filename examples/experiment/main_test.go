@@ -26,8 +26,8 @@ func TestRun(t *testing.T) {
 	assert.Contains(t, got, "contains   BOOLEAN  20  0.900  [0.699, 0.972]")
 	assert.Contains(t, got, "tokens 1051 (935 in, 116 out)")
 	assert.Contains(t, got, "no item got worse")
-	assert.Len(t, srv.Traces(), 20)
-	assert.Len(t, srv.Scores(), 40)
+	assert.Len(t, srv.Snapshot().Traces, 20)
+	assert.Len(t, srv.Snapshot().Scores, 40)
 
 	// The run is a dataset run on the server, with a run item per trace.
 	ds := srv.Datasets()
@@ -50,8 +50,8 @@ func TestRunHEAD(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(got, "warning: dataset run not recorded on the server"), got)
 	assert.Contains(t, got, "Invalid dataset ID")
 	assert.Contains(t, got, "no item got worse")
-	assert.Len(t, srv.Traces(), 20)
-	assert.Len(t, srv.Scores(), 40)
+	assert.Len(t, srv.Snapshot().Traces, 20)
+	assert.Len(t, srv.Snapshot().Scores, 40)
 }
 
 // A broken prompt regresses: run says so, and the comparison names the

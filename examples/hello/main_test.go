@@ -26,7 +26,7 @@ func TestRun(t *testing.T) {
 
 	require.NoError(t, run(context.Background()))
 
-	traces := srv.Traces()
+	traces := srv.Snapshot().Traces
 	require.Len(t, traces, 1)
 	tr := traces[0]
 	assert.Equal(t, "order-question", tr.Name)

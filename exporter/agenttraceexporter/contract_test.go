@@ -29,6 +29,7 @@ import (
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttraceexporter"
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl"
 )
 
 // TestConsumeContract runs the Collector's exporter contract,
@@ -116,9 +117,9 @@ func newIngestionAdapter(t *testing.T, srv *agenttracetest.Server) *ingestionAda
 	u, err := url.Parse(srv.URL)
 	require.NoError(t, err)
 	a := &ingestionAdapter{t: t, srv: srv, proxy: httputil.NewSingleHostReverseProxy(u)}
-	srv.SetItemFaults(func(ev agenttracetest.Event) *agenttracetest.ItemError {
+	attestctl.Of(srv).SetItemFaults(func(ev attestctl.Event) *attestctl.ItemError {
 		if a.refuse.Load() && isObservation(ev.Type) {
-			return &agenttracetest.ItemError{Status: http.StatusBadRequest, Message: "refused by the contract's consumer"}
+			return &attestctl.ItemError{Status: http.StatusBadRequest, Message: "refused by the contract's consumer"}
 		}
 		return nil
 	})
@@ -155,7 +156,7 @@ func (a *ingestionAdapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				a.refuse.Store(true)
 				defer a.refuse.Store(false)
 			default:
-				a.srv.FailNextOn(r.URL.Path, 1, agenttracetest.Status(http.StatusServiceUnavailable).WithRetryAfter("0"))
+				attestctl.Of(a.srv).FailNextOn(r.URL.Path, 1, attestctl.Status(http.StatusServiceUnavailable).WithRetryAfter("0"))
 			}
 		}
 	}

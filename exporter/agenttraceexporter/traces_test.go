@@ -25,6 +25,7 @@ import (
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttraceexporter"
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl"
 )
 
 func TestMain(m *testing.M) {
@@ -133,7 +134,7 @@ func TestConsumeTraces(t *testing.T) {
 func TestRetriesAreTheSDKs(t *testing.T) {
 	srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit())
 	defer srv.Close()
-	srv.FailNextOn("/api/public/ingestion", 2, agenttracetest.Status(503).WithRetryAfter("0"))
+	attestctl.Of(srv).FailNextOn("/api/public/ingestion", 2, attestctl.Status(503).WithRetryAfter("0"))
 	ctx := context.Background()
 	cfg := config(srv)
 	require.False(t, cfg.RetryConfig.Enabled)
@@ -145,7 +146,7 @@ func TestRetriesAreTheSDKs(t *testing.T) {
 	require.NoError(t, exp.Shutdown(ctx))
 
 	assert.Len(t, srv.Observations(traceID.String()), 2)
-	assert.Len(t, srv.Requests(), 3, "two 503s, then the request that succeeded")
+	assert.Len(t, srv.Snapshot().Requests, 3, "two 503s, then the request that succeeded")
 }
 
 // TestRejectedIsPermanent checks that what the server refuses for good (a
@@ -173,7 +174,7 @@ func TestRejectedIsPermanent(t *testing.T) {
 	if err := exp.Shutdown(ctx); errors.As(err, &de) {
 		assert.Zero(t, de.Lost[exporter.KindObservation], "observations reported again: %v", err)
 	}
-	assert.Len(t, srv.Requests(), 1, "a 401 is sent once")
+	assert.Len(t, srv.Snapshot().Requests, 1, "a 401 is sent once")
 }
 
 func TestOfflineEndpoint(t *testing.T) {
@@ -251,7 +252,7 @@ func TestConsumeBeforeStartIsPermanent(t *testing.T) {
 func TestShutdownKeepsItsDeadline(t *testing.T) {
 	srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit())
 	defer srv.Close()
-	srv.SetFault(agenttracetest.Hang())
+	attestctl.Of(srv).SetFault(attestctl.Hang())
 	ctx := context.Background()
 	cfg := agenttraceexporter.NewFactory().CreateDefaultConfig().(*agenttraceexporter.Config)
 	cfg.Endpoint = srv.URL
@@ -263,7 +264,7 @@ func TestShutdownKeepsItsDeadline(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, exp.Start(ctx, componenttest.NewNopHost()))
 	require.NoError(t, exp.ConsumeTraces(ctx, agentTraces()), "queued")
-	require.NoError(t, srv.WaitForRequests(ctx, 1), "the export is in flight, hanging")
+	require.NoError(t, srv.WaitFor(ctx, func(sn agenttracetest.Snapshot) bool { return len(sn.Requests) >= 1 }), "the export is in flight, hanging")
 
 	sctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()

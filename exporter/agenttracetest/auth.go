@@ -28,7 +28,7 @@ func (s *Server) apiKey(header http.Header, rawQuery string) string {
 				return tok
 			}
 		}
-		if pk, ok := s.secrets[tok]; ok && s.cfg.secretBearer {
+		if pk, ok := s.secrets[tok]; ok && s.cfg.SecretKeyBearer {
 			return pk
 		}
 	}
@@ -132,7 +132,7 @@ func (s *Server) rateLimit(w http.ResponseWriter, r *http.Request, now time.Time
 // rateClient is the client a request counts for: its address (the host of
 // remoteAddr), or its API key with WithRateLimitPerKey.
 func (s *Server) rateClient(remoteAddr string, header http.Header, rawQuery string) string {
-	if s.cfg.ratePerKey {
+	if s.cfg.RatePerKey {
 		return s.apiKey(header, rawQuery)
 	}
 	if host, _, err := net.SplitHostPort(remoteAddr); err == nil {

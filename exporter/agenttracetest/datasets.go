@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl/emu"
 	"github.com/google/uuid"
 )
 
@@ -289,7 +290,7 @@ func fits(s string, n int) bool { return utf8.RuneCountInString(s) <= n }
 // not declare, so it reads "" and always fails (D.0).
 func (s *Server) pathID(c *call, param, what string) (string, bool) {
 	v := c.params[param]
-	if s.cfg.defects&DefectDatasets != 0 {
+	if s.cfg.Defects&emu.DefectDatasets != 0 {
 		v = ""
 	}
 	id, err := uuid.Parse(v)
@@ -352,7 +353,7 @@ func (s *Server) handleCreateDataset(c *call) {
 		return
 	}
 	s.process(c, 1)
-	metaOK := b.Metadata != nil || s.cfg.defects&DefectDatasets == 0
+	metaOK := b.Metadata != nil || s.cfg.Defects&emu.DefectDatasets == 0
 	d := &datasetRow{
 		id: uuid.NewString(), name: b.Name, description: b.Description, metadata: storedMetadata(b.Metadata),
 		createdAt: c.now, updatedAt: c.now,
@@ -897,7 +898,7 @@ func (s *Server) handleImportCSV(c *call) {
 		c.error(http.StatusBadRequest, "CSV must have an 'input' column")
 		return
 	}
-	if s.cfg.defects&DefectDatasets != 0 {
+	if s.cfg.Defects&emu.DefectDatasets != 0 {
 		c.error(http.StatusInternalServerError, "Failed to create dataset")
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl"
 )
 
 // An experiment's client creates a dataset with its items, a run, and one
@@ -33,7 +34,7 @@ func ExampleServer_Datasets() {
 	}
 
 	// With the HEAD defects, every route with an id in its path fails.
-	head := agenttracetest.NewServer(agenttracetest.WithHEADDefects(agenttracetest.DefectDatasets))
+	head := agenttracetest.NewServer(attestctl.WithHEADDefects(attestctl.DefectDatasets))
 	defer head.Close()
 	fmt.Println(post(head, "/api/public/datasets/"+ds.ID+"/runs", `{"name":"baseline","metadata":{}}`))
 	// Output:

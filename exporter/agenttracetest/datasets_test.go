@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl/emu"
+
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -62,11 +64,11 @@ func assertError(t *testing.T, resp response, status int, msg string) {
 func TestCreateDataset(t *testing.T) {
 	for _, mode := range []struct {
 		name    string
-		defects Defect
-	}{{"intended", 0}, {"HEAD", DefectDatasets}} {
+		defects emu.Defect
+	}{{"intended", 0}, {"HEAD", emu.DefectDatasets}} {
 		t.Run(mode.name, func(t *testing.T) {
 			head := mode.defects != 0
-			tt := newTester(t, WithHEADDefects(mode.defects))
+			tt := newTester(t, with(emu.WithHEADDefects(mode.defects)))
 			resp := tt.post(dsPath, `{"name":"code-review-tests","description":"Review agent regression set","metadata":{"version":2,"owner":"qa","<":1}}`)
 			require.Equal(t, http.StatusCreated, resp.Status, resp.Body)
 			var raw map[string]any
@@ -174,9 +176,9 @@ func TestCreateDatasetWithoutMetadataEchoesNone(t *testing.T) {
 }
 
 func TestListDatasets(t *testing.T) {
-	for _, defects := range []Defect{0, DefectDatasets} {
+	for _, defects := range []emu.Defect{0, emu.DefectDatasets} {
 		t.Run(fmt.Sprint("defects=", defects != 0), func(t *testing.T) {
-			tt := newTester(t, WithHEADDefects(defects))
+			tt := newTester(t, with(emu.WithHEADDefects(defects)))
 			resp := tt.get(dsPath)
 			require.Equal(t, 200, resp.Status)
 			assert.JSONEq(t, `{"datasets":null,"totalCount":0,"hasMore":false}`, resp.Body)
@@ -576,7 +578,7 @@ func TestDatasetRunItems(t *testing.T) {
 
 // TestDatasetRoutesWithAnID sends every route with an id in its path a
 // valid request for existing rows: it works as intended, and with
-// DefectDatasets answers the route-parameter 400 before its body is read.
+// emu.DefectDatasets answers the route-parameter 400 before its body is read.
 func TestDatasetRoutesWithAnID(t *testing.T) {
 	for _, tc := range []struct {
 		method, path, body string
@@ -600,7 +602,7 @@ func TestDatasetRoutesWithAnID(t *testing.T) {
 			for _, head := range []bool{false, true} {
 				var opts []Option
 				if head {
-					opts = append(opts, WithHEADDefects(DefectDatasets))
+					opts = append(opts, with(emu.WithHEADDefects(emu.DefectDatasets)))
 				}
 				tt := newTester(t, opts...)
 				ds := tt.created(dsPath, `{"name":"d","metadata":{}}`)
@@ -633,9 +635,9 @@ func TestDatasetRoutesWithAnID(t *testing.T) {
 
 func TestImportDataset(t *testing.T) {
 	const path = "/api/public/import/dataset"
-	for _, defects := range []Defect{0, DefectDatasets} {
+	for _, defects := range []emu.Defect{0, emu.DefectDatasets} {
 		t.Run(fmt.Sprint("defects=", defects != 0), func(t *testing.T) {
-			tt := newTester(t, WithHEADDefects(defects))
+			tt := newTester(t, with(emu.WithHEADDefects(defects)))
 			resp := tt.post(path, `{"name":"imported","description":"d","items":[
 				{"input":{"q":"a"},"expectedOutput":"A","metadata":{"id":"one"}},
 				{"expectedOutput":"skipped: no input"},
@@ -723,7 +725,7 @@ func TestImportCSV(t *testing.T) {
 		t.Run(fmt.Sprint("HEAD=", head), func(t *testing.T) {
 			var opts []Option
 			if head {
-				opts = append(opts, WithHEADDefects(DefectDatasets))
+				opts = append(opts, with(emu.WithHEADDefects(emu.DefectDatasets)))
 			}
 			tt := newTester(t, opts...)
 			post := func(query, field, csv string) response {
@@ -820,7 +822,7 @@ func TestJSONBText(t *testing.T) {
 }
 
 func TestDatasetRoutesAreRateLimited(t *testing.T) {
-	tt := newTester(t, WithRateLimit(2, time.Hour))
+	tt := newTester(t, with(emu.WithRateLimit(2, time.Hour)))
 	assert.Equal(t, 200, tt.get(dsPath, header("X-Request-ID", "1")).Status)
 	assert.Equal(t, 404, tt.get(dsPath+"/"+uuid.NewString(), header("X-Request-ID", "2")).Status)
 	resp := tt.post(dsPath, `{"name":"d","metadata":{}}`, header("X-Request-ID", "3"))
@@ -833,7 +835,7 @@ func TestDatasetRoutesAreRateLimited(t *testing.T) {
 // after its own insert time (WithEventDelay): not in one transaction.
 func TestImportDelay(t *testing.T) {
 	steps := make(chan delayStep)
-	tt := newTester(t, WithEventDelay(time.Second), blockingSleep(steps))
+	tt := newTester(t, with(emu.WithEventDelay(time.Second)), blockingSleep(steps))
 	done := tt.postInBackground("/api/public/import/dataset", `{"name":"d","items":[{"input":1},{"input":2}]}`, "imp")
 	var items []int
 	for i := range 3 {

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl/emu"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -79,7 +81,7 @@ func TestEventDelay(t *testing.T) {
 
 	t.Run("events one by one, requests in parallel", func(t *testing.T) {
 		steps := make(chan delayStep)
-		tt := newTester(t, WithEventDelay(d), blockingSleep(steps))
+		tt := newTester(t, with(emu.WithEventDelay(d)), blockingSleep(steps))
 		a := tt.postInBackground("/api/public/ingestion", tracesBatch("a", 3), "A")
 		b := tt.postInBackground("/api/public/ingestion", tracesBatch("b", 2), "B")
 
@@ -92,10 +94,10 @@ func TestEventDelay(t *testing.T) {
 		}
 		require.Contains(t, first, "A")
 		require.Contains(t, first, "B")
-		assert.Empty(t, tt.srv.Traces(), "an event is stored once its time has passed")
+		assert.Empty(t, tt.srv.Snapshot().Traces, "an event is stored once its time has passed")
 
 		first["A"].release <- true
-		require.NoError(t, tt.srv.WaitForTraces(ctx, 1))
+		require.NoError(t, tt.srv.WaitFor(ctx, func(sn Snapshot) bool { return len(sn.Traces) >= 1 }))
 		prev := first["A"]
 		for range 2 {
 			st := <-steps
@@ -121,9 +123,9 @@ func TestEventDelay(t *testing.T) {
 		require.NoError(t, got.err)
 		require.Equal(t, 200, got.resp.Status)
 
-		assert.Len(t, tt.srv.Traces(), 5)
+		assert.Len(t, tt.srv.Snapshot().Traces, 5)
 		items := map[string]int{}
-		for _, r := range tt.srv.Requests() {
+		for _, r := range tt.srv.Snapshot().Requests {
 			items[r.Header.Get("X-Request-ID")] = r.Items
 		}
 		assert.Equal(t, map[string]int{"A": 3, "B": 2}, items)
@@ -131,47 +133,47 @@ func TestEventDelay(t *testing.T) {
 
 	t.Run("a batch of records takes d per record, then is stored", func(t *testing.T) {
 		steps := make(chan delayStep)
-		tt := newTester(t, WithEventDelay(d), blockingSleep(steps))
+		tt := newTester(t, with(emu.WithEventDelay(d)), blockingSleep(steps))
 		score := `{"traceId":"` + traceID + `","name":"n","value":1,"dataType":"NUMERIC"}`
 		c := tt.postInBackground("/api/public/scores/batch", `{"scores":[`+score+`,`+score+`,`+score+`]}`, "S")
 		st := <-steps
-		assert.Empty(t, tt.srv.Scores())
+		assert.Empty(t, tt.srv.Snapshot().Scores)
 		requireNoAnswer(t, c)
 		st.release <- true
 		got := <-c
 		require.NoError(t, got.err)
 		require.Equal(t, 201, got.resp.Status, got.resp.Body)
-		assert.Len(t, tt.srv.Scores(), 3)
-		assert.Equal(t, 3, tt.srv.Requests()[0].Items)
+		assert.Len(t, tt.srv.Snapshot().Scores, 3)
+		assert.Equal(t, 3, tt.srv.Snapshot().Requests[0].Items)
 	})
 
 	t.Run("a cut wait abandons the request, keeping what it stored", func(t *testing.T) {
 		steps := make(chan delayStep)
-		tt := newTester(t, WithEventDelay(d), blockingSleep(steps))
+		tt := newTester(t, with(emu.WithEventDelay(d)), blockingSleep(steps))
 		c := tt.postInBackground("/api/public/ingestion", tracesBatch("a", 3), "A")
 		(<-steps).release <- true
 		(<-steps).release <- false
 		require.Error(t, (<-c).err, "no answer")
-		traces := tt.srv.Traces()
+		traces := tt.srv.Snapshot().Traces
 		require.Len(t, traces, 1)
 		assert.Equal(t, "a-0", traces[0].ID)
-		req := tt.srv.Requests()[0]
+		req := tt.srv.Snapshot().Requests[0]
 		assert.Equal(t, 0, req.Status)
 		assert.Equal(t, 1, req.Items)
 	})
 
 	t.Run("stored as without delay", func(t *testing.T) {
-		tt := newTester(t, WithEventDelay(time.Millisecond))
+		tt := newTester(t, with(emu.WithEventDelay(time.Millisecond)))
 		resp := tt.post("/api/public/ingestion", tracesBatch("t", 4))
 		require.Equal(t, 200, resp.Status)
 		var res ingestionResponse
 		resp.decode(t, &res)
 		assert.Len(t, res.Successes, 4)
-		assert.Len(t, tt.srv.Traces(), 4)
+		assert.Len(t, tt.srv.Snapshot().Traces, 4)
 		assert.Equal(t, 201, tt.post("/api/public/traces", `{"id":"single"}`).Status)
 		assert.Equal(t, 200, tt.get("/api/public/scores").Status)
 		var items []int
-		for _, r := range tt.srv.Requests() {
+		for _, r := range tt.srv.Snapshot().Requests {
 			items = append(items, r.Items)
 		}
 		assert.Equal(t, []int{4, 1, 0}, items)
@@ -182,17 +184,17 @@ func TestEventDelay(t *testing.T) {
 		do   func(*Server)
 	}{
 		{"Close ends a long delay", (*Server).Close},
-		{"Down ends a long delay", (*Server).Down},
+		{"Down ends a long delay", func(s *Server) { controls{s}.Down() }},
 	} {
 		t.Run(stop.name, func(t *testing.T) {
-			tt := newTester(t, WithEventDelay(time.Hour))
+			tt := newTester(t, with(emu.WithEventDelay(time.Hour)))
 			c := tt.postInBackground("/api/public/ingestion", tracesBatch("a", 2), "A")
-			require.NoError(t, tt.srv.WaitForRequests(ctx, 1))
+			require.NoError(t, tt.srv.WaitFor(ctx, func(sn Snapshot) bool { return len(sn.Requests) >= 1 }))
 			stop.do(tt.srv)
 			require.Error(t, (<-c).err, "the client learns the request failed")
 			tt.srv.Close() // returns: no handler is left waiting
-			assert.Empty(t, tt.srv.Traces())
-			assert.Equal(t, 0, tt.srv.Requests()[0].Status)
+			assert.Empty(t, tt.srv.Snapshot().Traces)
+			assert.Equal(t, 0, tt.srv.Snapshot().Requests[0].Status)
 		})
 	}
 }

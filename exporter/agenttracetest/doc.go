@@ -11,6 +11,7 @@
 //	tr, err := srv.WaitForTrace(ctx, traceID)
 //	obs := srv.Observations(traceID)
 //	srv.RenderTrace(os.Stdout, traceID) // the trace as an indented tree
+//	require.NoError(t, srv.Check())    // nothing the real server would hold wrongly
 //
 // # What it reproduces
 //
@@ -31,12 +32,7 @@
 //     the X-RateLimit-* headers on every admitted request, 429 and
 //     "Retry-After: 60" (a refused request does not count), and the
 //     limiter's quirk that requests without X-Request-ID arriving in the same
-//     second count once. [WithRateLimit] scales the limit and the window,
-//     to below a second if need be.
-//   - Processing time: with [WithEventDelay], every stored event or record
-//     takes its own time, as the real server's one insert per item does,
-//     so a request's time grows with its events; requests are processed
-//     in parallel.
+//     second count once. [WithoutRateLimit] turns it off.
 //   - Ingestion (/api/public/ingestion and /api/public/v1/traces): per-item
 //     results with HTTP 200; unknown event types rejected; observation levels
 //     and id widths checked (trace ids at most 32 bytes, observation ids 16);
@@ -62,39 +58,31 @@
 //     and envVars are strings), required fields, enum checks, the trace
 //     lookup, batch limits, server ids and defaults.
 //
-// By default the server stores everything its handlers parse, including the
+// The server stores everything its handlers parse, including the
 // generation fields (model, usage, completionStartTime, prompt link) that the
 // real server drops at the commit the protocol calls HEAD, and it answers
-// the dataset routes that HEAD cannot reach; [WithHEADDefects] reproduces
-// those and other HEAD defects when a test needs them ([DefectDatasets]).
-//
-// # Faults
-//
-// Tests of retries, timeouts and shutdown inject faults: [Server.FailNext]
-// and [Server.FailNextOn] fail the next requests with a status ([Status],
-// including 429 with Retry-After), a connection reset ([ConnReset]), a body
-// that is not JSON ([Garbage]), a cut body ([Truncated]) or no answer at all
-// ([Hang]), optionally after the request was processed
-// ([Fault.AfterProcessing]); [Server.SetFault] applies one to every request;
-// [Server.SetLatency] delays requests; [Server.SetItemFaults] fails chosen
-// ingestion events; [Server.Down] and [Server.Up] refuse connections for a
-// while.
+// the dataset routes that HEAD cannot reach.
 //
 // # Assertions
 //
-// [Server.Traces], [Server.Observations], [Server.ObservationTree],
-// [Server.Scores], [Server.Checkpoints], [Server.GitLinks],
-// [Server.FileOperations], [Server.TerminalCommands] and [Server.Requests]
-// return copies of what arrived; [Server.Requests] includes headers,
-// status, item counts and decoded bodies (the latest 64 MiB of them), so
-// tests can check authentication, X-Request-ID, User-Agent,
-// Content-Encoding and how full requests were. [Server.WaitFor] and its
-// conveniences block until a condition holds, woken by every change,
-// without polling.
+// [Server.Snapshot] returns a copy of everything that arrived: trace and
+// observation rows, scores, checkpoints, git links, file operations,
+// terminal commands and the request log. Its methods pick out one trace
+// ([Snapshot.Trace], [Snapshot.ObservationsOf], [Snapshot.ScoresOf],
+// [Snapshot.ObservationTree], [Snapshot.RenderTrace]); [Server.Trace],
+// [Server.Observations] and [Server.RenderTrace] are their shortcuts.
+// [Snapshot.Requests] holds each request's headers, status, item count and
+// decoded body (the latest 64 MiB of bodies), so tests can check
+// authentication, X-Request-ID, User-Agent, Content-Encoding and how full
+// requests were. [Server.WaitFor] blocks until a condition on the snapshot
+// holds, woken by every change, without polling; [Server.WaitForTrace]
+// waits for one trace.
 //
 // [Server.Check] reports what the real server would hold wrongly, such as
 // a second row of one trace id (a duplicate trace in the AgentTrace UI);
-// call it at the end of a test. [Server.MaxRequestsInWindow] tells whether
-// a client kept to the rate limit; with the 429s counted from
-// [Server.Requests], it is what a load test checks.
+// call it at the end of a test.
+//
+// The SDK's own tests also inject faults and reproduce the real server's
+// defects, through a package internal to this module; a test of an agent
+// does not need them.
 package agenttracetest

@@ -59,9 +59,9 @@ func Example() {
 	gen := srv.Observations(traceID)[1]
 	fmt.Println("generation:", gen.Model, gen.Usage.InputTokens, "input tokens, first token after",
 		gen.CompletionStartTime.Sub(gen.StartTime))
-	cmd := srv.TerminalCommands()[0]
+	cmd := srv.Snapshot().TerminalCommands[0]
 	fmt.Println("command:", cmd.Command, cmd.Args, "exit", cmd.ExitCode, "in", time.Duration(cmd.DurationMs)*time.Millisecond)
-	fmt.Println("authenticated with the public key:", srv.Requests()[0].Header.Get("X-API-Key") == srv.APIKey)
+	fmt.Println("authenticated with the public key:", srv.Snapshot().Requests[0].Header.Get("X-API-Key") == srv.APIKey)
 	fmt.Println()
 	if err := srv.RenderTrace(os.Stdout, traceID); err != nil {
 		fmt.Println(err)
@@ -78,28 +78,6 @@ func Example() {
 	//    └─ GENERATION plan +1s 2.2s ttft=350ms model=claude-sonnet tokens=812/96/908 prompt=triage@3
 	// scores:
 	//   tests-pass = 1 BOOLEAN
-}
-
-// Testing how a client copes with an unavailable server: the first attempt
-// gets 503 with Retry-After, the retry goes through.
-func ExampleServer_FailNext() {
-	srv := agenttracetest.NewServer()
-	defer srv.Close()
-	srv.FailNext(1, agenttracetest.Status(http.StatusServiceUnavailable).WithRetryAfter("1"))
-
-	batch := `{"batch":[{"id":"e1","type":"trace-create","body":{"id":"5c0ffee0d15ea5e5a1b2c3d4e5f60718","startTime":"2025-03-01T12:00:00.000Z"}}]}`
-	for attempt := 1; attempt <= 3; attempt++ {
-		status := send(srv, "POST", "/api/public/ingestion", batch)
-		fmt.Println("attempt", attempt, status)
-		if status == "200 OK" {
-			break
-		}
-	}
-	fmt.Println(len(srv.Requests()), "requests,", len(srv.Traces()), "trace")
-	// Output:
-	// attempt 1 503 Service Unavailable
-	// attempt 2 200 OK
-	// 2 requests, 1 trace
 }
 
 // Seeding a prompt that the code under test fetches.
@@ -141,71 +119,24 @@ func ExampleServer_AddPromptVersion() {
 	// {"temperature":0.1}
 }
 
-// A server as slow as the real one: every event is stored by an insert of
-// its own, here of a millisecond, so a request's time grows with its
-// events. Request.Items tells how many each request carried.
-func ExampleWithEventDelay() {
-	srv := agenttracetest.NewServer(agenttracetest.WithEventDelay(time.Millisecond))
+// Checking how the agent's requests were sent: the request log keeps each
+// request's headers, answer and item count, in arrival order.
+func ExampleServer_Snapshot() {
+	srv := agenttracetest.NewServer()
 	defer srv.Close()
 
-	fmt.Println(send(srv, "POST", "/api/public/ingestion", `{"batch":[
-	  {"id":"e1","type":"trace-create","body":{"id":"5c0ffee0d15ea5e5a1b2c3d4e5f60718","startTime":"2025-03-01T12:00:00.000Z"}},
-	  {"id":"e2","type":"span-create","body":{"id":"a1b2c3d4e5f60718","traceId":"5c0ffee0d15ea5e5a1b2c3d4e5f60718","startTime":"2025-03-01T12:00:00.010Z"}},
-	  {"id":"e3","type":"span-create","body":{"id":"0f1e2d3c4b5a6978","traceId":"5c0ffee0d15ea5e5a1b2c3d4e5f60718","startTime":"2025-03-01T12:00:00.020Z"}}
-	]}`))
-	r := srv.Requests()[0]
-	fmt.Println(r.Items, "events, answered after", time.Duration(r.Items)*time.Millisecond, "or more")
-	// Output:
-	// 200 OK
-	// 3 events, answered after 3ms or more
-}
-
-// The checks of a load test: did the client keep to the rate limit, and was
-// it ever refused? Each request carries its own X-Request-ID, or the limiter
-// counts the requests of one second once, as the real one does.
-func ExampleServer_MaxRequestsInWindow() {
-	srv := agenttracetest.NewServer(agenttracetest.WithRateLimit(3, time.Minute))
-	defer srv.Close()
-
-	for i := range 4 {
-		req, err := http.NewRequest("POST", srv.URL+"/api/public/ingestion",
-			strings.NewReader(`{"batch":[{"id":"e1","type":"sdk-log","body":{}}]}`))
-		if err != nil {
-			fmt.Println(err)
-			return
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-API-Key", srv.APIKey)
-		req.Header.Set("X-Request-ID", fmt.Sprint("req-", i))
-		req.Close = true
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			fmt.Println(err)
-			return
-		}
-		resp.Body.Close()
-		line := resp.Status + ", remaining " + resp.Header.Get("X-RateLimit-Remaining")
-		if ra := resp.Header.Get("Retry-After"); ra != "" {
-			line += ", Retry-After " + ra
-		}
-		fmt.Println(line)
+	send(srv, "POST", "/api/public/ingestion", `{"batch":[
+	  {"id":"e1","type":"trace-create","body":{"id":"5c0ffee0d15ea5e5a1b2c3d4e5f60718","name":"checkout","startTime":"2025-03-01T12:00:00.000Z"}},
+	  {"id":"e2","type":"span-create","body":{"id":"a1b2c3d4e5f60718","traceId":"5c0ffee0d15ea5e5a1b2c3d4e5f60718","startTime":"2025-03-01T12:00:00.010Z"}}
+	]}`)
+	sn := srv.Snapshot()
+	for _, r := range sn.Requests {
+		fmt.Println(r.Method, r.Path, r.Status, r.Items, "items", r.Header.Get("Content-Type"))
 	}
-
-	refused := 0
-	for _, r := range srv.Requests() {
-		if r.Status == http.StatusTooManyRequests {
-			refused++
-		}
-	}
-	fmt.Println("most requests in a minute:", srv.MaxRequestsInWindow(time.Minute))
-	fmt.Println("answered 429:", refused)
+	fmt.Println(len(sn.Traces), "trace,", len(sn.ObservationsOf("5c0ffee0d15ea5e5a1b2c3d4e5f60718")), "observation")
 	// Output:
-	// 200 OK, remaining 2
-	// 200 OK, remaining 1
-	// 200 OK, remaining 0
-	// 429 Too Many Requests, remaining 0, Retry-After 60
-	// most requests in a minute: 4
-	// answered 429: 1
+	// POST /api/public/ingestion 200 2 items application/json
+	// 1 trace, 1 observation
 }
 
 // A trace written twice with two start times, as by two processes that each

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl/emu"
 	"github.com/google/uuid"
 )
 
@@ -15,9 +16,9 @@ var levels = []string{"DEBUG", "DEFAULT", "WARNING", "ERROR"}
 
 // observationTypes maps event types to observation types.
 var observationTypes = map[string]string{
-	"span-create":       StoredSpan,
-	"generation-create": StoredGeneration,
-	"event-create":      StoredEvent,
+	"span-create":       storedSpan,
+	"generation-create": storedGeneration,
+	"event-create":      storedEvent,
 }
 
 // traceBody is TraceBody (§4.4).
@@ -129,7 +130,7 @@ func (s *Server) handleIngestion(c *call) {
 }
 
 // itemFault counts the event's attempt and asks the item fault function.
-func (s *Server) itemFault(hook func(Event) *ItemError, ev ingestionEvent) *ItemError {
+func (s *Server) itemFault(hook func(emu.Event) *emu.ItemError, ev ingestionEvent) *emu.ItemError {
 	var body struct {
 		ID string `json:"id"`
 	}
@@ -145,7 +146,7 @@ func (s *Server) itemFault(hook func(Event) *ItemError, ev ingestionEvent) *Item
 	if hook == nil {
 		return nil
 	}
-	return hook(Event{ID: ev.ID, Type: ev.Type, BodyID: body.ID, Body: ev.Body, Attempt: attempt})
+	return hook(emu.Event{ID: ev.ID, Type: ev.Type, BodyID: body.ID, Body: ev.Body, Attempt: attempt})
 }
 
 // ingest processes one event; on failure it returns the item's status.
@@ -218,10 +219,10 @@ func (s *Server) insertTrace(now time.Time, b traceBody) (Trace, error) {
 	if err := fixedString("trace", t.ID, 32); err != nil {
 		return Trace{}, err
 	}
-	if s.cfg.defects&DefectDropTraceFields != 0 {
+	if s.cfg.Defects&emu.DefectDropTraceFields != 0 {
 		t.Input, t.Output, t.Level, t.StatusMessage = "", "", "", ""
 	}
-	if s.cfg.defects&DefectFailTraceInsert != 0 {
+	if s.cfg.Defects&emu.DefectFailTraceInsert != 0 {
 		return Trace{}, enumError("trace", "", levels)
 	}
 	s.mu.Lock()
@@ -269,7 +270,7 @@ func (s *Server) insertObservation(now time.Time, typ string, b observationBody)
 			return Observation{}, err
 		}
 	}
-	if s.cfg.defects&DefectDropGenerationFields == 0 {
+	if s.cfg.Defects&emu.DefectDropGenerationFields == 0 {
 		o.CompletionStartTime = msPtr(b.CompletionStartTime)
 		o.Model = b.Model
 		o.ModelParameters = jsonText(b.ModelParameters)

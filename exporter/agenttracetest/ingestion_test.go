@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl/emu"
+
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -69,13 +71,13 @@ func TestIngestionExampleBatch(t *testing.T) {
 			obs := tt.srv.Observations(traceID)
 			require.Len(t, obs, 2)
 			assert.Equal(t, Observation{
-				ID: spanID, TraceID: traceID, ProjectID: tt.srv.ProjectID, Type: StoredSpan, Name: "read-files",
+				ID: spanID, TraceID: traceID, ProjectID: tt.srv.ProjectID, Type: "SPAN", Name: "read-files",
 				Level: "DEFAULT", Input: `{"paths":["a.go"]}`, StartTime: ts("2025-03-01T12:00:00.010Z"),
 				CreatedAt: t0, UpdatedAt: t0,
 			}, obs[0])
 			assert.Equal(t, Observation{
 				ID: genID, TraceID: traceID, ParentObservationID: spanID, ProjectID: tt.srv.ProjectID,
-				Type: StoredGeneration, Name: "plan", Level: "DEFAULT",
+				Type: "GENERATION", Name: "plan", Level: "DEFAULT",
 				Input:               `[{"role":"user","content":"Why does the test flake?"}]`,
 				Output:              `{"role":"assistant","content":"A race in setup."}`,
 				StartTime:           ts("2025-03-01T12:00:01Z"),
@@ -88,14 +90,14 @@ func TestIngestionExampleBatch(t *testing.T) {
 			}, obs[1])
 			assert.Equal(t, 2200*time.Millisecond, obs[1].Duration())
 
-			scores := tt.srv.Scores()
+			scores := tt.srv.Snapshot().Scores
 			require.Len(t, scores, 1)
 			_, err := uuid.Parse(scores[0].ID)
 			require.NoError(t, err)
 			scores[0].ID = ""
 			assert.Equal(t, Score{
-				ProjectID: tt.srv.ProjectID, TraceID: traceID, Name: "tests-pass", Source: SourceAPI,
-				DataType: DataTypeBoolean, Value: ptr(1.0), Comment: "green on rerun", CreatedAt: t0, UpdatedAt: t0,
+				ProjectID: tt.srv.ProjectID, TraceID: traceID, Name: "tests-pass", Source: "API",
+				DataType: "BOOLEAN", Value: ptr(1.0), Comment: "green on rerun", CreatedAt: t0, UpdatedAt: t0,
 			}, scores[0])
 		})
 	}
@@ -200,7 +202,7 @@ func TestIngestionEventTypes(t *testing.T) {
 	for _, o := range tt.srv.Observations(traceID) {
 		types[o.ID] = o.Type
 	}
-	assert.Equal(t, map[string]string{spanID: StoredSpan, genID: StoredGeneration, "e0e0e0e0e0e0e0e0": StoredEvent}, types)
+	assert.Equal(t, map[string]string{spanID: "SPAN", genID: "GENERATION", "e0e0e0e0e0e0e0e0": "EVENT"}, types)
 
 	for _, typ := range []string{
 		"trace-update", "span-update", "generation-update", "event-update", "observation-create",
@@ -243,7 +245,7 @@ func TestObservationBody(t *testing.T) {
 		{name: "empty parent kept", body: `{"parentObservationId":""}`, check: func(t *testing.T, o Observation) { assert.Empty(t, o.ParentObservationID) }},
 		{name: "id generated", body: `{}`, check: func(t *testing.T, o Observation) { assert.Regexp(t, `^[0-9a-f]{16}$`, o.ID) }},
 		{name: "startTime defaults to receive time", body: `{}`, check: func(t *testing.T, o Observation) { assert.Equal(t, t0, o.StartTime) }},
-		{name: "type in body overwritten", body: `{"type":"GENERATION"}`, check: func(t *testing.T, o Observation) { assert.Equal(t, StoredSpan, o.Type) }},
+		{name: "type in body overwritten", body: `{"type":"GENERATION"}`, check: func(t *testing.T, o Observation) { assert.Equal(t, "SPAN", o.Type) }},
 		{name: "keys are case-insensitive", body: `{"ID":"` + spanID + `","TraceID":"` + traceID + `","NAME":"n","statusmessage":"m"}`, check: func(t *testing.T, o Observation) {
 			assert.Equal(t, spanID, o.ID)
 			assert.Equal(t, traceID, o.TraceID)
@@ -352,11 +354,11 @@ func TestTraceBody(t *testing.T) {
 				require.Len(t, res.Errors, 1)
 				assert.Equal(t, tc.status, res.Errors[0].Status)
 				assert.True(t, strings.HasPrefix(res.Errors[0].Message, tc.prefix), res.Errors[0].Message)
-				assert.Empty(t, tt.srv.Traces())
+				assert.Empty(t, tt.srv.Snapshot().Traces)
 				return
 			}
 			require.Empty(t, res.Errors)
-			traces := tt.srv.Traces()
+			traces := tt.srv.Snapshot().Traces
 			require.Len(t, traces, 1)
 			if tc.check != nil {
 				tc.check(t, traces[0])
@@ -377,7 +379,7 @@ func TestUpserts(t *testing.T) {
 		tt := newTester(t)
 		tt.ingest(trace("2025-03-01T12:00:00.000Z", `,"name":"first","userId":"u","tags":["a"]`))
 		tt.ingest(trace("2025-03-01T12:00:00.000Z", `,"name":"second","endTime":"2025-03-01T12:00:01Z"`))
-		traces := tt.srv.Traces()
+		traces := tt.srv.Snapshot().Traces
 		require.Len(t, traces, 1)
 		assert.Equal(t, "second", traces[0].Name)
 		assert.Empty(t, traces[0].UserID, "fields omitted from the re-send are gone")
@@ -388,13 +390,13 @@ func TestUpserts(t *testing.T) {
 		tt := newTester(t)
 		tt.ingest(trace("2025-03-01T12:00:00.000100Z", `,"name":"first"`))
 		tt.ingest(trace("2025-03-01T12:00:00.000900Z", `,"name":"second"`))
-		require.Len(t, tt.srv.Traces(), 1)
+		require.Len(t, tt.srv.Snapshot().Traces, 1)
 	})
 	t.Run("same start in another zone", func(t *testing.T) {
 		tt := newTester(t)
 		tt.ingest(trace("2025-03-01T12:00:00Z", ``))
 		tt.ingest(trace("2025-03-01T13:00:00+01:00", ``))
-		require.Len(t, tt.srv.Traces(), 1)
+		require.Len(t, tt.srv.Snapshot().Traces, 1)
 	})
 	t.Run("another start makes a second row", func(t *testing.T) {
 		tt := newTester(t)
@@ -410,17 +412,17 @@ func TestUpserts(t *testing.T) {
 		tt := newTester(t)
 		tt.ingest(trace("2025-03-01T12:00:00.000Z", ``))
 		tt.ingest(trace("", ``))
-		require.Len(t, tt.srv.Traces(), 2)
+		require.Len(t, tt.srv.Snapshot().Traces, 2)
 		tt.clock.Add(time.Millisecond)
 		tt.ingest(trace("", ``))
-		require.Len(t, tt.srv.Traces(), 3, "each re-send without a start is a new row")
+		require.Len(t, tt.srv.Snapshot().Traces, 3, "each re-send without a start is a new row")
 	})
 	t.Run("a replaced row moves to the end", func(t *testing.T) {
 		tt := newTester(t)
 		tt.ingest(trace("2025-03-01T12:00:00Z", `,"name":"a"`))
 		tt.ingest(event("e", "trace-create", `{"id":"other","startTime":"2025-03-01T12:00:00Z"}`))
 		tt.ingest(trace("2025-03-01T12:00:00Z", `,"name":"b"`))
-		traces := tt.srv.Traces()
+		traces := tt.srv.Snapshot().Traces
 		require.Len(t, traces, 2)
 		assert.Equal(t, []string{"other", traceID}, []string{traces[0].ID, traces[1].ID})
 	})
@@ -526,10 +528,10 @@ func TestSingleEntityRoutes(t *testing.T) {
 		assert.JSONEq(t, `{"id":"`+traceID+`","projectId":"`+tt.srv.ProjectID+`","name":"n","tags":null,
 			"metadata":"{\"a\":1}","public":false,"startTime":"2025-03-01T12:00:00Z","level":"",
 			"createdAt":"2025-03-01T12:00:10Z","updatedAt":"2025-03-01T12:00:10Z"}`, resp.Body)
-		require.Len(t, tt.srv.Traces(), 1)
+		require.Len(t, tt.srv.Snapshot().Traces, 1)
 	})
 	for _, tc := range []struct{ path, typ string }{
-		{"/api/public/spans", StoredSpan}, {"/api/public/generations", StoredGeneration}, {"/api/public/events", StoredEvent},
+		{"/api/public/spans", "SPAN"}, {"/api/public/generations", "GENERATION"}, {"/api/public/events", "EVENT"},
 	} {
 		t.Run("POST "+tc.path, func(t *testing.T) {
 			resp := tt.post(tc.path, `{"traceId":"`+traceID+`","name":"x","input":{"q":"?"},"model":"m"}`)
@@ -572,7 +574,7 @@ func TestV1TracesIsNotOTLP(t *testing.T) {
 
 func TestHEADDefects(t *testing.T) {
 	t.Run("drop generation fields", func(t *testing.T) {
-		tt := newTester(t, WithHEADDefects(DefectDropGenerationFields))
+		tt := newTester(t, with(emu.WithHEADDefects(emu.DefectDropGenerationFields)))
 		require.Equal(t, 200, tt.post("/api/public/ingestion", exampleBatch).Status)
 		obs := tt.srv.Observations(traceID)
 		require.Len(t, obs, 2)
@@ -588,7 +590,7 @@ func TestHEADDefects(t *testing.T) {
 		assert.Equal(t, 400, res.Errors[0].Status, "still parsed")
 	})
 	t.Run("drop trace fields", func(t *testing.T) {
-		tt := newTester(t, WithHEADDefects(DefectDropTraceFields))
+		tt := newTester(t, with(emu.WithHEADDefects(emu.DefectDropTraceFields)))
 		tt.ingest(event("e", "trace-create", `{"id":"`+traceID+`","input":1,"output":2,"level":"ERROR","statusMessage":"x","name":"n"}`))
 		tr, ok := tt.srv.Trace(traceID)
 		require.True(t, ok)
@@ -596,7 +598,7 @@ func TestHEADDefects(t *testing.T) {
 		assert.Empty(t, tr.Input+tr.Output+tr.Level+tr.StatusMessage)
 	})
 	t.Run("fail trace inserts", func(t *testing.T) {
-		tt := newTester(t, WithHEADDefects(DefectFailTraceInsert))
+		tt := newTester(t, with(emu.WithHEADDefects(emu.DefectFailTraceInsert)))
 		resp := tt.post("/api/public/ingestion", exampleBatch)
 		var res ingestionResponse
 		resp.decode(t, &res)
@@ -607,7 +609,7 @@ func TestHEADDefects(t *testing.T) {
 		assert.Equal(t, ingestionError{ID: "b7f1c2a0-0004", Status: 500, Message: "failed to get trace: sql: no rows in result set"}, res.Errors[1])
 		assert.Equal(t, 500, tt.post("/api/public/traces", `{}`).Status)
 		assert.Equal(t, 500, tt.post("/api/public/checkpoints", `{"traceId":"`+traceID+`","name":"c"}`).Status)
-		assert.Empty(t, tt.srv.Traces())
+		assert.Empty(t, tt.srv.Snapshot().Traces)
 	})
 }
 

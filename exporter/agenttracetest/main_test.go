@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl/emu"
+
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
@@ -57,7 +59,7 @@ type tester struct {
 func newTester(t *testing.T, opts ...Option) *tester {
 	t.Helper()
 	clock := &fakeClock{now: t0}
-	srv := NewServer(append([]Option{WithClock(clock.Now), WithoutRateLimit()}, opts...)...)
+	srv := NewServer(append([]Option{with(emu.WithClock(clock.Now)), WithoutRateLimit()}, opts...)...)
 	tr := &http.Transport{}
 	tt := &tester{t: t, srv: srv, hc: &http.Client{Transport: tr}, clock: clock}
 	t.Cleanup(func() {

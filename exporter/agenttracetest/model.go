@@ -34,8 +34,7 @@ type Trace struct {
 	StartTime time.Time  `json:"startTime"`
 	EndTime   *time.Time `json:"endTime,omitempty"`
 	// Input and Output are JSON text. Level and StatusMessage are kept
-	// as sent (the handler does not validate a trace's level). All four are
-	// dropped with DefectDropTraceFields.
+	// as sent (the handler does not validate a trace's level).
 	Input         string    `json:"input,omitempty"`
 	Output        string    `json:"output,omitempty"`
 	Level         string    `json:"level"`
@@ -56,13 +55,11 @@ func (t Trace) Duration() time.Duration {
 }
 
 // The types of a stored [Observation] (its Type field), from the ingestion
-// event type, in the server's upper case. They are not instrument's
-// ObservationType values ("span", "generation", ...), which the exporter
-// maps to these.
+// event type, in the server's upper case.
 const (
-	StoredSpan       = "SPAN"
-	StoredGeneration = "GENERATION"
-	StoredEvent      = "EVENT"
+	storedSpan       = "SPAN"
+	storedGeneration = "GENERATION"
+	storedEvent      = "EVENT"
 )
 
 // Observation is a stored observation row, keyed by (TraceID, StartTime, ID)
@@ -72,7 +69,11 @@ type Observation struct {
 	TraceID             string `json:"traceId"`
 	ParentObservationID string `json:"parentObservationId,omitempty"`
 	ProjectID           string `json:"projectId"`
-	// Type is StoredSpan, StoredGeneration or StoredEvent.
+	// Type is "SPAN", "GENERATION" or "EVENT", from the ingestion event
+	// type, in the server's upper case. They are not instrument's
+	// ObservationType values ("span", "generation", "tool", ...), which the
+	// exporter maps to these; the finer type is kept in the metadata's
+	// observationType.
 	Type          string `json:"type"`
 	Name          string `json:"name"`
 	Level         string `json:"level"`
@@ -85,8 +86,8 @@ type Observation struct {
 	StartTime time.Time  `json:"startTime"`
 	EndTime   *time.Time `json:"endTime,omitempty"`
 
-	// The generation fields below are kept unless DefectDropGenerationFields
-	// is set (the real server parses and drops them).
+	// The generation fields below are kept (the real server at the commit
+	// exporter/PROTOCOL.md calls HEAD parses and drops them).
 
 	CompletionStartTime *time.Time `json:"completionStartTime,omitempty"`
 	Model               string     `json:"model,omitempty"`
@@ -125,15 +126,16 @@ type Usage struct {
 	CacheCreationTokens int64 `json:"cacheCreationTokens,omitempty"`
 }
 
-// Score data types and sources.
+// Score data types and sources (the values of Score.DataType and
+// Score.Source).
 const (
-	DataTypeNumeric     = "NUMERIC"
-	DataTypeBoolean     = "BOOLEAN"
-	DataTypeCategorical = "CATEGORICAL"
+	dataTypeNumeric     = "NUMERIC"
+	dataTypeBoolean     = "BOOLEAN"
+	dataTypeCategorical = "CATEGORICAL"
 
-	SourceAPI        = "API"
-	SourceEval       = "EVAL"
-	SourceAnnotation = "ANNOTATION"
+	sourceAPI        = "API"
+	sourceEval       = "EVAL"
+	sourceAnnotation = "ANNOTATION"
 )
 
 // Score is a stored score. Every accepted score gets a fresh server UUID,
@@ -144,8 +146,10 @@ type Score struct {
 	TraceID       string `json:"traceId"`
 	ObservationID string `json:"observationId,omitempty"`
 	Name          string `json:"name"`
-	Source        string `json:"source"`
-	DataType      string `json:"dataType"`
+	// Source is "API" (the default), "EVAL" or "ANNOTATION".
+	Source string `json:"source"`
+	// DataType is "NUMERIC", "BOOLEAN" or "CATEGORICAL".
+	DataType string `json:"dataType"`
 	// Value is nil for a boolean inferred from stringValue "true"/"false"
 	// and for categorical scores.
 	Value       *float64  `json:"value,omitempty"`
@@ -294,8 +298,8 @@ type Request struct {
 	// Items is how many items the server processed: the events of an
 	// ingestion batch, the records of a /batch request, 1 for a single
 	// create; 0 for reads and for requests refused as a whole (401, 413,
-	// 429, 400). Set when the handler ends; a request cut short (see
-	// [WithEventDelay]) counts the items it finished.
+	// 429, 400). Set when the handler ends; a request cut short counts the
+	// items it finished.
 	Items      int
 	ReceivedAt time.Time
 }

@@ -12,24 +12,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl/emu"
 	"github.com/google/uuid"
 )
 
 // Prompt types.
 const (
-	PromptTypeText = "text"
-	PromptTypeChat = "chat"
+	promptTypeText = "text"
+	promptTypeChat = "chat"
 )
-
-// PromptInfo describes a prompt, without its versions.
-type PromptInfo struct {
-	// Name is the prompt's name, unique in the project. Required.
-	Name string
-	// Type is PromptTypeText (the default) or PromptTypeChat.
-	Type        string
-	Description string
-	Tags        []string
-}
 
 // PromptVersion is a version of a prompt, for [Server.AddPromptVersion].
 type PromptVersion struct {
@@ -101,25 +92,24 @@ type promptVersionJSON struct {
 	Variables     []string  `json:"variables,omitempty"`
 }
 
-// CreatePrompt creates a prompt without versions. Fetching it without a
-// version or label answers 200 without latestVersion (§6.2).
-func (s *Server) CreatePrompt(info PromptInfo) error {
-	typ, err := promptType(info.Type)
+func (c controls) CreatePrompt(name, typ, description string, tags []string) error {
+	s := c.s
+	typ, err := promptType(typ)
 	if err != nil {
 		return err
 	}
-	if info.Name == "" {
+	if name == "" {
 		return errors.New("agenttracetest: prompt name required")
 	}
-	now := ms(s.cfg.clock())
+	now := ms(s.cfg.Clock())
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.data.prompts[info.Name]; ok {
-		return fmt.Errorf("agenttracetest: prompt %q already exists", info.Name)
+	if _, ok := s.data.prompts[name]; ok {
+		return fmt.Errorf("agenttracetest: prompt %q already exists", name)
 	}
-	s.data.prompts[info.Name] = &prompt{
-		id: uuid.NewString(), name: info.Name, typ: typ, description: info.Description,
-		tags: slices.Clone(info.Tags), createdAt: now, updatedAt: now,
+	s.data.prompts[name] = &prompt{
+		id: uuid.NewString(), name: name, typ: typ, description: description,
+		tags: slices.Clone(tags), createdAt: now, updatedAt: now,
 	}
 	return nil
 }
@@ -128,7 +118,7 @@ func (s *Server) CreatePrompt(info PromptInfo) error {
 // number (1 for the first). A missing prompt is created, of type chat when
 // v has Messages, else text.
 func (s *Server) AddPromptVersion(name string, v PromptVersion) (int, error) {
-	typ := PromptTypeText
+	typ := promptTypeText
 	content := v.Content
 	if v.Messages != nil {
 		if v.Content != "" {
@@ -138,7 +128,7 @@ func (s *Server) AddPromptVersion(name string, v PromptVersion) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		typ, content = PromptTypeChat, string(b)
+		typ, content = promptTypeChat, string(b)
 	}
 	if v.Config != "" && !json.Valid([]byte(v.Config)) {
 		return 0, fmt.Errorf("agenttracetest: prompt config is not JSON: %q", v.Config)
@@ -146,7 +136,7 @@ func (s *Server) AddPromptVersion(name string, v PromptVersion) (int, error) {
 	if name == "" {
 		return 0, errors.New("agenttracetest: prompt name required")
 	}
-	now := ms(s.cfg.clock())
+	now := ms(s.cfg.Clock())
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.data.prompts[name]
@@ -169,9 +159,8 @@ func (s *Server) AddPromptVersion(name string, v PromptVersion) (int, error) {
 	return pv.version, nil
 }
 
-// SetPromptLabel puts label on a version of the named prompt, taking it off
-// the other versions.
-func (s *Server) SetPromptLabel(name, label string, version int) error {
+func (c controls) SetPromptLabel(name, label string, version int) error {
+	s := c.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.data.prompts[name]
@@ -194,12 +183,12 @@ func (p *prompt) setLabel(label string, version int) {
 
 func promptType(t string) (string, error) {
 	switch t {
-	case "", PromptTypeText:
-		return PromptTypeText, nil
-	case PromptTypeChat:
-		return PromptTypeChat, nil
+	case "", promptTypeText:
+		return promptTypeText, nil
+	case promptTypeChat:
+		return promptTypeChat, nil
 	}
-	return "", fmt.Errorf("agenttracetest: prompt type %q is neither %q nor %q", t, PromptTypeText, PromptTypeChat)
+	return "", fmt.Errorf("agenttracetest: prompt type %q is neither %q nor %q", t, promptTypeText, promptTypeChat)
 }
 
 // byVersion returns the version with the number, or nil.
@@ -263,7 +252,7 @@ func writePromptNotFound(c *call) { c.error(http.StatusNotFound, "Prompt not fou
 // handleGetPrompt is GET /api/public/prompts/{name} (§6.2): version wins
 // over label; without either, the production version, else the highest.
 func (s *Server) handleGetPrompt(c *call) {
-	if s.cfg.defects&DefectPromptRouting != 0 {
+	if s.cfg.Defects&emu.DefectPromptRouting != 0 {
 		c.error(http.StatusBadRequest, "Prompt name required")
 		return
 	}
@@ -325,7 +314,7 @@ func (s *Server) handleListPrompts(c *call) {
 
 // handleCompilePrompt is POST /api/public/prompts/{name}/compile (§6.4).
 func (s *Server) handleCompilePrompt(c *call) {
-	if s.cfg.defects&DefectPromptRouting != 0 {
+	if s.cfg.Defects&emu.DefectPromptRouting != 0 {
 		c.error(http.StatusBadRequest, "Prompt name required")
 		return
 	}
@@ -408,7 +397,7 @@ func orEmptyMap(m map[string]string) map[string]string {
 // DefectPromptRouting it answers the HEAD defect's 400 instead.
 func promptRoute(defectMsg string) func(*Server, *call) {
 	return func(s *Server, c *call) {
-		if s.cfg.defects&DefectPromptRouting != 0 {
+		if s.cfg.Defects&emu.DefectPromptRouting != 0 {
 			c.error(http.StatusBadRequest, defectMsg)
 			return
 		}

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl/emu"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -26,7 +28,7 @@ func seedPrompts(t *testing.T, srv *Server) {
 		_, err := srv.AddPromptVersion("plain", PromptVersion{Content: "hello"})
 		require.NoError(t, err)
 	}
-	require.NoError(t, srv.CreatePrompt(PromptInfo{Name: "empty", Description: "no versions", Tags: []string{"agent"}}))
+	require.NoError(t, controls{srv}.CreatePrompt("empty", "", "no versions", []string{"agent"}))
 }
 
 type promptResp struct {
@@ -145,18 +147,18 @@ func TestPromptSeeding(t *testing.T) {
 	require.NoError(t, err)
 	_, err = srv.AddPromptVersion("p", PromptVersion{Messages: []ChatMessage{{Role: "user", Content: "x"}}})
 	assert.Error(t, err, "a text prompt gets no chat version")
-	assert.Error(t, srv.CreatePrompt(PromptInfo{Name: "p"}), "exists")
-	assert.Error(t, srv.CreatePrompt(PromptInfo{Name: "q", Type: "TEXT"}), "types are lowercase")
-	assert.Error(t, srv.CreatePrompt(PromptInfo{}), "no name")
-	require.NoError(t, srv.CreatePrompt(PromptInfo{Name: "c", Type: PromptTypeChat}))
+	assert.Error(t, controls{srv}.CreatePrompt("p", "", "", nil), "exists")
+	assert.Error(t, controls{srv}.CreatePrompt("q", "TEXT", "", nil), "types are lowercase")
+	assert.Error(t, controls{srv}.CreatePrompt("", "", "", nil), "no name")
+	require.NoError(t, controls{srv}.CreatePrompt("c", "chat", "", nil))
 	_, err = srv.AddPromptVersion("c", PromptVersion{Content: "text"})
 	assert.Error(t, err, "a chat prompt gets no text version")
 
 	_, err = srv.AddPromptVersion("p", PromptVersion{Content: "y", Labels: []string{"production", "latest"}})
 	require.NoError(t, err)
-	require.NoError(t, srv.SetPromptLabel("p", "production", 1))
-	assert.Error(t, srv.SetPromptLabel("p", "production", 3))
-	assert.Error(t, srv.SetPromptLabel("nope", "production", 1))
+	require.NoError(t, controls{srv}.SetPromptLabel("p", "production", 1))
+	assert.Error(t, controls{srv}.SetPromptLabel("p", "production", 3))
+	assert.Error(t, controls{srv}.SetPromptLabel("nope", "production", 1))
 	srv.mu.Lock()
 	p := srv.data.prompts["p"]
 	assert.Equal(t, []string{"production"}, p.versions[0].labels, "a label lives on one version")
@@ -253,7 +255,7 @@ func TestCompilePrompt(t *testing.T) {
 }
 
 func TestPromptRoutingDefect(t *testing.T) {
-	defective := newTester(t, WithHEADDefects(DefectPromptRouting))
+	defective := newTester(t, with(emu.WithHEADDefects(emu.DefectPromptRouting)))
 	intended := newTester(t)
 	seedPrompts(t, defective.srv)
 	seedPrompts(t, intended.srv)

@@ -214,18 +214,18 @@ func (s *Server) restoreCheckpoint(id, traceID string, now time.Time) (Checkpoin
 func (s *Server) handleListCheckpoints(c *call) {
 	q := c.r.URL.Query()
 	from, to := c.timeQuery("fromTimestamp"), c.timeQuery("toTimestamp")
-	listRecords(c, s.Checkpoints(), func(cp Checkpoint) bool {
+	listRecords(c, s.checkpoints(), func(cp Checkpoint) bool {
 		return queryMatch(q, "traceId", cp.TraceID) && queryMatch(q, "type", cp.Type) &&
 			queryMatch(q, "gitBranch", cp.GitBranch) && inRange(cp.CreatedAt, from, to)
 	})
 }
 
 func (s *Server) handleGetCheckpoint(c *call) {
-	recordByID(c, "checkpoint", s.Checkpoints(), func(cp Checkpoint) string { return cp.ID })
+	recordByID(c, "checkpoint", s.checkpoints(), func(cp Checkpoint) string { return cp.ID })
 }
 
 func (s *Server) handleTraceCheckpoints(c *call) {
-	traceRecords(c, s.Checkpoints(), func(cp Checkpoint) string { return cp.TraceID })
+	traceRecords(c, s.checkpoints(), func(cp Checkpoint) string { return cp.TraceID })
 }
 
 // Git links (§7.2).
@@ -298,18 +298,18 @@ func (s *Server) handleCreateGitLink(c *call) {
 
 func (s *Server) handleListGitLinks(c *call) {
 	q := c.r.URL.Query()
-	listRecords(c, s.GitLinks(), func(gl GitLink) bool {
+	listRecords(c, s.gitLinks(), func(gl GitLink) bool {
 		return queryMatch(q, "traceId", gl.TraceID) && queryMatch(q, "branch", gl.Branch) &&
 			queryMatch(q, "commitSha", gl.CommitSha) && queryMatch(q, "linkType", gl.LinkType)
 	})
 }
 
 func (s *Server) handleGetGitLink(c *call) {
-	recordByID(c, "git link", s.GitLinks(), func(gl GitLink) string { return gl.ID })
+	recordByID(c, "git link", s.gitLinks(), func(gl GitLink) string { return gl.ID })
 }
 
 func (s *Server) handleTraceGitLinks(c *call) {
-	traceRecords(c, s.GitLinks(), func(gl GitLink) string { return gl.TraceID })
+	traceRecords(c, s.gitLinks(), func(gl GitLink) string { return gl.TraceID })
 }
 
 // File operations (§7.3).
@@ -404,14 +404,14 @@ func (s *Server) handleFileOperationBatch(c *call) {
 
 func (s *Server) handleListFileOperations(c *call) {
 	q := c.r.URL.Query()
-	listRecords(c, s.FileOperations(), func(op FileOperation) bool {
+	listRecords(c, s.fileOperations(), func(op FileOperation) bool {
 		return queryMatch(q, "traceId", op.TraceID) && queryMatch(q, "observationId", op.ObservationID) &&
 			queryMatch(q, "operation", op.Operation) && queryMatch(q, "filePath", op.FilePath)
 	})
 }
 
 func (s *Server) handleTraceFileOperations(c *call) {
-	traceRecords(c, s.FileOperations(), func(op FileOperation) string { return op.TraceID })
+	traceRecords(c, s.fileOperations(), func(op FileOperation) string { return op.TraceID })
 }
 
 // Terminal commands (§7.4).
@@ -510,12 +510,12 @@ func (s *Server) handleTerminalCommandBatch(c *call) {
 
 func (s *Server) handleListTerminalCommands(c *call) {
 	q := c.r.URL.Query()
-	listRecords(c, s.TerminalCommands(), func(tc TerminalCommand) bool {
+	listRecords(c, s.terminalCommands(), func(tc TerminalCommand) bool {
 		return queryMatch(q, "traceId", tc.TraceID) && queryMatch(q, "observationId", tc.ObservationID) &&
 			queryMatch(q, "command", tc.Command)
 	})
 }
 
 func (s *Server) handleTraceTerminalCommands(c *call) {
-	traceRecords(c, s.TerminalCommands(), func(tc TerminalCommand) string { return tc.TraceID })
+	traceRecords(c, s.terminalCommands(), func(tc TerminalCommand) string { return tc.TraceID })
 }

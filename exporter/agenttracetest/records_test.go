@@ -53,7 +53,7 @@ func TestCheckpointCreate(t *testing.T) {
 		{"unknown trace", `{"traceId":"nope","name":"c"}`, 500, "Failed to create checkpoint"},
 		{"observation id too long", `{` + tid + `,"name":"c","observationId":"` + uuid.NewString() + `"}`, 500, "Failed to create checkpoint"},
 		{"form body", `name=c`, 400, "Invalid request body: invalid character"},
-	}, func(s *Server) int { return len(s.Checkpoints()) })
+	}, func(s *Server) int { return len(s.Snapshot().Checkpoints) })
 }
 
 func TestCheckpointFields(t *testing.T) {
@@ -64,7 +64,7 @@ func TestCheckpointFields(t *testing.T) {
 		"filesSnapshot":"{\"a.go\":{\"size\":12,\"hash\":\"ff\"}}","filesChanged":["a.go"],"totalFiles":1,"totalSizeBytes":12,
 		"id":"ignored"}`)
 	require.Equal(t, 201, resp.Status, resp.Body)
-	cps := tt.srv.Checkpoints()
+	cps := tt.srv.Snapshot().Checkpoints
 	require.Len(t, cps, 1)
 	cp := cps[0]
 	_, err := uuid.Parse(cp.ID)
@@ -82,7 +82,7 @@ func TestCheckpointFields(t *testing.T) {
 
 	resp = tt.post("/api/public/checkpoints", `{`+tid+`,"name":"default"}`)
 	require.Equal(t, 201, resp.Status)
-	assert.Equal(t, "manual", tt.srv.Checkpoints()[1].Type)
+	assert.Equal(t, "manual", tt.srv.Snapshot().Checkpoints[1].Type)
 }
 
 func TestCheckpointRestoreAndReads(t *testing.T) {
@@ -92,7 +92,7 @@ func TestCheckpointRestoreAndReads(t *testing.T) {
 	tt.post("/api/public/checkpoints", `{`+tid+`,"name":"a","type":"auto","gitBranch":"main","filesSnapshot":"{}","totalFiles":3}`)
 	tt.clock.Add(time.Second)
 	tt.post("/api/public/checkpoints", `{"traceId":"other","name":"b","gitBranch":"dev"}`)
-	orig := tt.srv.Checkpoints()[0]
+	orig := tt.srv.Snapshot().Checkpoints[0]
 
 	t.Run("restore", func(t *testing.T) {
 		tt.clock.Add(time.Second)
@@ -177,7 +177,7 @@ func TestGitLinks(t *testing.T) {
 		{"unknown trace", `{"traceId":"nope","commitSha":"abc"}`, 500, "Failed to create git link"},
 		{"additions negative", `{` + tid + `,"commitSha":"abc","additions":-1}`, 400, ""},
 		{"commitTimestamp without zone", `{` + tid + `,"commitSha":"abc","commitTimestamp":"2025-03-01T12:00:00"}`, 400, ""},
-	}, func(s *Server) int { return len(s.GitLinks()) })
+	}, func(s *Server) int { return len(s.Snapshot().GitLinks) })
 
 	tt := newTester(t)
 	tt.createTrace(traceID)
@@ -187,7 +187,7 @@ func TestGitLinks(t *testing.T) {
 		"commitTimestamp":"2025-03-01T11:00:00Z","filesAdded":["a"],"filesModified":["b","c"],"filesDeleted":["d"],
 		"additions":10,"deletions":2,"linkType":"end","ciRunId":"`+ciRun+`","authorName":"ignored","observationId":"ignored"}`)
 	require.Equal(t, 201, resp.Status, resp.Body)
-	gl := tt.srv.GitLinks()[0]
+	gl := tt.srv.Snapshot().GitLinks[0]
 	assert.Equal(t, GitLink{
 		ID: gl.ID, ProjectID: tt.srv.ProjectID, TraceID: traceID, CommitSha: "abc", ParentSha: "p", Branch: "main",
 		Tag: "v1", RepoURL: "https://x/r.git", CommitMessage: "fix", CommitAuthor: "dev", CommitAuthorEmail: "dev@x",
@@ -198,7 +198,7 @@ func TestGitLinks(t *testing.T) {
 
 	resp = tt.post("/api/public/git-links", `{`+tid+`,"commitSha":"def","ciRunId":"run-7"}`)
 	require.Equal(t, 201, resp.Status)
-	gl2 := tt.srv.GitLinks()[1]
+	gl2 := tt.srv.Snapshot().GitLinks[1]
 	assert.Equal(t, "current", gl2.LinkType)
 	assert.Equal(t, t0, gl2.CommitTimestamp, "defaults to now")
 	assert.Empty(t, gl2.CIRunID, "not a UUID: ignored")
@@ -232,7 +232,7 @@ func TestFileOperationCreate(t *testing.T) {
 		{"chmod is not an operation", `{` + tid + `,"operation":"chmod","filePath":"a.go"}`, 500, "Failed to create file operation"},
 		{"unknown trace", `{"traceId":"nope","operation":"read","filePath":"a.go"}`, 500, "Failed to create file operation"},
 		{"fileSize as string", `{` + tid + `,"operation":"read","filePath":"a.go","fileSize":"12"}`, 400, ""},
-	}, func(s *Server) int { return len(s.FileOperations()) })
+	}, func(s *Server) int { return len(s.Snapshot().FileOperations) })
 
 	tt := newTester(t)
 	tt.createTrace(traceID)
@@ -241,7 +241,7 @@ func TestFileOperationCreate(t *testing.T) {
 		"diffPreview":"@@","contentBeforeHash":"b","contentAfterHash":"a","toolName":"edit","reason":"r",
 		"startedAt":"2025-03-01T12:00:00Z","completedAt":"2025-03-01T12:00:01.5Z","durationMs":99999,"success":false,"errorMessage":"e"}`)
 	require.Equal(t, 201, resp.Status, resp.Body)
-	op := tt.srv.FileOperations()[0]
+	op := tt.srv.Snapshot().FileOperations[0]
 	assert.Equal(t, FileOperation{
 		ID: op.ID, ProjectID: tt.srv.ProjectID, TraceID: traceID, ObservationID: spanID, Operation: "rename",
 		FilePath: "a.go", NewPath: "b.go", FileSize: 12, FileMode: "644", ContentHash: "h", MimeType: "text/x-go",
@@ -252,7 +252,7 @@ func TestFileOperationCreate(t *testing.T) {
 
 	resp = tt.post("/api/public/file-operations", `{`+tid+`,"operation":"read","filePath":"c.go","completedAt":"2025-03-01T12:00:09Z"}`)
 	require.Equal(t, 201, resp.Status)
-	op = tt.srv.FileOperations()[1]
+	op = tt.srv.Snapshot().FileOperations[1]
 	assert.True(t, op.Success, "success defaults to true")
 	assert.Equal(t, t0, op.StartedAt, "startedAt defaults to now")
 	assert.Equal(t, uint32(1<<32-1000), op.DurationMs, "a negative duration wraps")
@@ -293,7 +293,7 @@ func TestFileOperationBatch(t *testing.T) {
 			tt.createTrace(traceID)
 			resp := tt.post("/api/public/file-operations/batch", tc.body)
 			require.Equal(t, tc.status, resp.Status, resp.Body)
-			assert.Len(t, tt.srv.FileOperations(), tc.stored)
+			assert.Len(t, tt.srv.Snapshot().FileOperations, tc.stored)
 			if tc.status == 201 {
 				var out struct{ Data []FileOperation }
 				resp.decode(t, &out)
@@ -334,7 +334,7 @@ func TestTerminalCommandCreate(t *testing.T) {
 		{"exitCode as float", `{` + tid + `,"command":"go","exitCode":1.5}`, 400, ""},
 		{"unknown trace", `{"traceId":"nope","command":"go"}`, 500, "Failed to create terminal command"},
 		{"observation id too long", `{` + tid + `,"command":"go","observationId":"` + strings.Repeat("a", 17) + `"}`, 500, ""},
-	}, func(s *Server) int { return len(s.TerminalCommands()) })
+	}, func(s *Server) int { return len(s.Snapshot().TerminalCommands) })
 
 	tt := newTester(t)
 	tt.createTrace(traceID)
@@ -346,7 +346,7 @@ func TestTerminalCommandCreate(t *testing.T) {
   "exitCode": 1, "stdout": "FAIL ./store\n", "stderr": "", "stdoutTruncated": false,
   "success": false, "toolName": "bash", "reason": "reproduce failure" }`)
 	require.Equal(t, 201, resp.Status, resp.Body)
-	tc := tt.srv.TerminalCommands()[0]
+	tc := tt.srv.Snapshot().TerminalCommands[0]
 	assert.Equal(t, TerminalCommand{
 		ID: tc.ID, ProjectID: tt.srv.ProjectID, TraceID: traceID, ObservationID: spanID, Command: "go",
 		Args: []string{"test", "./..."}, WorkingDirectory: "/src/acme", Shell: "bash", EnvVars: `{"CGO_ENABLED":"0"}`,
@@ -364,7 +364,7 @@ func TestTerminalCommandCreate(t *testing.T) {
 	} {
 		t.Run("success "+c.body, func(t *testing.T) {
 			require.Equal(t, 201, tt.post("/api/public/terminal-commands", `{`+tid+`,"command":"x",`+c.body+`}`).Status)
-			got := tt.srv.TerminalCommands()[i+1]
+			got := tt.srv.Snapshot().TerminalCommands[i+1]
 			assert.Equal(t, c.success, got.Success)
 			assert.Empty(t, got.Shell, "no bash default")
 			assert.Empty(t, got.WorkingDirectory)
@@ -402,7 +402,7 @@ func TestTerminalCommandBatch(t *testing.T) {
 			tt.createTrace(traceID)
 			resp := tt.post("/api/public/terminal-commands/batch", tc.body)
 			require.Equal(t, tc.status, resp.Status, resp.Body)
-			assert.Len(t, tt.srv.TerminalCommands(), tc.stored)
+			assert.Len(t, tt.srv.Snapshot().TerminalCommands, tc.stored)
 			if tc.status != 201 {
 				assert.True(t, strings.HasPrefix(resp.handlerErr(t).Message, tc.message), resp.Body)
 			}

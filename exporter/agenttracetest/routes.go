@@ -105,9 +105,9 @@ var routes = []route{
 	rt("POST", "/api/public/v1/traces", (*Server).handleIngestion),
 
 	rt("POST", "/api/public/traces", (*Server).handleCreateTrace),
-	rt("POST", "/api/public/spans", observationRoute(StoredSpan)),
-	rt("POST", "/api/public/generations", observationRoute(StoredGeneration)),
-	rt("POST", "/api/public/events", observationRoute(StoredEvent)),
+	rt("POST", "/api/public/spans", observationRoute(storedSpan)),
+	rt("POST", "/api/public/generations", observationRoute(storedGeneration)),
+	rt("POST", "/api/public/events", observationRoute(storedEvent)),
 	rt("GET", "/api/public/traces", notImplemented),
 	rt("GET", "/api/public/traces/search", notImplemented),
 	rt("GET", "/api/public/sessions", notImplemented),

@@ -11,8 +11,8 @@ import (
 )
 
 var (
-	dataTypes = []string{DataTypeNumeric, DataTypeBoolean, DataTypeCategorical}
-	sources   = []string{SourceAPI, SourceEval, SourceAnnotation}
+	dataTypes = []string{dataTypeNumeric, dataTypeBoolean, dataTypeCategorical}
+	sources   = []string{sourceAPI, sourceEval, sourceAnnotation}
 
 	errNoTrace       = errors.New("failed to get trace: sql: no rows in result set")
 	errNoObservation = errors.New("failed to get observation: sql: no rows in result set")
@@ -38,15 +38,15 @@ func validateDataType(b scoreBody) error {
 	switch b.DataType {
 	case "":
 		return nil
-	case DataTypeNumeric:
+	case dataTypeNumeric:
 		if b.Value == nil {
 			return errors.New("invalid score: NUMERIC score requires a numeric value")
 		}
-	case DataTypeBoolean:
+	case dataTypeBoolean:
 		if b.Value == nil || (*b.Value != 0 && *b.Value != 1) {
 			return errors.New("invalid score: BOOLEAN score value must be 0 or 1")
 		}
-	case DataTypeCategorical:
+	case dataTypeCategorical:
 		return errors.New("invalid score: value is not one of the categories []")
 	default:
 		return fmt.Errorf("invalid score: unknown data type %q", b.DataType)
@@ -73,7 +73,7 @@ func (s *Server) newScore(now time.Time, b scoreBody) Score {
 		sc.ObservationID = *b.ObservationID
 	}
 	if sc.Source == "" {
-		sc.Source = SourceAPI
+		sc.Source = sourceAPI
 	}
 	return sc
 }
@@ -100,11 +100,11 @@ func (s *Server) createScore(now time.Time, b scoreBody) (Score, error) {
 	if sc.DataType == "" {
 		switch {
 		case sc.Value != nil:
-			sc.DataType = DataTypeNumeric
+			sc.DataType = dataTypeNumeric
 		case sc.StringValue != nil && (*sc.StringValue == "true" || *sc.StringValue == "false"):
-			sc.DataType = DataTypeBoolean
+			sc.DataType = dataTypeBoolean
 		case sc.StringValue != nil:
-			sc.DataType = DataTypeCategorical
+			sc.DataType = dataTypeCategorical
 		}
 	}
 	s.mu.Lock()
@@ -199,12 +199,12 @@ func (s *Server) handleFeedback(c *call) {
 	if !c.require("traceId", b.TraceID) {
 		return
 	}
-	sb := scoreBody{TraceID: b.TraceID, Name: b.Name, Value: b.Value, DataType: b.DataType, Comment: b.Comment, Source: SourceAnnotation}
+	sb := scoreBody{TraceID: b.TraceID, Name: b.Name, Value: b.Value, DataType: b.DataType, Comment: b.Comment, Source: sourceAnnotation}
 	if sb.Name == "" {
 		sb.Name = "user-feedback"
 	}
 	if sb.DataType == "" {
-		sb.DataType = DataTypeNumeric
+		sb.DataType = dataTypeNumeric
 	}
 	s.process(c, 1)
 	sc, err := s.createScore(c.now, sb)
@@ -220,7 +220,7 @@ func (s *Server) handleListScores(c *call) {
 	from, to := c.timeQuery("fromTimestamp"), c.timeQuery("toTimestamp")
 	q := c.r.URL.Query()
 	var match []Score
-	for _, sc := range s.Scores() {
+	for _, sc := range s.scores() {
 		if !queryMatch(q, "traceId", sc.TraceID) || !queryMatch(q, "observationId", sc.ObservationID) ||
 			!queryMatch(q, "name", sc.Name) || !queryMatch(q, "source", sc.Source) ||
 			!queryMatch(q, "dataType", sc.DataType) || !inRange(sc.CreatedAt, from, to) {
@@ -235,6 +235,6 @@ func (s *Server) handleListScores(c *call) {
 
 // handleTraceScores is GET /api/public/traces/{traceId}/scores.
 func (s *Server) handleTraceScores(c *call) {
-	data := Snapshot{Scores: s.Scores()}.ScoresOf(c.params["traceId"])
+	data := Snapshot{Scores: s.scores()}.ScoresOf(c.params["traceId"])
 	c.json(http.StatusOK, map[string]any{"data": orEmpty(data)})
 }

@@ -21,9 +21,9 @@ func TestScoreCreate(t *testing.T) {
 		check   func(t *testing.T, sc Score)
 	}{
 		{name: "numeric", body: `{"name":"q","value":0.95,"dataType":"NUMERIC"}`, check: func(t *testing.T, sc Score) {
-			assert.Equal(t, DataTypeNumeric, sc.DataType)
+			assert.Equal(t, "NUMERIC", sc.DataType)
 			assert.Equal(t, 0.95, *sc.Value)
-			assert.Equal(t, SourceAPI, sc.Source)
+			assert.Equal(t, "API", sc.Source)
 		}},
 		{name: "numeric needs a value", body: `{"name":"q","stringValue":"x","dataType":"NUMERIC"}`, status: 500, message: "invalid score: NUMERIC score requires a numeric value"},
 		{name: "boolean 1", body: `{"name":"q","value":1,"dataType":"BOOLEAN"}`},
@@ -32,13 +32,13 @@ func TestScoreCreate(t *testing.T) {
 		{name: "boolean from text fails with explicit type", body: `{"name":"q","stringValue":"true","dataType":"BOOLEAN"}`, status: 500},
 		{name: "categorical always fails", body: `{"name":"q","stringValue":"good","dataType":"CATEGORICAL"}`, status: 500, message: "invalid score: value is not one of the categories []"},
 		{name: "unknown data type", body: `{"name":"q","value":1,"dataType":"TEXT"}`, status: 500},
-		{name: "inferred numeric", body: `{"name":"q","value":3}`, check: func(t *testing.T, sc Score) { assert.Equal(t, DataTypeNumeric, sc.DataType) }},
+		{name: "inferred numeric", body: `{"name":"q","value":3}`, check: func(t *testing.T, sc Score) { assert.Equal(t, "NUMERIC", sc.DataType) }},
 		{name: "inferred boolean", body: `{"name":"q","stringValue":"false"}`, check: func(t *testing.T, sc Score) {
-			assert.Equal(t, DataTypeBoolean, sc.DataType)
+			assert.Equal(t, "BOOLEAN", sc.DataType)
 			assert.Nil(t, sc.Value)
 			assert.Equal(t, "false", *sc.StringValue)
 		}},
-		{name: "inferred categorical", body: `{"name":"q","stringValue":"good"}`, check: func(t *testing.T, sc Score) { assert.Equal(t, DataTypeCategorical, sc.DataType) }},
+		{name: "inferred categorical", body: `{"name":"q","stringValue":"good"}`, check: func(t *testing.T, sc Score) { assert.Equal(t, "CATEGORICAL", sc.DataType) }},
 		{name: "neither value nor string fails at insert", body: `{"name":"q"}`, status: 500, message: "failed to insert score: code: 36, message: Unknown element ''"},
 		{name: "name not checked in batch paths", body: `{"value":1}`},
 		{name: "unknown trace", body: `{"traceId":"nope","name":"q","value":1}`, status: 500, message: "failed to get trace: sql: no rows in result set"},
@@ -46,7 +46,7 @@ func TestScoreCreate(t *testing.T) {
 		{name: "unknown observation", body: `{"name":"q","value":1,"observationId":"ffffffffffffffff"}`, status: 500},
 		{name: "null observationId is omitted", body: `{"name":"q","value":1,"observationId":null}`},
 		{name: "known observation", body: `{"name":"q","value":1,"observationId":"` + spanID + `"}`, check: func(t *testing.T, sc Score) { assert.Equal(t, spanID, sc.ObservationID) }},
-		{name: "source EVAL", body: `{"name":"q","value":1,"source":"EVAL"}`, check: func(t *testing.T, sc Score) { assert.Equal(t, SourceEval, sc.Source) }},
+		{name: "source EVAL", body: `{"name":"q","value":1,"source":"EVAL"}`, check: func(t *testing.T, sc Score) { assert.Equal(t, "EVAL", sc.Source) }},
 		{name: "source ANNOTATION", body: `{"name":"q","value":1,"source":"ANNOTATION"}`},
 		{name: "invalid source fails at insert", body: `{"name":"q","value":1,"source":"USER"}`, status: 500},
 		{name: "boolean value is a decode error", body: `{"name":"q","value":true}`, status: 400, message: "Invalid score input: json: cannot unmarshal bool"},
@@ -73,11 +73,11 @@ func TestScoreCreate(t *testing.T) {
 				require.Len(t, res.Errors, 1)
 				assert.Equal(t, tc.status, res.Errors[0].Status)
 				assert.True(t, strings.HasPrefix(res.Errors[0].Message, tc.message), res.Errors[0].Message)
-				assert.Empty(t, tt.srv.Scores())
+				assert.Empty(t, tt.srv.Snapshot().Scores)
 				return
 			}
 			require.Empty(t, res.Errors)
-			scores := tt.srv.Scores()
+			scores := tt.srv.Snapshot().Scores
 			require.Len(t, scores, 1)
 			if tc.check != nil {
 				tc.check(t, scores[0])
@@ -92,7 +92,7 @@ func TestScoreDuplicates(t *testing.T) {
 	score := event("sc", "score-create", `{"traceId":"`+traceID+`","name":"q","value":1}`)
 	tt.ingest(score)
 	tt.ingest(score)
-	scores := tt.srv.Scores()
+	scores := tt.srv.Snapshot().Scores
 	require.Len(t, scores, 2, "a re-sent score is stored again")
 	assert.NotEqual(t, scores[0].ID, scores[1].ID)
 }
@@ -122,10 +122,10 @@ func TestPostScore(t *testing.T) {
 			require.Equal(t, tc.status, resp.Status, resp.Body)
 			if tc.status != 201 {
 				assert.Equal(t, tc.message, resp.handlerErr(t).Message)
-				assert.Empty(t, tt.srv.Scores())
+				assert.Empty(t, tt.srv.Snapshot().Scores)
 				return
 			}
-			sc := tt.srv.Scores()[0]
+			sc := tt.srv.Snapshot().Scores[0]
 			assert.JSONEq(t, `{"id":"`+sc.ID+`","projectId":"`+tt.srv.ProjectID+`","traceId":"`+traceID+`",
 				"name":"helpfulness","source":"API","dataType":"NUMERIC","value":0.8,"comment":"ok",
 				"createdAt":"2025-03-01T12:00:10Z","updatedAt":"2025-03-01T12:00:10Z"}`, resp.Body)
@@ -165,7 +165,7 @@ func TestScoreBatch(t *testing.T) {
 			tt.createTrace(traceID)
 			resp := tt.post("/api/public/scores/batch", tc.body)
 			require.Equal(t, tc.status, resp.Status, resp.Body)
-			assert.Len(t, tt.srv.Scores(), tc.stored)
+			assert.Len(t, tt.srv.Snapshot().Scores, tc.stored)
 			if tc.status == 201 {
 				var out struct{ Data []Score }
 				resp.decode(t, &out)
@@ -259,11 +259,11 @@ func TestFeedback(t *testing.T) {
 	var sc Score
 	resp.decode(t, &sc)
 	assert.Equal(t, "user-feedback", sc.Name)
-	assert.Equal(t, SourceAnnotation, sc.Source)
-	assert.Equal(t, DataTypeNumeric, sc.DataType)
+	assert.Equal(t, "ANNOTATION", sc.Source)
+	assert.Equal(t, "NUMERIC", sc.DataType)
 
 	assert.Equal(t, 400, tt.post("/api/public/feedback", `{"value":1}`).Status)
 	assert.Equal(t, 500, tt.post("/api/public/feedback", `{"traceId":"`+traceID+`"}`).Status, "NUMERIC needs a value")
 	assert.Equal(t, 500, tt.post("/api/public/feedback", `{"traceId":"nope","value":1}`).Status)
-	assert.Len(t, tt.srv.Scores(), 1)
+	assert.Len(t, tt.srv.Snapshot().Scores, 1)
 }

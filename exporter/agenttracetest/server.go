@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl/emu"
 	"github.com/google/uuid"
 )
 
@@ -21,13 +22,14 @@ import (
 type Server struct {
 	// URL is the server's base URL, "http://127.0.0.1:<port>", without a
 	// trailing slash: the value of AGENTTRACE_API_URL for a client under
-	// test. It stays the same across [Server.Down] and [Server.Up].
+	// test.
 	URL string
 	// APIKey is a valid public key ("pk-" and 32 hex characters), accepted
 	// as "Authorization: Bearer", X-API-Key or ?api_key=.
 	APIKey string
-	// SecretKey is APIKey's secret key ("sk-" and 64 hex characters). The
-	// server accepts it only with [WithSecretKeyBearer], as a Bearer token.
+	// SecretKey is APIKey's secret key ("sk-" and 64 hex characters). Like
+	// the real server, this one ignores it: a client that sends it instead
+	// of APIKey fails with 401.
 	SecretKey string
 	// ProjectID is the project every key belongs to; stored rows carry it.
 	ProjectID string
@@ -66,14 +68,13 @@ type Server struct {
 // httptest.NewServer it panics if it cannot listen.
 //
 // The server rate-limits as the real one does, to 100 requests per minute
-// per client address; tests that make more requests use [WithoutRateLimit]
-// or [WithRateLimit].
+// per client address; tests that make more requests use [WithoutRateLimit].
 func NewServer(opts ...Option) *Server {
 	cfg := newConfig(opts)
 	s := &Server{
 		APIKey:    "pk-" + hexID(16),
 		SecretKey: "sk-" + hexID(32),
-		ProjectID: cfg.projectID,
+		ProjectID: cfg.ProjectID,
 		cfg:       cfg,
 		keys:      make(map[string]bool),
 		secrets:   make(map[string]string),
@@ -88,21 +89,21 @@ func NewServer(opts ...Option) *Server {
 	}
 	s.keys[s.APIKey] = true
 	s.secrets[s.SecretKey] = s.APIKey
-	for _, k := range cfg.publicKeys {
+	for _, k := range cfg.PublicKeys {
 		if k != "" {
 			s.keys[k] = true
 		}
 	}
-	for _, p := range cfg.pairs {
-		if p.public != "" {
-			s.keys[p.public] = true
-			if p.secret != "" {
-				s.secrets[p.secret] = p.public
+	for _, p := range cfg.KeyPairs {
+		if p[0] != "" {
+			s.keys[p[0]] = true
+			if p[1] != "" {
+				s.secrets[p[1]] = p[0]
 			}
 		}
 	}
-	if cfg.rateLimit > 0 && cfg.rateWindow > 0 {
-		s.limiter = newRateLimiter(cfg.rateLimit, cfg.rateWindow)
+	if cfg.RateLimit > 0 && cfg.RateWindow > 0 {
+		s.limiter = newRateLimiter(cfg.RateLimit, cfg.RateWindow)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -158,15 +159,11 @@ func (s *Server) Close() {
 	})
 }
 
-// ErrClosed is returned by [Server.Up] and the wait helpers once the server
-// is closed.
+// ErrClosed is returned by the wait helpers once the server is closed.
 var ErrClosed = errors.New("agenttracetest: server closed")
 
-// Down takes the server down: it stops listening, so new connections are
-// refused, and closes open connections, so requests in flight and
-// keep-alive connections fail. Stored data and configuration are kept.
-// Down on a server that is down (not by Drain) or closed does nothing.
-func (s *Server) Down() {
+func (c controls) Down() {
+	s := c.s
 	s.life.Lock()
 	defer s.life.Unlock()
 	if s.ln == nil && !s.draining {
@@ -183,13 +180,8 @@ func (s *Server) Down() {
 	}
 }
 
-// Drain takes the server down gracefully, as a server restarted behind a
-// load balancer: it stops listening, so new connections are refused, lets
-// the requests being handled finish, and answers any later request on an
-// open connection with 503 and Connection: close. Unlike Down it never
-// cuts a request short, so a client can always tell whether the server
-// acted on a request. [Server.Up] brings it back; Down cuts what is left.
-func (s *Server) Drain() {
+func (c controls) Drain() {
+	s := c.s
 	s.life.Lock()
 	defer s.life.Unlock()
 	if s.ln == nil {
@@ -200,10 +192,8 @@ func (s *Server) Drain() {
 	s.draining = true
 }
 
-// Up brings a server taken down by [Server.Down] or [Server.Drain] back,
-// listening on the same address. It fails if the server is closed or the
-// port was taken meanwhile. Up on a running server does nothing.
-func (s *Server) Up() error {
+func (c controls) Up() error {
+	s := c.s
 	s.life.Lock()
 	defer s.life.Unlock()
 	if s.closed {
@@ -286,7 +276,7 @@ func (s *Server) readBody(r *http.Request) (*incoming, error) {
 	if in.requestID == "" {
 		in.requestID = uuid.NewString()
 	}
-	limit := s.cfg.maxBodyBytes
+	limit := s.cfg.MaxBodyBytes
 	if r.ContentLength > limit {
 		in.tooLarge = true
 		return in, nil
@@ -339,7 +329,7 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler)
 	}
 	defer s.wg.Done()
-	now := ms(s.cfg.clock())
+	now := ms(s.cfg.Clock())
 	w := &statusWriter{ResponseWriter: rw}
 	in, err := s.readBody(r)
 	seq := s.recordRequest(r, in, now)
@@ -364,9 +354,9 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
-	case f.kind == faultNone:
+	case f.Kind == emu.FaultNone:
 		s.handle(w, r, in, now)
-	case !f.after:
+	case !f.After:
 		s.applyFault(w, r, f, in.requestID, nil)
 	default:
 		rec := httptest.NewRecorder()
@@ -400,11 +390,11 @@ func (s *Server) sleepUntil(r *http.Request, t time.Time) bool {
 }
 
 // process spends the processing time of n more items of the request
-// ([WithEventDelay]), then counts them in [Request.Items]: the request's
+// (emu.Config.EventDelay), then counts them in [Request.Items]: the request's
 // k-th item is done k×d after its handling started. When the wait is cut
 // short, the request is abandoned without an answer.
 func (s *Server) process(c *call, n int) {
-	if d := s.cfg.eventDelay; d > 0 {
+	if d := s.cfg.EventDelay; d > 0 {
 		until := c.started.Add(time.Duration(c.in.items+n) * d)
 		if !s.cfg.sleep(s, c.r, until) {
 			panic(http.ErrAbortHandler)

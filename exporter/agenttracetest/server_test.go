@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl/emu"
+
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,10 +24,10 @@ const minimalBatch = `{"batch":[{"id":"e1","type":"sdk-log","body":{}}]}`
 
 func TestAuth(t *testing.T) {
 	tt := newTester(t,
-		WithAPIKeys("at_extra", "pk_underscore", "custom-key", "sk-looks-secret"),
-		WithKeyPair("pk-pair", "sk-pair"),
+		with(emu.WithAPIKeys("at_extra", "pk_underscore", "custom-key", "sk-looks-secret")),
+		with(emu.WithKeyPair("pk-pair", "sk-pair")),
 	)
-	lenient := newTester(t, WithSecretKeyBearer(), WithKeyPair("pk-pair", "sk-pair"))
+	lenient := newTester(t, with(emu.WithSecretKeyBearer()), with(emu.WithKeyPair("pk-pair", "sk-pair")))
 	tests := []struct {
 		name    string
 		tt      *tester
@@ -65,7 +67,7 @@ func TestAuth(t *testing.T) {
 }
 
 func TestAuthBeforeRateLimit(t *testing.T) {
-	tt := newTester(t, WithRateLimit(1, time.Minute))
+	tt := newTester(t, with(emu.WithRateLimit(1, time.Minute)))
 	resp := tt.post("/api/public/ingestion", minimalBatch, noAuth())
 	require.Equal(t, 401, resp.Status)
 	assert.Empty(t, resp.Header.Get("X-RateLimit-Limit"), "a 401 carries no rate-limit headers")
@@ -152,13 +154,13 @@ func TestContentEncoding(t *testing.T) {
 			resp, err := tt.send(req)
 			require.NoError(t, err)
 			require.Equal(t, tc.status, resp.Status, resp.Body)
-			reqs := tt.srv.Requests()
+			reqs := tt.srv.Snapshot().Requests
 			require.Len(t, reqs, 1)
 			assert.Equal(t, tc.encoding, reqs[0].Header.Get("Content-Encoding"))
 			assert.Equal(t, int64(len(wire)), reqs[0].WireBytes)
 			if tc.status == 200 {
 				assert.JSONEq(t, body, string(reqs[0].Body), "the recorded body is decoded")
-				require.Len(t, tt.srv.Traces(), 1)
+				require.Len(t, tt.srv.Snapshot().Traces, 1)
 				return
 			}
 			assert.True(t, strings.HasPrefix(resp.handlerErr(t).Message, tc.message), resp.Body)
@@ -182,10 +184,10 @@ func TestBodyLimit(t *testing.T) {
 	}{
 		{"default limit: 4 MiB accepted", nil, func(t *testing.T) ([]byte, string) { return []byte(padded(4 << 20)), "" }, false, 200},
 		{"default limit: 4 MiB + 1 refused", nil, func(t *testing.T) ([]byte, string) { return []byte(padded(4<<20 + 1)), "" }, false, 413},
-		{"at the limit", []Option{WithMaxBodyBytes(1024)}, func(t *testing.T) ([]byte, string) { return []byte(padded(1024)), "" }, false, 200},
-		{"over the limit", []Option{WithMaxBodyBytes(1024)}, func(t *testing.T) ([]byte, string) { return []byte(padded(1025)), "" }, false, 413},
-		{"chunked over the limit", []Option{WithMaxBodyBytes(1024)}, func(t *testing.T) ([]byte, string) { return []byte(padded(1025)), "" }, true, 413},
-		{"limit counts wire bytes, not decoded ones", []Option{WithMaxBodyBytes(1024)}, func(t *testing.T) ([]byte, string) {
+		{"at the limit", []Option{with(emu.WithMaxBodyBytes(1024))}, func(t *testing.T) ([]byte, string) { return []byte(padded(1024)), "" }, false, 200},
+		{"over the limit", []Option{with(emu.WithMaxBodyBytes(1024))}, func(t *testing.T) ([]byte, string) { return []byte(padded(1025)), "" }, false, 413},
+		{"chunked over the limit", []Option{with(emu.WithMaxBodyBytes(1024))}, func(t *testing.T) ([]byte, string) { return []byte(padded(1025)), "" }, true, 413},
+		{"limit counts wire bytes, not decoded ones", []Option{with(emu.WithMaxBodyBytes(1024))}, func(t *testing.T) ([]byte, string) {
 			return compress(t, "gzip", padded(100_000)), "gzip"
 		}, false, 200},
 	}
@@ -208,7 +210,7 @@ func TestBodyLimit(t *testing.T) {
 			if tc.status == 413 {
 				assert.JSONEq(t, `{"error":{"code":413,"message":"Request Entity Too Large"}}`, resp.Body)
 				assert.Empty(t, resp.Header.Get("X-RateLimit-Limit"))
-				assert.Nil(t, tt.srv.Requests()[0].Body)
+				assert.Nil(t, tt.srv.Snapshot().Requests[0].Body)
 			}
 		})
 	}
@@ -281,16 +283,16 @@ func TestErrorShapesAndRouting(t *testing.T) {
 
 func TestPanicShape(t *testing.T) {
 	tt := newTester(t)
-	tt.srv.SetItemFaults(func(Event) *ItemError { panic("boom") })
+	controls{tt.srv}.SetItemFaults(func(emu.Event) *emu.ItemError { panic("boom") })
 	resp := tt.post("/api/public/ingestion", minimalBatch, header("X-Request-ID", "req-1"))
 	require.Equal(t, 500, resp.Status)
 	assert.JSONEq(t, `{"error":"Internal Server Error","message":"An unexpected error occurred","request_id":"req-1"}`, resp.Body)
-	assert.Equal(t, 500, tt.srv.Requests()[0].Status)
+	assert.Equal(t, 500, tt.srv.Snapshot().Requests[0].Status)
 }
 
 func TestRateLimit(t *testing.T) {
 	t.Run("counts requests with unique ids", func(t *testing.T) {
-		tt := newTester(t, WithRateLimit(3, time.Minute))
+		tt := newTester(t, with(emu.WithRateLimit(3, time.Minute)))
 		reset := strconv.FormatInt(t0.Add(time.Minute).Unix(), 10)
 		for i, remaining := range []string{"2", "1", "0"} {
 			resp := tt.post("/api/public/ingestion", minimalBatch, header("X-Request-ID", "r"+strconv.Itoa(i)))
@@ -306,7 +308,7 @@ func TestRateLimit(t *testing.T) {
 		assert.Equal(t, "0", resp.Header.Get("X-RateLimit-Remaining"))
 		assert.Equal(t, reset, resp.Header.Get("X-RateLimit-Reset"))
 		assert.Equal(t, "3", resp.Header.Get("X-RateLimit-Limit"))
-		assert.Empty(t, tt.srv.Traces())
+		assert.Empty(t, tt.srv.Snapshot().Traces)
 
 		tt.clock.Add(59 * time.Second)
 		require.Equal(t, 429, tt.post("/api/public/ingestion", minimalBatch, header("X-Request-ID", "r4")).Status, "still in the window")
@@ -318,7 +320,7 @@ func TestRateLimit(t *testing.T) {
 		assert.Equal(t, "2", resp.Header.Get("X-RateLimit-Remaining"))
 	})
 	t.Run("a window below a second", func(t *testing.T) {
-		tt := newTester(t, WithRateLimit(2, 250*time.Millisecond))
+		tt := newTester(t, with(emu.WithRateLimit(2, 250*time.Millisecond)))
 		post := func(id string) response {
 			return tt.post("/api/public/ingestion", minimalBatch, header("X-Request-ID", id))
 		}
@@ -337,7 +339,7 @@ func TestRateLimit(t *testing.T) {
 		assert.Equal(t, "2", resp.Header.Get("X-RateLimit-Limit"))
 	})
 	t.Run("requests without X-Request-ID in the same second count once", func(t *testing.T) {
-		tt := newTester(t, WithRateLimit(3, time.Minute))
+		tt := newTester(t, with(emu.WithRateLimit(3, time.Minute)))
 		for i := range 10 {
 			resp := tt.post("/api/public/ingestion", minimalBatch)
 			require.Equal(t, 200, resp.Status)
@@ -350,18 +352,18 @@ func TestRateLimit(t *testing.T) {
 		assert.Equal(t, "0", tt.post("/api/public/ingestion", minimalBatch).Header.Get("X-RateLimit-Remaining"))
 	})
 	t.Run("per client address by default", func(t *testing.T) {
-		tt := newTester(t, WithRateLimit(1, time.Minute), WithAPIKeys("pk-other"))
+		tt := newTester(t, with(emu.WithRateLimit(1, time.Minute)), with(emu.WithAPIKeys("pk-other")))
 		require.Equal(t, 200, tt.post("/api/public/ingestion", minimalBatch, header("X-Request-ID", "a")).Status)
 		require.Equal(t, 429, tt.post("/api/public/ingestion", minimalBatch, header("X-Request-ID", "b"), header("X-API-Key", "pk-other")).Status)
 	})
 	t.Run("per key", func(t *testing.T) {
-		tt := newTester(t, WithRateLimit(1, time.Minute), WithRateLimitPerKey(), WithAPIKeys("pk-other"))
+		tt := newTester(t, with(emu.WithRateLimit(1, time.Minute)), with(emu.WithRateLimitPerKey()), with(emu.WithAPIKeys("pk-other")))
 		require.Equal(t, 200, tt.post("/api/public/ingestion", minimalBatch, header("X-Request-ID", "a")).Status)
 		require.Equal(t, 200, tt.post("/api/public/ingestion", minimalBatch, header("X-Request-ID", "b"), header("X-API-Key", "pk-other")).Status)
 		require.Equal(t, 429, tt.post("/api/public/ingestion", minimalBatch, header("X-Request-ID", "c")).Status)
 	})
 	t.Run("default is 100 per minute", func(t *testing.T) {
-		srv := NewServer(WithClock(func() time.Time { return t0 }))
+		srv := NewServer(with(emu.WithClock(func() time.Time { return t0 })))
 		defer srv.Close()
 		tt := &tester{t: t, srv: srv, hc: &http.Client{Transport: &http.Transport{}}}
 		defer tt.hc.CloseIdleConnections()
@@ -378,7 +380,7 @@ func TestRateLimit(t *testing.T) {
 		assert.Empty(t, resp.Header.Get("X-RateLimit-Limit"))
 	})
 	t.Run("Reset clears the counters", func(t *testing.T) {
-		tt := newTester(t, WithRateLimit(1, time.Minute))
+		tt := newTester(t, with(emu.WithRateLimit(1, time.Minute)))
 		require.Equal(t, 200, tt.post("/api/public/ingestion", minimalBatch, header("X-Request-ID", "a")).Status)
 		tt.srv.Reset()
 		require.Equal(t, 200, tt.post("/api/public/ingestion", minimalBatch, header("X-Request-ID", "b")).Status)
@@ -386,12 +388,12 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestMaxRequestsInWindow(t *testing.T) {
-	tt := newTester(t, WithRateLimit(2, time.Second))
+	tt := newTester(t, with(emu.WithRateLimit(2, time.Second)))
 	post := func(after time.Duration, id string, opts ...reqOpt) int {
 		tt.clock.Add(after)
 		return tt.post("/api/public/ingestion", minimalBatch, append(opts, header("X-Request-ID", id))...).Status
 	}
-	assert.Equal(t, 0, tt.srv.MaxRequestsInWindow(time.Second))
+	assert.Equal(t, 0, controls{tt.srv}.MaxRequestsInWindow(time.Second))
 	require.Equal(t, 200, post(0, "r0"))
 	require.Equal(t, 200, post(500*time.Millisecond, "r1"))
 	require.Equal(t, 429, post(499*time.Millisecond, "r2"))
@@ -401,12 +403,12 @@ func TestMaxRequestsInWindow(t *testing.T) {
 
 	// r0 to r2 fall within 999 ms; r1 to r4 within 500 ms. Refused and
 	// unauthenticated requests count; requests outside the API do not.
-	assert.Equal(t, 4, tt.srv.MaxRequestsInWindow(time.Second))
-	assert.Equal(t, 3, tt.srv.MaxRequestsInWindow(500*time.Millisecond))
-	assert.Equal(t, 5, tt.srv.MaxRequestsInWindow(time.Minute))
-	assert.Equal(t, 2, tt.srv.MaxRequestsInWindow(time.Millisecond), "r3 and r4 came at once")
+	assert.Equal(t, 4, controls{tt.srv}.MaxRequestsInWindow(time.Second))
+	assert.Equal(t, 3, controls{tt.srv}.MaxRequestsInWindow(500*time.Millisecond))
+	assert.Equal(t, 5, controls{tt.srv}.MaxRequestsInWindow(time.Minute))
+	assert.Equal(t, 2, controls{tt.srv}.MaxRequestsInWindow(time.Millisecond), "r3 and r4 came at once")
 	var refused int
-	for _, r := range tt.srv.Requests() {
+	for _, r := range tt.srv.Snapshot().Requests {
 		if r.Status == http.StatusTooManyRequests {
 			refused++
 		}
@@ -414,17 +416,17 @@ func TestMaxRequestsInWindow(t *testing.T) {
 	assert.Equal(t, 1, refused)
 
 	t.Run("per key", func(t *testing.T) {
-		tt := newTester(t, WithRateLimitPerKey(), WithAPIKeys("pk-other"))
+		tt := newTester(t, with(emu.WithRateLimitPerKey()), with(emu.WithAPIKeys("pk-other")))
 		tt.post("/api/public/ingestion", minimalBatch)
 		tt.post("/api/public/ingestion", minimalBatch, header("X-API-Key", "pk-other"))
 		tt.post("/api/public/ingestion?api_key=pk-other", minimalBatch, header("X-API-Key", ""))
-		assert.Equal(t, 2, tt.srv.MaxRequestsInWindow(time.Minute))
+		assert.Equal(t, 2, controls{tt.srv}.MaxRequestsInWindow(time.Minute))
 	})
 	t.Run("per address", func(t *testing.T) {
-		tt := newTester(t, WithAPIKeys("pk-other"))
+		tt := newTester(t, with(emu.WithAPIKeys("pk-other")))
 		tt.post("/api/public/ingestion", minimalBatch)
 		tt.post("/api/public/ingestion", minimalBatch, header("X-API-Key", "pk-other"))
-		assert.Equal(t, 2, tt.srv.MaxRequestsInWindow(time.Minute))
+		assert.Equal(t, 2, controls{tt.srv}.MaxRequestsInWindow(time.Minute))
 	})
 }
 
@@ -454,18 +456,18 @@ func TestDownUp(t *testing.T) {
 	tt.createTrace(traceID)
 	url := tt.srv.URL
 
-	tt.srv.Down()
-	tt.srv.Down() // idempotent
+	controls{tt.srv}.Down()
+	controls{tt.srv}.Down() // idempotent
 	_, err := tt.send(tt.request(context.Background(), http.MethodPost, "/api/public/ingestion", minimalBatch))
 	require.Error(t, err, "the keep-alive connection was closed and new ones are refused")
 	_, err = tt.send(tt.request(context.Background(), http.MethodPost, "/api/public/ingestion", minimalBatch))
 	require.ErrorIs(t, err, syscall.ECONNREFUSED)
 
-	require.NoError(t, tt.srv.Up())
-	require.NoError(t, tt.srv.Up()) // idempotent
+	require.NoError(t, controls{tt.srv}.Up())
+	require.NoError(t, controls{tt.srv}.Up()) // idempotent
 	assert.Equal(t, url, tt.srv.URL)
 	require.Equal(t, 200, tt.post("/api/public/ingestion", minimalBatch).Status)
-	assert.Len(t, tt.srv.Traces(), 1, "data survives")
+	assert.Len(t, tt.srv.Snapshot().Traces, 1, "data survives")
 }
 
 // outcome is the response to a request, or its error.
@@ -490,14 +492,14 @@ func TestDrain(t *testing.T) {
 	tt.createTrace(traceID) // leaves a keep-alive connection open
 
 	// A request the server is handling when it drains gets its answer.
-	tt.srv.SetLatency(300 * time.Millisecond)
+	controls{tt.srv}.SetLatency(300 * time.Millisecond)
 	inFlight := tt.ingestInBackground()
-	require.NoError(t, tt.srv.WaitForRequests(context.Background(), 2))
-	tt.srv.Drain()
+	require.NoError(t, tt.srv.WaitFor(context.Background(), func(sn Snapshot) bool { return len(sn.Requests) >= 2 }))
+	controls{tt.srv}.Drain()
 	got := <-inFlight
 	require.NoError(t, got.err)
 	assert.Equal(t, 200, got.resp.Status)
-	tt.srv.SetLatency(0)
+	controls{tt.srv}.SetLatency(0)
 
 	// The next request on the open connection is refused cleanly...
 	resp := tt.post("/api/public/ingestion", minimalBatch)
@@ -508,20 +510,20 @@ func TestDrain(t *testing.T) {
 	_, err := tt.send(tt.request(context.Background(), http.MethodPost, "/api/public/ingestion", minimalBatch))
 	require.ErrorIs(t, err, syscall.ECONNREFUSED)
 
-	require.NoError(t, tt.srv.Up())
+	require.NoError(t, controls{tt.srv}.Up())
 	require.Equal(t, 200, tt.post("/api/public/ingestion", minimalBatch).Status)
-	assert.Len(t, tt.srv.Traces(), 1, "data survives")
+	assert.Len(t, tt.srv.Snapshot().Traces, 1, "data survives")
 }
 
 func TestDownReleasesHangingRequests(t *testing.T) {
 	tt := newTester(t)
-	tt.srv.SetFault(Hang())
+	controls{tt.srv}.SetFault(emu.Hang())
 	inFlight := tt.ingestInBackground()
-	require.NoError(t, tt.srv.WaitForRequests(context.Background(), 1))
-	tt.srv.Down()
+	require.NoError(t, tt.srv.WaitFor(context.Background(), func(sn Snapshot) bool { return len(sn.Requests) >= 1 }))
+	controls{tt.srv}.Down()
 	require.Error(t, (<-inFlight).err)
-	tt.srv.SetFault(Fault{})
-	require.NoError(t, tt.srv.Up())
+	controls{tt.srv}.SetFault(emu.Fault{})
+	require.NoError(t, controls{tt.srv}.Up())
 	require.Equal(t, 200, tt.post("/api/public/ingestion", minimalBatch).Status)
 }
 
@@ -529,15 +531,15 @@ func TestClose(t *testing.T) {
 	srv := NewServer()
 	srv.Close()
 	srv.Close() // idempotent
-	require.ErrorIs(t, srv.Up(), ErrClosed)
-	srv.Down() // harmless
+	require.ErrorIs(t, controls{srv}.Up(), ErrClosed)
+	controls{srv}.Down() // harmless
 	_, err := http.Post(srv.URL+"/api/public/ingestion", "application/json", strings.NewReader(minimalBatch))
 	require.ErrorIs(t, err, syscall.ECONNREFUSED)
-	assert.Empty(t, srv.Traces(), "data stays readable")
+	assert.Empty(t, srv.Snapshot().Traces, "data stays readable")
 }
 
 func TestKeys(t *testing.T) {
-	srv := NewServer(WithProjectID("proj-1"))
+	srv := NewServer(with(emu.WithProjectID("proj-1")))
 	defer srv.Close()
 	assert.Regexp(t, `^pk-[0-9a-f]{32}$`, srv.APIKey)
 	assert.Regexp(t, `^sk-[0-9a-f]{64}$`, srv.SecretKey)
@@ -554,7 +556,7 @@ func TestRequestsRecorded(t *testing.T) {
 	tt := newTester(t)
 	tt.post("/api/public/ingestion?x=1", minimalBatch, header("User-Agent", "agenttrace-otel-go/0.1.0"), header("X-Request-ID", "id-1"))
 	tt.post("/api/public/ingestion", minimalBatch, noAuth())
-	reqs := tt.srv.Requests()
+	reqs := tt.srv.Snapshot().Requests
 	require.Len(t, reqs, 2)
 	assert.Equal(t, "POST", reqs[0].Method)
 	assert.Equal(t, "/api/public/ingestion", reqs[0].Path)
@@ -570,15 +572,15 @@ func TestRequestsRecorded(t *testing.T) {
 	// Copies: changing them does not change the server.
 	reqs[0].Header.Set("User-Agent", "changed")
 	reqs[0].Body[0] = 'X'
-	again := tt.srv.Requests()
+	again := tt.srv.Snapshot().Requests
 	assert.Equal(t, "agenttrace-otel-go/0.1.0", again[0].Header.Get("User-Agent"))
 	assert.Equal(t, minimalBatch, string(again[0].Body))
 
 	tt.srv.Reset()
-	assert.Empty(t, tt.srv.Requests())
+	assert.Empty(t, tt.srv.Snapshot().Requests)
 	tt.post("/api/public/ingestion", minimalBatch)
-	require.Len(t, tt.srv.Requests(), 1)
-	assert.Equal(t, 200, tt.srv.Requests()[0].Status)
+	require.Len(t, tt.srv.Snapshot().Requests, 1)
+	assert.Equal(t, 200, tt.srv.Snapshot().Requests[0].Status)
 }
 
 func TestResetKeepsPrompts(t *testing.T) {
@@ -587,7 +589,7 @@ func TestResetKeepsPrompts(t *testing.T) {
 	require.NoError(t, err)
 	tt.createTrace(traceID)
 	tt.srv.Reset()
-	assert.Empty(t, tt.srv.Traces())
+	assert.Empty(t, tt.srv.Snapshot().Traces)
 	assert.Equal(t, 200, tt.get("/api/public/prompts/p").Status)
 }
 
@@ -608,6 +610,6 @@ func TestConcurrentClients(t *testing.T) {
 	for range 20 {
 		require.NoError(t, <-errc)
 	}
-	assert.Len(t, tt.srv.Traces(), 20)
-	assert.Len(t, tt.srv.Requests(), 20)
+	assert.Len(t, tt.srv.Snapshot().Traces, 20)
+	assert.Len(t, tt.srv.Snapshot().Requests, 20)
 }

@@ -180,7 +180,7 @@ func (s *Server) finishRequest(seq, status, items int) {
 
 // Reset forgets everything the server received: traces, observations,
 // scores, agent records, datasets, requests, rate-limit counters and the
-// attempt counts of [Event]. Keys, prompts, faults and options are kept.
+// attempt counts of ingestion events. Keys, prompts and options are kept.
 // Use it to share a server between subtests.
 func (s *Server) Reset() {
 	s.mu.Lock()
@@ -280,16 +280,16 @@ func (s *Server) Snapshot() Snapshot {
 	return s.data.snapshot()
 }
 
-// Traces returns every trace row, in the order they were last written.
-func (s *Server) Traces() []Trace {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return cloneAll(s.data.traces.all(), Trace.clone)
-}
-
 // Trace returns the last written row of the trace with the id.
 func (s *Server) Trace(id string) (Trace, bool) {
-	return Snapshot{Traces: s.Traces()}.Trace(id)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, t := range slices.Backward(s.data.traces.all()) {
+		if t.ID == id {
+			return t.clone(), true
+		}
+	}
+	return Trace{}, false
 }
 
 // Observations returns the observation rows of a trace ordered by start
@@ -301,64 +301,8 @@ func (s *Server) Observations(traceID string) []Observation {
 	return Snapshot{Observations: obs}.ObservationsOf(traceID)
 }
 
-// Scores returns every score, in the order they were created.
-func (s *Server) Scores() []Score {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return cloneAll(s.data.scores, Score.clone)
-}
-
-// Checkpoints returns every checkpoint, in the order they were created.
-func (s *Server) Checkpoints() []Checkpoint {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return cloneAll(s.data.checkpoints, Checkpoint.clone)
-}
-
-// GitLinks returns every git link, in the order they were created.
-func (s *Server) GitLinks() []GitLink {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return cloneAll(s.data.gitLinks, GitLink.clone)
-}
-
-// FileOperations returns every file operation, in the order they were
-// created.
-func (s *Server) FileOperations() []FileOperation {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return cloneAll(s.data.fileOperations, FileOperation.clone)
-}
-
-// TerminalCommands returns every terminal command, in the order they were
-// created.
-func (s *Server) TerminalCommands() []TerminalCommand {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return cloneAll(s.data.terminalCommands, TerminalCommand.clone)
-}
-
-// Requests returns every HTTP request received, in arrival order, including
-// those answered with an error or a fault. Only the latest bodies are kept
-// (see [Request.Body]).
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return cloneAll(s.data.requests, Request.clone)
-}
-
-// MaxRequestsInWindow returns the most requests one client made to the API
-// (/api/public/...) within any span of time shorter than window, counted
-// from the request log by receive time ([Request.ReceivedAt], the server's
-// clock) whatever their answer: admitted, refused with 429 or failed. A
-// client is what the rate limiter counts: a client address, or an API key
-// with [WithRateLimitPerKey]. A client that kept to a limit of n requests
-// per window gets at most n; the load a limiter of that window sees at its
-// busiest moment is this figure.
-//
-// Unlike the rate limiter, it counts every request, including those
-// without X-Request-ID that the real server counts once per second.
-func (s *Server) MaxRequestsInWindow(window time.Duration) int {
+func (c controls) MaxRequestsInWindow(window time.Duration) int {
+	s := c.s
 	s.mu.Lock()
 	times := make(map[string][]time.Time)
 	for _, r := range s.data.requests {
@@ -421,4 +365,31 @@ func (s *Server) Check() error {
 			id, len(ts), strings.Join(desc, ", "), len(ts)))
 	}
 	return errors.Join(errs...)
+}
+
+// copyRows returns a copy of the rows rows picks from the store.
+func copyRows[T any](s *Server, rows func(*store) []T, clone func(T) T) []T {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return cloneAll(rows(&s.data), clone)
+}
+
+func (s *Server) scores() []Score {
+	return copyRows(s, func(st *store) []Score { return st.scores }, Score.clone)
+}
+
+func (s *Server) checkpoints() []Checkpoint {
+	return copyRows(s, func(st *store) []Checkpoint { return st.checkpoints }, Checkpoint.clone)
+}
+
+func (s *Server) gitLinks() []GitLink {
+	return copyRows(s, func(st *store) []GitLink { return st.gitLinks }, GitLink.clone)
+}
+
+func (s *Server) fileOperations() []FileOperation {
+	return copyRows(s, func(st *store) []FileOperation { return st.fileOperations }, FileOperation.clone)
+}
+
+func (s *Server) terminalCommands() []TerminalCommand {
+	return copyRows(s, func(st *store) []TerminalCommand { return st.terminalCommands }, TerminalCommand.clone)
 }

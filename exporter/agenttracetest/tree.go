@@ -56,15 +56,6 @@ func isAncestor(a, p *Node, parent map[*Node]*Node) bool {
 	return false
 }
 
-// ObservationTree returns the observations of a trace as trees; see
-// [Snapshot.ObservationTree].
-func (s *Server) ObservationTree(traceID string) []*Node {
-	s.mu.Lock()
-	obs := cloneAll(s.data.observations.all(), Observation.clone)
-	s.mu.Unlock()
-	return Snapshot{Observations: obs}.ObservationTree(traceID)
-}
-
 // RenderTrace writes the trace as an indented tree of text: the trace's name,
 // id and duration, its observations with their type, name, duration, model,
 // token usage (input/output/total), prompt, and level and status message

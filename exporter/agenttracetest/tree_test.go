@@ -42,7 +42,7 @@ func TestObservationTree(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tt := newTester(t)
 			require.Empty(t, tt.ingest(tc.events...).Errors)
-			assert.Equal(t, tc.want, shape(tt.srv.ObservationTree(traceID)))
+			assert.Equal(t, tc.want, shape(tt.srv.Snapshot().ObservationTree(traceID)))
 		})
 	}
 }

@@ -41,30 +41,9 @@ func (sn Snapshot) summary() string {
 		len(sn.FileOperations), len(sn.TerminalCommands), len(sn.Requests))
 }
 
-// WaitForTraces waits until the server holds at least n trace rows.
-func (s *Server) WaitForTraces(ctx context.Context, n int) error {
-	return s.WaitFor(ctx, func(sn Snapshot) bool { return len(sn.Traces) >= n })
-}
-
-// WaitForObservations waits until the server holds at least n observation
-// rows, of any trace.
-func (s *Server) WaitForObservations(ctx context.Context, n int) error {
-	return s.WaitFor(ctx, func(sn Snapshot) bool { return len(sn.Observations) >= n })
-}
-
-// WaitForScores waits until the server holds at least n scores.
-func (s *Server) WaitForScores(ctx context.Context, n int) error {
-	return s.WaitFor(ctx, func(sn Snapshot) bool { return len(sn.Scores) >= n })
-}
-
-// WaitForRequests waits until the server has received at least n requests
-// (answered or not).
-func (s *Server) WaitForRequests(ctx context.Context, n int) error {
-	return s.WaitFor(ctx, func(sn Snapshot) bool { return len(sn.Requests) >= n })
-}
-
 // WaitForTrace waits until a row of the trace with the id is stored, and
-// returns the last written one.
+// returns the last written one. Other conditions are waited for with
+// [Server.WaitFor].
 func (s *Server) WaitForTrace(ctx context.Context, id string) (Trace, error) {
 	var t Trace
 	err := s.WaitFor(ctx, func(sn Snapshot) bool {

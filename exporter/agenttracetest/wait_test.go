@@ -17,10 +17,10 @@ func TestWaitFor(t *testing.T) {
 			_, err := tt.send(tt.request(context.Background(), http.MethodPost, "/api/public/ingestion", exampleBatch))
 			errc <- err
 		}()
-		require.NoError(t, tt.srv.WaitForTraces(context.Background(), 1))
-		require.NoError(t, tt.srv.WaitForObservations(context.Background(), 2))
-		require.NoError(t, tt.srv.WaitForScores(context.Background(), 1))
-		require.NoError(t, tt.srv.WaitForRequests(context.Background(), 1))
+		require.NoError(t, tt.srv.WaitFor(context.Background(), func(sn Snapshot) bool { return len(sn.Traces) >= 1 }))
+		require.NoError(t, tt.srv.WaitFor(context.Background(), func(sn Snapshot) bool { return len(sn.Observations) >= 2 }))
+		require.NoError(t, tt.srv.WaitFor(context.Background(), func(sn Snapshot) bool { return len(sn.Scores) >= 1 }))
+		require.NoError(t, tt.srv.WaitFor(context.Background(), func(sn Snapshot) bool { return len(sn.Requests) >= 1 }))
 		tr, err := tt.srv.WaitForTrace(context.Background(), traceID)
 		require.NoError(t, err)
 		assert.Equal(t, "fix-flaky-test", tr.Name)
@@ -50,7 +50,7 @@ func TestWaitFor(t *testing.T) {
 		tt.createTrace(traceID)
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		err := tt.srv.WaitForTraces(ctx, 2)
+		err := tt.srv.WaitFor(ctx, func(sn Snapshot) bool { return len(sn.Traces) >= 2 })
 		require.ErrorIs(t, err, context.Canceled)
 		assert.Contains(t, err.Error(), "1 trace rows, 0 observation rows")
 		_, err = tt.srv.WaitForTrace(ctx, "nope")
@@ -73,8 +73,8 @@ func TestWaitFor(t *testing.T) {
 		<-started
 		srv.Close()
 		require.ErrorIs(t, <-errc, ErrClosed)
-		require.ErrorIs(t, srv.WaitForTraces(context.Background(), 1), ErrClosed)
-		require.NoError(t, srv.WaitForTraces(context.Background(), 0), "a condition that holds is met even when closed")
+		require.ErrorIs(t, srv.WaitFor(context.Background(), func(sn Snapshot) bool { return len(sn.Traces) >= 1 }), ErrClosed)
+		require.NoError(t, srv.WaitFor(context.Background(), func(sn Snapshot) bool { return len(sn.Traces) >= 0 }), "a condition that holds is met even when closed")
 	})
 	t.Run("snapshots are copies", func(t *testing.T) {
 		tt := newTester(t)
@@ -89,6 +89,6 @@ func TestWaitFor(t *testing.T) {
 		g := tt.srv.Observations(traceID)[1]
 		assert.Equal(t, int64(812), g.Usage.InputTokens)
 		assert.Equal(t, ts("2025-03-01T12:00:03.2Z"), *g.EndTime)
-		assert.Equal(t, 1.0, *tt.srv.Scores()[0].Value)
+		assert.Equal(t, 1.0, *tt.srv.Snapshot().Scores[0].Value)
 	})
 }

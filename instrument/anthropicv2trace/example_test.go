@@ -51,7 +51,7 @@ func ExampleOption() {
 	}
 
 	for _, o := range srv.Observations(tr.TraceID().String()) {
-		if o.Type == agenttracetest.StoredGeneration {
+		if o.Type == "GENERATION" {
 			fmt.Println(o.Name, o.Level, "first token recorded:", o.CompletionStartTime != nil)
 			fmt.Printf("tokens %d in, %d out, %d total\n", o.Usage.InputTokens, o.Usage.OutputTokens, o.Usage.TotalTokens)
 		}

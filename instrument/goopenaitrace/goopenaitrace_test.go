@@ -423,7 +423,7 @@ func TestTracesOutsideATrace(t *testing.T) {
 		e.LLM.Enqueue(llmtest.Answer(t, "goopenai_chat_basic"))
 		require.NoError(t, chat(context.Background(), t, newClient(e), req))
 		require.NoError(t, e.Client.Flush(context.Background()))
-		traces := e.AT.Traces()
+		traces := e.AT.Snapshot().Traces
 		require.Len(t, traces, 1)
 		assert.Equal(t, "chat gpt-4.1-mini", traces[0].Name)
 	})

@@ -75,7 +75,7 @@ func ExampleOption_generation() {
 	}
 
 	for _, o := range srv.Observations(tr.TraceID().String()) {
-		if o.Type == agenttracetest.StoredGeneration {
+		if o.Type == "GENERATION" {
 			fmt.Println(o.Name, o.ModelParameters)
 			fmt.Printf("tokens %d in, %d out, %d total\n", o.Usage.InputTokens, o.Usage.OutputTokens, o.Usage.TotalTokens)
 		}

@@ -575,12 +575,12 @@ func TestTracesOutsideATrace(t *testing.T) {
 		_, err := c.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{Model: "gpt-4.1-mini", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")}})
 		require.NoError(t, err)
 		require.NoError(t, e.Client.Flush(context.Background()))
-		traces := e.AT.Traces()
+		traces := e.AT.Snapshot().Traces
 		require.Len(t, traces, 1)
 		assert.Equal(t, "chat gpt-4.1-mini", traces[0].Name)
 		obs := e.AT.Observations(traces[0].ID)
 		require.Len(t, obs, 1)
-		assert.Equal(t, agenttracetest.StoredGeneration, obs[0].Type)
+		assert.Equal(t, "GENERATION", obs[0].Type)
 		assert.Empty(t, obs[0].ParentObservationID)
 		require.NotNil(t, obs[0].Usage)
 		assert.Equal(t, int64(142), obs[0].Usage.TotalTokens)
@@ -593,7 +593,7 @@ func TestTracesOutsideATrace(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, e.Client.Flush(context.Background()))
 		assert.Empty(t, e.Spans.GetSpans())
-		assert.Empty(t, e.AT.Traces())
+		assert.Empty(t, e.AT.Snapshot().Traces)
 	})
 }
 

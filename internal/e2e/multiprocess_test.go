@@ -158,7 +158,7 @@ func assertOneTrace(t *testing.T, srv *agenttracetest.Server, id, rowName string
 			wantRoots++
 		}
 	}
-	assert.Len(t, srv.ObservationTree(id), wantRoots, "root observations")
+	assert.Len(t, srv.Snapshot().ObservationTree(id), wantRoots, "root observations")
 
 	var names []string
 	for _, s := range sn.Scores {

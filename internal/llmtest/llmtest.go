@@ -98,7 +98,7 @@ func (e *Env) Generations(t testing.TB, traceID string) []agenttracetest.Observa
 	t.Helper()
 	var gens []agenttracetest.Observation
 	for _, o := range e.Observations(t, traceID) {
-		if o.Type == agenttracetest.StoredGeneration {
+		if o.Type == "GENERATION" {
 			gens = append(gens, o)
 		}
 	}

@@ -63,7 +63,7 @@ func TestServe(t *testing.T) {
 	stop()
 	require.NoError(t, <-done)
 
-	traces := srv.Traces()
+	traces := srv.Snapshot().Traces
 	require.Len(t, traces, 1, "the request's trace is delivered by the shutdown")
 	assert.JSONEq(t, `"You asked: hours"`, traces[0].Output)
 }
@@ -89,7 +89,7 @@ func process(context.Context, Event) error { return nil }
 func TestJob(t *testing.T) {
 	srv, client := newClient(t)
 	require.NoError(t, handle(t.Context(), client, Event{ID: "ev-1"}))
-	traces := srv.Traces()
+	traces := srv.Snapshot().Traces
 	require.Len(t, traces, 1, "delivered by the flush")
 	assert.JSONEq(t, `{"ID":"ev-1"}`, traces[0].Input)
 }

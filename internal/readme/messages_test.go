@@ -17,6 +17,7 @@ import (
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl"
 	"github.com/agenttrace/agenttrace-otel-go/scores"
 )
 
@@ -80,7 +81,7 @@ var scenarios = map[string]scenario{
 			srv := agenttracetest.NewServer()
 			defer srv.Close()
 			// The 429 names a wait longer than the flush's deadline.
-			srv.FailNext(1, agenttracetest.Status(http.StatusTooManyRequests))
+			attestctl.Of(srv).FailNext(1, attestctl.Status(http.StatusTooManyRequests))
 			return flushOneTraceWithin(t, 2*time.Second, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
 		},
 		normalize: untilTime,

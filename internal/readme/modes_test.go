@@ -52,7 +52,7 @@ func TestSamplingAndMasking(t *testing.T) {
 
 	assert.NotEmpty(t, kept)
 	assert.Greater(t, len(dropped), len(kept))
-	assert.Len(t, srv.Traces(), len(kept))
+	assert.Len(t, srv.Snapshot().Traces, len(kept))
 	for _, id := range kept {
 		row, ok := srv.Trace(id)
 		require.True(t, ok)

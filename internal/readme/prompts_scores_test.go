@@ -103,8 +103,8 @@ func TestScores(t *testing.T) {
 		got[s.Name] = s.DataType
 	}
 	assert.Equal(t, map[string]string{
-		"quality":           agenttracetest.DataTypeNumeric,
-		"mentions-settings": agenttracetest.DataTypeBoolean,
-		"customer-rating":   agenttracetest.DataTypeCategorical,
+		"quality":           "NUMERIC",
+		"mentions-settings": "BOOLEAN",
+		"customer-rating":   "CATEGORICAL",
 	}, got)
 }

@@ -48,7 +48,7 @@ func TestOrderAgent(t *testing.T) {
 	assert.Contains(t, tree.String(), "TOOL lookup-order")
 	assert.Contains(t, tree.String(), "GENERATION answer")
 	for _, o := range srv.Observations(traceID.String()) {
-		if o.Type == agenttracetest.StoredGeneration {
+		if o.Type == "GENERATION" {
 			assert.Equal(t, int64(52), o.Usage.TotalTokens)
 		}
 	}

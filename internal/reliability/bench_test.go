@@ -17,6 +17,7 @@ import (
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl"
 	"github.com/agenttrace/agenttrace-otel-go/internal/benchkit"
 )
 
@@ -72,7 +73,7 @@ func BenchmarkSpanEndSlowBackend(b *testing.B) {
 	b.Run("ours", func(b *testing.B) {
 		srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit())
 		defer srv.Close()
-		srv.SetLatency(5 * time.Second)
+		attestctl.Of(srv).SetLatency(5 * time.Second)
 		endSpans(b, newBenchClient(b, srv))
 	})
 	b.Run("baseline", func(b *testing.B) {
@@ -88,7 +89,7 @@ func BenchmarkSpanEndBackendDown(b *testing.B) {
 	b.Run("ours", func(b *testing.B) {
 		srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit())
 		defer srv.Close()
-		srv.Down()
+		attestctl.Of(srv).Down()
 		endSpans(b, newBenchClient(b, srv))
 	})
 	b.Run("baseline", func(b *testing.B) {
@@ -106,7 +107,7 @@ func BenchmarkSpanEndBackendDown(b *testing.B) {
 func BenchmarkHeapBackendDown(b *testing.B) {
 	srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit())
 	defer srv.Close()
-	srv.Down()
+	attestctl.Of(srv).Down()
 	input := make([]byte, 1024)
 	for i := range input {
 		input[i] = 'a' + byte(i%26)

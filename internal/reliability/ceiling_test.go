@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl"
 )
 
 // The ceiling is the highest steady rate of 1.5 KB events one address can
@@ -31,7 +31,7 @@ const (
 
 // physicalLimit is the most bytes per second the server admits from one
 // address: 100 requests of 4 MiB per minute.
-const physicalLimit = agenttracetest.DefaultRateLimit * agenttracetest.DefaultMaxBodyBytes / 60.0
+const physicalLimit = attestctl.DefaultRateLimit * attestctl.DefaultMaxBodyBytes / 60.0
 
 // TestCeiling finds the ceiling without and with gzip, with no delay on the
 // server and with 3 ms per event, and prints a table. It takes about half

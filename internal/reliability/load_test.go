@@ -18,6 +18,7 @@ import (
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl"
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
 
@@ -59,11 +60,11 @@ func TestSteadyLoadWithinRateLimit(t *testing.T) {
 		duration time.Duration
 		told     bool
 	}{
-		{"100 per 6s", agenttracetest.DefaultRateLimit, 6 * time.Second, 7 * time.Second, false},
-		{"10 per 6s, the real 100 per minute", agenttracetest.DefaultRateLimit / 10, 6 * time.Second, 7 * time.Second, true},
+		{"100 per 6s", attestctl.DefaultRateLimit, 6 * time.Second, 7 * time.Second, false},
+		{"10 per 6s, the real 100 per minute", attestctl.DefaultRateLimit / 10, 6 * time.Second, 7 * time.Second, true},
 		// The server's real limits, unscaled, for more than one window:
 		// 100 per 60 s and 4 MiB bodies, learned from the headers alone.
-		{"the real 100 per 60s, for 75s", agenttracetest.DefaultRateLimit, agenttracetest.DefaultRateLimitWindow, 75 * time.Second, false},
+		{"the real 100 per 60s, for 75s", attestctl.DefaultRateLimit, attestctl.DefaultRateLimitWindow, 75 * time.Second, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			res := runLoad(t, loadConfig{
@@ -185,9 +186,9 @@ func runLoad(tb testing.TB, cfg loadConfig) *loadResult {
 	if cfg.shutdown == 0 {
 		cfg.shutdown = 2 * cfg.window
 	}
-	opts := []agenttracetest.Option{agenttracetest.WithRateLimit(cfg.limit, cfg.window)}
+	opts := []agenttracetest.Option{attestctl.WithRateLimit(cfg.limit, cfg.window)}
 	if cfg.eventDelay > 0 {
-		opts = append(opts, agenttracetest.WithEventDelay(cfg.eventDelay))
+		opts = append(opts, attestctl.WithEventDelay(cfg.eventDelay))
 	}
 	srv := agenttracetest.NewServer(opts...)
 	defer srv.Close()
@@ -218,7 +219,7 @@ func runLoad(tb testing.TB, cfg loadConfig) *loadResult {
 
 	sn := srv.Snapshot()
 	res.count(sn, ids)
-	res.maxInWindow = srv.MaxRequestsInWindow(cfg.window)
+	res.maxInWindow = attestctl.Of(srv).MaxRequestsInWindow(cfg.window)
 	return res
 }
 

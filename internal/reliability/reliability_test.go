@@ -28,6 +28,7 @@ import (
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
+	"github.com/agenttrace/agenttrace-otel-go/internal/attestctl"
 	"github.com/agenttrace/agenttrace-otel-go/scores"
 	"github.com/agenttrace/agenttrace-otel-go/semconv"
 )
@@ -157,9 +158,9 @@ func TestOutage(t *testing.T) {
 		}
 	}
 	run(2 * time.Second)
-	srv.Drain()
+	attestctl.Of(srv).Drain()
 	run(10 * time.Second)
-	require.NoError(t, srv.Up())
+	require.NoError(t, attestctl.Of(srv).Up())
 	run(1 * time.Second)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -177,21 +178,21 @@ func TestFaultsLoseNothing(t *testing.T) {
 	srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit())
 	defer srv.Close()
 	p := newPipeline(t, srv)
-	srv.SetItemFaults(func(ev agenttracetest.Event) *agenttracetest.ItemError {
+	attestctl.Of(srv).SetItemFaults(func(ev attestctl.Event) *attestctl.ItemError {
 		if ev.Type == "span-create" && ev.Attempt == 1 && strings.HasSuffix(ev.BodyID, "0") {
-			return &agenttracetest.ItemError{Status: 500, Message: "failed to insert"}
+			return &attestctl.ItemError{Status: 500, Message: "failed to insert"}
 		}
 		return nil
 	})
 	var ids []trace.TraceID
-	for round, f := range []agenttracetest.Fault{
-		agenttracetest.Status(429).WithRetryAfter("1"),
-		agenttracetest.Status(503),
-		agenttracetest.ConnReset(),
-		agenttracetest.Garbage(),
-		agenttracetest.Status(502),
+	for round, f := range []attestctl.Fault{
+		attestctl.Status(429).WithRetryAfter("1"),
+		attestctl.Status(503),
+		attestctl.ConnReset(),
+		attestctl.Garbage(),
+		attestctl.Status(502),
 	} {
-		srv.FailNextOn("/api/public/ingestion", 1, f)
+		attestctl.Of(srv).FailNextOn("/api/public/ingestion", 1, f)
 		for i := range 20 {
 			ids = append(ids, p.agentRun(t, round*20+i))
 		}
@@ -245,7 +246,7 @@ func TestConcurrentTracing(t *testing.T) {
 // appears in no log line, no error, and no request body.
 func TestKeyNeverLeaks(t *testing.T) {
 	const key = "pk-lf-0123456789abcdef0123456789abcdef"
-	srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit(), agenttracetest.WithAPIKeys(key))
+	srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit(), attestctl.WithAPIKeys(key))
 	defer srv.Close()
 
 	var logs lockedBuffer
@@ -259,7 +260,7 @@ func TestKeyNeverLeaks(t *testing.T) {
 			instrument.WithExporterOptions(exporter.WithDebug(true)),
 			instrument.WithExporterOptions(exporter.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))))
 		require.NoError(t, err)
-		srv.FailNext(2, agenttracetest.Status(503))
+		attestctl.Of(srv).FailNext(2, attestctl.Status(503))
 		ctx, tr := client.Trace(context.Background(), "secret-run", instrument.WithInput("hello"))
 		_, sp := tr.Span(ctx, "step")
 		sp.End()
@@ -273,7 +274,7 @@ func TestKeyNeverLeaks(t *testing.T) {
 	}
 	assert.Contains(t, logs.String(), "agenttrace", "debug logging was on")
 	assert.Contains(t, handled.String(), "401", "the refused key was reported")
-	for _, r := range srv.Requests() {
+	for _, r := range srv.Snapshot().Requests {
 		assert.NotContains(t, string(r.Body), key[6:], "request body contains the key")
 	}
 
@@ -286,7 +287,7 @@ func TestKeyNeverLeaks(t *testing.T) {
 func TestQueueOverflowIsReported(t *testing.T) {
 	srv := agenttracetest.NewServer(agenttracetest.WithoutRateLimit())
 	defer srv.Close()
-	srv.SetLatency(time.Second)
+	attestctl.Of(srv).SetLatency(time.Second)
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	defer mp.Shutdown(context.Background())
@@ -299,7 +300,7 @@ func TestQueueOverflowIsReported(t *testing.T) {
 		_, tr := client.Trace(context.Background(), fmt.Sprintf("t%d", i))
 		tr.End()
 	}
-	srv.SetLatency(0)
+	attestctl.Of(srv).SetLatency(0)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	err = client.Flush(ctx)

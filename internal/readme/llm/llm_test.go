@@ -42,7 +42,7 @@ func replay(t *testing.T, exchanges ...string) *llmtest.Env {
 func onlyTrace(t *testing.T, e *llmtest.Env) string {
 	t.Helper()
 	require.NoError(t, e.Client.Flush(t.Context()))
-	traces := e.AT.Traces()
+	traces := e.AT.Snapshot().Traces
 	require.Len(t, traces, 1)
 	return traces[0].ID
 }

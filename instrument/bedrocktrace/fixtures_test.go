@@ -369,6 +369,21 @@ var fixtures = []fixture{
 		call: converseStream(toolInput),
 	},
 	{
+		name:        "bedrock_converse_stream_tool_result_answer",
+		description: "Streamed second turn of bedrock_converse_stream_tool_use after the toolResult: 5 text deltas, messageStop end_turn, metadata usage 539 + 19 = 558. Written for the example's agent loop.",
+		path:        streamPath, request: toolResultRequest, status: 200, headers: streamHeaders("e4f5a6b7-c8d9-4e0f-a1b2-c3d4e5f6a7b8"),
+		events: concat(
+			[]event{{"messageStart", false, `{"p":"abcdefghijklmnopqrstuvwxyzABCDEF","role":"assistant"}`}},
+			textDeltas(0, "Yes: Riverside", " has two copies", " of Piranesi", " on the", " shelf."),
+			[]event{
+				{"contentBlockStop", false, `{"contentBlockIndex":0,"p":"abcdefghijklmnopqrstuvwxyzABCDEFGHIJK"}`},
+				{"messageStop", false, `{"p":"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNO","stopReason":"end_turn"}`},
+				{"metadata", false, `{"metrics":{"latencyMs":902},"p":"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN","usage":{"inputTokens":539,"outputTokens":19,"totalTokens":558}}`},
+			},
+		),
+		call: converseStream(toolResultInput),
+	},
+	{
 		name:        "bedrock_converse_stream_exception",
 		description: "ConverseStream cut by the service: messageStart, 2 text deltas, then an exception message (:message-type exception, :exception-type modelStreamErrorException) with its message; no messageStop, no metadata.",
 		path:        streamPath, request: basicRequest, status: 200, headers: streamHeaders("c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f"),

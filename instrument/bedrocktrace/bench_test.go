@@ -100,7 +100,7 @@ func BenchmarkConverse(b *testing.B) {
 		{"converse", "bedrock_converse_tool_use", converse},
 		{"stream", "bedrock_converse_stream_tool_use", stream},
 	} {
-		b.Run(bc.name+"/untraced", func(b *testing.B) { run(b, false, bc.fixture, bc.call) })
-		b.Run(bc.name+"/traced", func(b *testing.B) { run(b, true, bc.fixture, bc.call) })
+		b.Run(bc.name+"/baseline", func(b *testing.B) { run(b, false, bc.fixture, bc.call) })
+		b.Run(bc.name+"/ours", func(b *testing.B) { run(b, true, bc.fixture, bc.call) })
 	}
 }

@@ -30,9 +30,9 @@ const (
 // or an aws.Config's (&cfg.APIOptions), which every client made from it
 // inherits (other services' calls pass through untouched).
 //
-// Every Converse and ConverseStream call then becomes one generation under
-// the current AgentTrace observation of the call's context, or, when the
-// context carries none, the root of a new trace of c. c may be nil: only
+// Every Converse, ConverseStream and InvokeModel call then becomes one
+// generation under the current AgentTrace observation of the call's
+// context, or, when the context carries none, the root of a new trace of c. c may be nil: only
 // calls made inside an observation are then traced. Other operations pass
 // through untouched.
 func AppendMiddlewares(apiOptions *[]func(*middleware.Stack) error, c *instrument.Client, settings ...Setting) {
@@ -88,16 +88,27 @@ func (t *tracer) addTo(stack *middleware.Stack) error {
 	return stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc(attemptID, t.handleAttempt), middleware.After)
 }
 
-// operation returns the model of a traced operation's input and whether
-// it streams; ok is false for operations that are not traced.
-func operation(params any) (model string, stream, ok bool) {
+// op is a traced operation.
+type op uint8
+
+const (
+	opConverse op = iota + 1
+	opConverseStream
+	opInvokeModel
+)
+
+// operation returns the traced operation of an input and its model; op is
+// 0 for operations that are not traced.
+func operation(params any) (o op, model string) {
 	switch in := params.(type) {
 	case *bedrockruntime.ConverseInput:
-		return deref(in.ModelId), false, true
+		return opConverse, deref(in.ModelId)
 	case *bedrockruntime.ConverseStreamInput:
-		return deref(in.ModelId), true, true
+		return opConverseStream, deref(in.ModelId)
+	case *bedrockruntime.InvokeModelInput:
+		return opInvokeModel, deref(in.ModelId)
 	}
-	return "", false, false
+	return 0, ""
 }
 
 func deref(s *string) string {
@@ -110,11 +121,11 @@ func deref(s *string) string {
 func (t *tracer) handleCall(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (
 	middleware.InitializeOutput, middleware.Metadata, error,
 ) {
-	model, stream, ok := operation(in.Parameters)
-	if !ok {
+	o, model := operation(in.Parameters)
+	if o == 0 {
 		return next.HandleInitialize(ctx, in)
 	}
-	c := t.start(ctx, model, stream, time.Now())
+	c := t.start(ctx, o, model, time.Now())
 	if c == nil {
 		return next.HandleInitialize(ctx, in)
 	}

@@ -362,16 +362,40 @@ func TestOutsideObservations(t *testing.T) {
 	})
 }
 
+func TestInvokeModel(t *testing.T) {
+	e := llmtest.New(t)
+	e.LLM.Enqueue(llmtest.Answer(t, "bedrock_invoke_model_anthropic"))
+	c := traced(e, 3)
+	id := e.Traced(func(ctx context.Context) {
+		_, err := c.InvokeModel(ctx, invokeInput(invokeRequest))
+		require.NoError(t, err)
+	})
+	o, s := e.OneGeneration(t, id)
+	assert.Equal(t, "chat "+model, o.Name)
+	assert.Equal(t, "DEFAULT", o.Level)
+	assert.JSONEq(t, `{"anthropic_version":"bedrock-2023-05-31","max_tokens":400,"temperature":0.5}`, o.ModelParameters)
+	assert.Contains(t, o.Input, `"cache_control":{"type":"ephemeral"}`)
+	assert.Contains(t, o.Output, "Rule 7.3")
+	// The headers' input count leaves out the cached tokens, as Converse's.
+	assertUsage(t, o, s, usage{in: 12 + 1391, out: 52, total: 12 + 1391 + 52, cacheRead: 1391})
+	assert.Equal(t, []string{"end_turn"}, llmtest.Value(s, semconv.GenAIResponseFinishReasonsKey))
+	conformant(t, e)
+}
+
 func TestOtherOperationsPassThrough(t *testing.T) {
 	e := llmtest.New(t)
-	e.LLM.Enqueue(llmreplay.Answer{Path: "/model/" + model + "/invoke", Response: llmreplay.Response{
-		Status: 200, Headers: map[string]string{"content-type": "application/json"}, Body: []byte(`{"ok":true}`),
+	e.LLM.Enqueue(llmreplay.Answer{Path: "/model/" + model + "/count-tokens", Response: llmreplay.Response{
+		Status: 200, Headers: map[string]string{"content-type": "application/json"}, Body: []byte(`{"inputTokens":12}`),
 	}})
 	c := traced(e, 3)
 	id := e.Traced(func(ctx context.Context) {
-		out, err := c.InvokeModel(ctx, &bedrockruntime.InvokeModelInput{ModelId: aws.String(model), Body: []byte(`{}`), ContentType: aws.String("application/json")})
+		out, err := c.CountTokens(ctx, &bedrockruntime.CountTokensInput{
+			ModelId: aws.String(model),
+			Input:   &types.CountTokensInputMemberConverse{Value: types.ConverseTokensRequest{Messages: []types.Message{userText("Hello")}}},
+		})
 		require.NoError(t, err)
-		assert.JSONEq(t, `{"ok":true}`, string(out.Body))
+		assert.Equal(t, int32(12), aws.ToInt32(out.InputTokens))
 	})
 	assert.Empty(t, e.GenerationSpans(id))
+	assert.Len(t, e.SpansOf(id), 1, "the trace alone")
 }

@@ -33,6 +33,7 @@ type call struct {
 	ctx    context.Context
 	gen    *instrument.Generation
 	genCtx context.Context
+	op     op
 	stream bool
 
 	// Set by inspect, on the caller's goroutine, before any attempt.
@@ -58,13 +59,17 @@ type attempt struct {
 	// errorType is the API's error type of an error answer
 	// (x-amzn-errortype), requestID its x-amzn-requestid.
 	errorType, requestID string
-	err                  error
+	// usage is what the x-amzn-bedrock-*-token-count headers say, nil
+	// when they are absent (InvokeModel's answers carry them).
+	usage *tokenUsage
+	err   error
 }
 
 // start starts the generation of a call of model, or returns nil when the
 // call is not traced (no AgentTrace observation in ctx and no client
 // recording new traces).
-func (t *tracer) start(ctx context.Context, model string, stream bool, now time.Time) *call {
+func (t *tracer) start(ctx context.Context, o op, model string, now time.Time) *call {
+	stream := o == opConverseStream
 	name := "chat"
 	if model != "" {
 		name += " " + model
@@ -93,7 +98,7 @@ func (t *tracer) start(ctx context.Context, model string, stream bool, now time.
 	if gen == nil || !gen.IsRecording() {
 		return nil
 	}
-	return &call{t: t, ctx: ctx, gen: gen, genCtx: genCtx, stream: stream, recorded: make(chan struct{})}
+	return &call{t: t, ctx: ctx, gen: gen, genCtx: genCtx, op: o, stream: stream, recorded: make(chan struct{})}
 }
 
 // providerName is the gen_ai.provider.name of Amazon Bedrock.
@@ -117,7 +122,11 @@ func (c *call) inspect(r any) {
 	if err != nil || body == nil {
 		return
 	}
-	params, stop, input := inspectConverse(body, c.t.cfg.CaptureContent)
+	inspect := inspectConverse
+	if c.op == opInvokeModel {
+		inspect = inspectInvoke
+	}
+	params, stop, input := inspect(body, c.t.cfg.CaptureContent)
 	if len(params) > 0 {
 		c.gen.SetModelParameters(params)
 	}
@@ -171,6 +180,7 @@ func (c *call) attempted(start time.Time, raw any, err error) {
 		if t := res.Header.Get("X-Amzn-Errortype"); t != "" {
 			a.errorType, _, _ = strings.Cut(t, ":")
 		}
+		a.usage = headerUsage(res.Header)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -200,7 +210,11 @@ func (c *call) returned(err error) {
 	}
 	o := outcome{err: err, end: time.Now()}
 	if err == nil && c.body != nil {
-		o.result = parseConverse(c.body.bytes())
+		if c.op == opInvokeModel {
+			o.result = parseInvoke(c.body.bytes(), c.attempts[len(c.attempts)-1].usage)
+		} else {
+			o.result = parseConverse(c.body.bytes())
+		}
 	}
 	rec := c.endLocked(o)
 	c.mu.Unlock()

@@ -12,9 +12,9 @@
 // [AppendMiddlewares] adds middlewares to the client's stack, the way
 // otelaws.AppendMiddlewares does; given an aws.Config's APIOptions, it
 // traces every Bedrock Runtime client made from that configuration and lets
-// other services' calls pass. Converse and ConverseStream calls are traced;
-// every other operation (InvokeModel, CountTokens, guardrails...) passes
-// through untouched.
+// other services' calls pass. Converse, ConverseStream and InvokeModel
+// calls are traced; every other operation (InvokeModelWithResponseStream,
+// CountTokens, guardrails...) passes through untouched.
 //
 // # What a generation records
 //
@@ -41,6 +41,21 @@
 // own (gen_ai.usage.cache_read.input_tokens,
 // gen_ai.usage.cache_creation.input_tokens), and a total of input plus
 // output (Bedrock's totalTokens, which counts the cached tokens too).
+//
+// # InvokeModel
+//
+// An InvokeModel body is in the model's own format (Anthropic Messages,
+// Amazon Nova, Titan, Llama...): the generation records the body as its
+// input and the answer as its output, as they are; the model parameters
+// are the well-known members of those formats (max_tokens, max_gen_len,
+// temperature, top_p, top_k, stop_sequences, thinking, tool_choice,
+// anthropic_version, and the members of Nova's inferenceConfig and Titan's
+// textGenerationConfig); the stop reason is a top-level stop_reason or
+// stopReason. The usage comes from the answer's headers
+// (x-amzn-bedrock-input-token-count, -output-token-count,
+// -cache-read-input-token-count, -cache-write-input-token-count), which
+// count as Converse does; models that send none have their usage recorded
+// as unavailable.
 //
 // # Retries and streams
 //
@@ -78,6 +93,6 @@
 //
 // A stream that the application neither reads to its end nor closes keeps
 // the client's reading goroutine blocked, and its generation open until the
-// call's context ends. InvokeModel and InvokeModelWithResponseStream, whose
-// bodies are each model provider's own format, are not traced.
+// call's context ends. InvokeModelWithResponseStream, whose chunks are each
+// model's own stream format, is not traced.
 package bedrocktrace

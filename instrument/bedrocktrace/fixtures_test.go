@@ -31,6 +31,7 @@ const (
 	model        = "us.anthropic.claude-sonnet-4-20250514-v1:0"
 	conversePath = "/model/" + model + "/converse"
 	streamPath   = "/model/" + model + "/converse-stream"
+	invokePath   = "/model/" + model + "/invoke"
 	testdata     = "../../internal/llmreplay/testdata"
 )
 
@@ -197,6 +198,34 @@ func cacheInput() *bedrockruntime.ConverseInput {
 		},
 		Messages:        []types.Message{userText("Which rule covers large-print editions?")},
 		InferenceConfig: &types.InferenceConfiguration{MaxTokens: aws.Int32(400)},
+	}
+}
+
+const invokeRequest = `{
+	"anthropic_version": "bedrock-2023-05-31",
+	"max_tokens": 400,
+	"temperature": 0.5,
+	"system": [{"type": "text", "text": "You are the catalogue assistant of the Riverside library. The catalogue rules follow.", "cache_control": {"type": "ephemeral"}}],
+	"messages": [{"role": "user", "content": "Which rule covers large-print editions?"}]
+}`
+
+// invoke calls InvokeModel with body and describes what came back.
+func invoke(body string) func(context.Context, *bedrockruntime.Client) (string, error) {
+	return func(ctx context.Context, c *bedrockruntime.Client) (string, error) {
+		out, err := c.InvokeModel(ctx, invokeInput(body))
+		if err != nil {
+			return "", err
+		}
+		return string(out.Body), nil
+	}
+}
+
+func invokeInput(body string) *bedrockruntime.InvokeModelInput {
+	return &bedrockruntime.InvokeModelInput{
+		ModelId:     aws.String(model),
+		ContentType: aws.String("application/json"),
+		Accept:      aws.String("application/json"),
+		Body:        []byte(body),
 	}
 }
 
@@ -393,6 +422,22 @@ var fixtures = []fixture{
 			[]event{{"modelStreamErrorException", true, `{"message":"The model encountered an error while streaming the response.","originalMessage":"overloaded","originalStatusCode":529}`}},
 		),
 		call: converseStream(basicInput),
+	},
+	{
+		name:        "bedrock_invoke_model_anthropic",
+		description: "InvokeModel with an Anthropic Messages body (anthropic_version bedrock-2023-05-31, a cache_control breakpoint on the system block); the answer is Anthropic's message, and the x-amzn-bedrock-*-token-count headers carry the usage: input 12 (outside the cache), cache read 1391, cache write 0, output 52.",
+		path:        invokePath, request: invokeRequest, status: 200,
+		headers: map[string]string{
+			"content-type":                                 "application/json",
+			"x-amzn-requestid":                             "7b6a5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d",
+			"x-amzn-bedrock-invocation-latency":            "1187",
+			"x-amzn-bedrock-input-token-count":             "12",
+			"x-amzn-bedrock-output-token-count":            "52",
+			"x-amzn-bedrock-cache-read-input-token-count":  "1391",
+			"x-amzn-bedrock-cache-write-input-token-count": "0",
+		},
+		body: `{"id":"msg_bdrk_01HkzQ8v3JmV6bN2pXwYt9aR","type":"message","role":"assistant","model":"claude-sonnet-4-20250514","content":[{"type":"text","text":"Rule 7.3: large-print editions are catalogued as separate items, with their own shelf mark."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":12,"cache_creation_input_tokens":0,"cache_read_input_tokens":1391,"output_tokens":52}}`,
+		call: invoke(invokeRequest),
 	},
 	{
 		name:        "bedrock_error_429_throttling",

@@ -40,6 +40,11 @@ func (b *streamBody) Read(p []byte) (int, error) {
 	c.mu.Lock()
 	if c.ended {
 		c.mu.Unlock()
+		if err != nil {
+			// The client sees the end of the stream only once its
+			// generation is recorded (by the context's AfterFunc, say).
+			<-c.recorded
+		}
 		return n, err
 	}
 	final := n > 0 && c.events.feed(p[:n], time.Now())
@@ -68,10 +73,11 @@ func (b *streamBody) Read(p []byte) (int, error) {
 func (b *streamBody) Close() error {
 	c := b.c
 	c.mu.Lock()
-	rec := func() {}
+	var o outcome
 	if !c.ended {
-		rec = c.endLocked(outcome{result: c.events.result(), end: time.Now(), warning: "the stream was closed before its end"})
+		o = outcome{result: c.events.result(), end: time.Now(), warning: "the stream was closed before its end"}
 	}
+	rec := c.endLocked(o) // when ended already: waits until it is recorded
 	c.mu.Unlock()
 	rec()
 	return b.rc.Close()

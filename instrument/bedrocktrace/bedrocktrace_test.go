@@ -399,3 +399,19 @@ func TestOtherOperationsPassThrough(t *testing.T) {
 	assert.Empty(t, e.GenerationSpans(id))
 	assert.Len(t, e.SpansOf(id), 1, "the trace alone")
 }
+
+// TestStopSequences checks the gen_ai.request.stop_sequences mirror of
+// inferenceConfig's stopSequences, which SetModelParameters does not know.
+func TestStopSequences(t *testing.T) {
+	e := llmtest.New(t)
+	e.LLM.Enqueue(llmtest.Answer(t, "bedrock_converse_basic"))
+	in := basicInput()
+	in.InferenceConfig.StopSequences = []string{"\n\nReader:"}
+	id := e.Traced(func(ctx context.Context) {
+		_, err := traced(e, 3).Converse(ctx, in)
+		require.NoError(t, err)
+	})
+	o, s := e.OneGeneration(t, id)
+	assert.JSONEq(t, `{"maxTokens":400,"temperature":0.5,"stopSequences":["\n\nReader:"]}`, o.ModelParameters)
+	assert.Equal(t, []string{"\n\nReader:"}, llmtest.Value(s, semconv.GenAIRequestStopSequencesKey))
+}

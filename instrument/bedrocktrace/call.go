@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -117,7 +114,7 @@ func (c *call) inspect(r any) {
 		}
 	}()
 	c.spanName = req.Method + " " + req.URL.Path
-	c.server = serverAttrs(req.Request)
+	c.server = llmtrace.ServerAttributes(req.Request)
 	body, err := requestBody(req)
 	if err != nil || body == nil {
 		return
@@ -126,16 +123,30 @@ func (c *call) inspect(r any) {
 	if c.op == opInvokeModel {
 		inspect = inspectInvoke
 	}
-	params, stop, input := inspect(body, c.t.cfg.CaptureContent)
+	params, input := inspect(body, c.t.cfg.CaptureContent)
 	if len(params) > 0 {
 		c.gen.SetModelParameters(params)
 	}
-	if len(stop) > 0 {
+	// SetModelParameters mirrors stop and stop_sequences, not Bedrock's
+	// stopSequences.
+	if stop := stringList(params["stopSequences"]); len(stop) > 0 {
 		c.gen.SetAttributes(semconv.GenAIRequestStopSequencesKey.StringSlice(stop))
 	}
 	if input != nil {
 		c.gen.SetInput(input)
 	}
+}
+
+// stringList returns the strings of a decoded JSON array.
+func stringList(v any) []string {
+	list, _ := v.([]any)
+	var out []string
+	for _, s := range list {
+		if s, ok := s.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // requestBody returns the serialized body of req and rewinds it, or nil
@@ -150,23 +161,6 @@ func requestBody(req *smithyhttp.Request) ([]byte, error) {
 		err = rerr
 	}
 	return b, err
-}
-
-func serverAttrs(req *http.Request) []attribute.KeyValue {
-	host, port, err := net.SplitHostPort(req.URL.Host)
-	if err != nil {
-		host = req.URL.Host
-		port = map[string]string{"http": "80", "https": "443"}[req.URL.Scheme]
-	}
-	attrs := []attribute.KeyValue{
-		otelsemconv.HTTPRequestMethodKey.String(req.Method),
-		otelsemconv.ServerAddress(host),
-		otelsemconv.URLPath(req.URL.Path),
-	}
-	if p, err := strconv.Atoi(port); err == nil {
-		attrs = append(attrs, otelsemconv.ServerPort(p))
-	}
-	return attrs
 }
 
 // attempted records an HTTP attempt, and wraps the body of a successful
@@ -233,7 +227,7 @@ func (c *call) cancelled() {
 
 // outcome is how a call ended.
 type outcome struct {
-	result result
+	result llmtrace.Result
 	// err is the call's error; warning, when err is nil, a problem that is
 	// not one (a stream the application closed early).
 	err     error
@@ -272,8 +266,8 @@ func (c *call) record(o outcome, attempts []attempt) {
 	}()
 	g, r := c.gen, o.result
 	var attrs []attribute.KeyValue
-	if r.stopReason != "" {
-		attrs = append(attrs, semconv.GenAIResponseFinishReasonsKey.StringSlice([]string{r.stopReason}))
+	if len(r.FinishReasons) > 0 {
+		attrs = append(attrs, semconv.GenAIResponseFinishReasonsKey.StringSlice(r.FinishReasons))
 	}
 	if len(attempts) > 0 {
 		last := attempts[len(attempts)-1]
@@ -289,23 +283,23 @@ func (c *call) record(o outcome, attempts []attempt) {
 	}
 	err := o.err
 	if err == nil {
-		err = r.err
+		err = r.Err
 	}
 	if err != nil {
 		attrs = append(attrs, otelsemconv.ErrorTypeKey.String(errorType(err)))
 	}
 	g.SetAttributes(attrs...)
-	if c.t.cfg.CaptureContent && r.output != nil {
-		g.SetOutput(r.output)
+	if c.t.cfg.CaptureContent && r.Output != nil {
+		g.SetOutput(r.Output)
 	}
 	switch {
-	case r.usage != nil:
-		g.SetUsage(*r.usage)
-	case r.usageUnavailable != "":
-		g.SetUsageUnavailable(r.usageUnavailable)
+	case r.Usage != nil:
+		g.SetUsage(*r.Usage)
+	case r.UsageUnavailable != "":
+		g.SetUsageUnavailable(r.UsageUnavailable)
 	}
-	if !r.firstToken.IsZero() {
-		g.SetCompletionStartTime(r.firstToken)
+	if !r.CompletionStart.IsZero() {
+		g.SetCompletionStartTime(r.CompletionStart)
 	}
 	switch {
 	case err != nil:

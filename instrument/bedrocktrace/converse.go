@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"sync"
-	"time"
 
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
 	"github.com/agenttrace/agenttrace-otel-go/instrument/llmtrace"
@@ -16,12 +15,11 @@ var converseParams = []string{"additionalModelRequestFields", "performanceConfig
 
 // inspectConverse reads the body of a Converse or ConverseStream request:
 // its model parameters (the members of inferenceConfig, the tool choice and
-// the other settings), its stop sequences, and, when content is captured,
-// its input.
-func inspectConverse(body []byte, captureContent bool) (params map[string]any, stop []string, input any) {
+// the other settings) and, when content is captured, its input.
+func inspectConverse(body []byte, captureContent bool) (params map[string]any, input any) {
 	obj := llmtrace.Object(body)
 	if obj == nil {
-		return nil, nil, nil
+		return nil, nil
 	}
 	params = llmtrace.Params(obj, converseParams...)
 	if inference, ok := llmtrace.Value(obj["inferenceConfig"]).(map[string]any); ok {
@@ -30,13 +28,6 @@ func inspectConverse(body []byte, captureContent bool) (params map[string]any, s
 				params = make(map[string]any, len(inference))
 			}
 			params[k] = v
-		}
-		if list, ok := inference["stopSequences"].([]any); ok {
-			for _, s := range list {
-				if s, ok := s.(string); ok {
-					stop = append(stop, s)
-				}
-			}
 		}
 	}
 	var toolConfig struct {
@@ -52,7 +43,7 @@ func inspectConverse(body []byte, captureContent bool) (params map[string]any, s
 		}
 	}
 	if !captureContent {
-		return params, stop, nil
+		return params, nil
 	}
 	var messages []any
 	if system := llmtrace.Value(obj["system"]); system != nil {
@@ -62,24 +53,9 @@ func inspectConverse(body []byte, captureContent bool) (params map[string]any, s
 		messages = append(messages, m...)
 	}
 	if tools := llmtrace.Value(toolConfig.Tools); tools != nil {
-		return params, stop, map[string]any{"messages": messages, "tools": tools}
+		return params, map[string]any{"messages": messages, "tools": tools}
 	}
-	return params, stop, messages
-}
-
-// result is what an answer said of the generation.
-type result struct {
-	stopReason string
-	// output is the captured output: the answer's message.
-	output any
-	// usage is nil when the answer reported none; usageUnavailable then
-	// may say why.
-	usage            *instrument.Usage
-	usageUnavailable string
-	// firstToken is when the first content of a stream arrived.
-	firstToken time.Time
-	// err is an error a stream reported (an exception message).
-	err error
+	return params, messages
 }
 
 // tokenUsage is Bedrock's TokenUsage.
@@ -105,9 +81,9 @@ func (u *tokenUsage) usage() *instrument.Usage {
 }
 
 // parseConverse reads the body of a successful Converse answer.
-func parseConverse(body []byte) result {
+func parseConverse(body []byte) llmtrace.Result {
 	if body == nil {
-		return result{usageUnavailable: "the answer was too large to be read"}
+		return llmtrace.Result{UsageUnavailable: "the answer was too large to be read"}
 	}
 	var out struct {
 		Output struct {
@@ -117,13 +93,16 @@ func parseConverse(body []byte) result {
 		Usage      *tokenUsage `json:"usage"`
 	}
 	if err := json.Unmarshal(body, &out); err != nil {
-		return result{usageUnavailable: "the answer could not be decoded: " + err.Error()}
+		return llmtrace.Result{UsageUnavailable: "the answer could not be decoded: " + err.Error()}
 	}
-	r := result{stopReason: out.StopReason, output: llmtrace.Value(out.Output.Message)}
+	r := llmtrace.Result{Output: llmtrace.Value(out.Output.Message)}
+	if out.StopReason != "" {
+		r.FinishReasons = []string{out.StopReason}
+	}
 	if out.Usage != nil {
-		r.usage = out.Usage.usage()
+		r.Usage = out.Usage.usage()
 	} else {
-		r.usageUnavailable = "the answer reported no usage"
+		r.UsageUnavailable = "the answer reported no usage"
 	}
 	return r
 }

@@ -20,12 +20,12 @@ var (
 )
 
 // inspectInvoke reads the body of an InvokeModel request, whose format is
-// the model's own: its model parameters, its stop sequences and, when
-// content is captured, the body itself as the input.
-func inspectInvoke(body []byte, captureContent bool) (params map[string]any, stop []string, input any) {
+// the model's own: its model parameters and, when content is captured, the
+// body itself as the input.
+func inspectInvoke(body []byte, captureContent bool) (params map[string]any, input any) {
 	obj := llmtrace.Object(body)
 	if obj == nil {
-		return nil, nil, nil
+		return nil, nil
 	}
 	params = llmtrace.Params(obj, invokeParams...)
 	for _, key := range invokeNestedParams {
@@ -40,41 +40,32 @@ func inspectInvoke(body []byte, captureContent bool) (params map[string]any, sto
 			params[k] = v
 		}
 	}
-	for _, key := range []string{"stop_sequences", "stopSequences", "stop"} {
-		if list, ok := params[key].([]any); ok {
-			for _, s := range list {
-				if s, ok := s.(string); ok {
-					stop = append(stop, s)
-				}
-			}
-		}
-	}
 	if captureContent {
 		input = llmtrace.Value(body)
 	}
-	return params, stop, input
+	return params, input
 }
 
 // parseInvoke reads the body of a successful InvokeModel answer, in the
 // model's own format, with the usage its headers reported.
-func parseInvoke(body []byte, u *tokenUsage) result {
-	var r result
+func parseInvoke(body []byte, u *tokenUsage) llmtrace.Result {
+	var r llmtrace.Result
 	if body == nil {
-		r.usageUnavailable = "the answer was too large to be read"
+		r.UsageUnavailable = "the answer was too large to be read"
 	} else if obj := llmtrace.Object(body); obj != nil {
-		r.output = llmtrace.Value(body)
+		r.Output = llmtrace.Value(body)
 		for _, key := range []string{"stop_reason", "stopReason"} {
 			if s := llmtrace.String(obj[key]); s != "" {
-				r.stopReason = s
+				r.FinishReasons = []string{s}
 				break
 			}
 		}
 	}
 	switch {
 	case u != nil:
-		r.usage = u.usage()
-	case r.usageUnavailable == "":
-		r.usageUnavailable = "the answer carried no token count headers"
+		r.Usage = u.usage()
+	case r.UsageUnavailable == "":
+		r.UsageUnavailable = "the answer carried no token count headers"
 	}
 	return r
 }

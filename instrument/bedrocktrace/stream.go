@@ -231,8 +231,11 @@ func (p *eventParser) block(i int) *block {
 }
 
 // result returns what the stream said so far.
-func (p *eventParser) result() result {
-	r := result{stopReason: p.stopReason, firstToken: p.firstToken, err: p.err}
+func (p *eventParser) result() llmtrace.Result {
+	r := llmtrace.Result{CompletionStart: p.firstToken, Err: p.err}
+	if p.stopReason != "" {
+		r.FinishReasons = []string{p.stopReason}
+	}
 	if len(p.blocks) > 0 {
 		content := make([]any, 0, len(p.blocks))
 		for _, b := range p.blocks {
@@ -248,15 +251,15 @@ func (p *eventParser) result() result {
 				}})
 			}
 		}
-		r.output = map[string]any{"role": "assistant", "content": content}
+		r.Output = map[string]any{"role": "assistant", "content": content}
 	}
 	switch {
 	case p.usage != nil:
-		r.usage = p.usage.usage()
+		r.Usage = p.usage.usage()
 	case p.broken:
-		r.usageUnavailable = "the stream could not be decoded"
+		r.UsageUnavailable = "the stream could not be decoded"
 	default:
-		r.usageUnavailable = "the stream ended before its metadata event"
+		r.UsageUnavailable = "the stream ended before its metadata event"
 	}
 	return r
 }

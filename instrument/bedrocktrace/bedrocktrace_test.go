@@ -193,6 +193,25 @@ func TestRetries(t *testing.T) {
 		assert.Equal(t, "POST /model/"+model+"/converse", attempts[0].Name)
 		conformant(t, e)
 	})
+	t.Run("throttled then streamed", func(t *testing.T) {
+		e := llmtest.New(t)
+		throttled := llmtest.Answer(t, "bedrock_error_429_throttling")
+		throttled.Path = streamPath
+		e.LLM.Enqueue(throttled, llmtest.Answer(t, "bedrock_converse_stream"))
+		c := traced(e, 3)
+		id := e.Traced(func(ctx context.Context) {
+			out, err := c.ConverseStream(ctx, streamInput(basicInput()))
+			require.NoError(t, err)
+			require.NoError(t, readStream(out))
+		})
+		o, s := e.OneGeneration(t, id)
+		assert.Equal(t, "DEFAULT", o.Level)
+		assertUsage(t, o, s, usage{in: 31, out: 44, total: 75})
+		attempts := attemptSpans(e, id)
+		require.Len(t, attempts, 2)
+		assert.Equal(t, "ThrottlingException", llmtest.Value(attempts[0], otelsemconv.ErrorTypeKey))
+		assert.Equal(t, s.EndTime, attempts[1].EndTime, "the answering attempt lasts as long as its stream")
+	})
 	t.Run("unavailable until the attempts run out", func(t *testing.T) {
 		e := llmtest.New(t)
 		for range 3 {

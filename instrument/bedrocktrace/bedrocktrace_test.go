@@ -2,7 +2,10 @@ package bedrocktrace_test
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,6 +19,7 @@ import (
 	otelsemconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
+	"github.com/agenttrace/agenttrace-otel-go/instrument"
 	"github.com/agenttrace/agenttrace-otel-go/instrument/bedrocktrace"
 	"github.com/agenttrace/agenttrace-otel-go/internal/llmreplay"
 	"github.com/agenttrace/agenttrace-otel-go/internal/llmtest"
@@ -433,4 +437,55 @@ func TestStopSequences(t *testing.T) {
 	o, s := e.OneGeneration(t, id)
 	assert.JSONEq(t, `{"maxTokens":400,"temperature":0.5,"stopSequences":["\n\nReader:"]}`, o.ModelParameters)
 	assert.Equal(t, []string{"\n\nReader:"}, llmtest.Value(s, semconv.GenAIRequestStopSequencesKey))
+}
+
+func TestMaskAndBudget(t *testing.T) {
+	mask := func(v any) any {
+		b, _ := json.Marshal(v)
+		return json.RawMessage(strings.ReplaceAll(string(b), "Piranesi", "[title]"))
+	}
+	e := llmtest.New(t, instrument.WithMask(mask), instrument.WithMaxContentBytes(256))
+	e.LLM.Enqueue(llmtest.Answer(t, "bedrock_converse_tool_use"))
+	in := toolInput()
+	in.Messages = []types.Message{userText(toolQuestion + strings.Repeat(" Please hurry.", 100))}
+	id := e.Traced(func(ctx context.Context) {
+		_, err := traced(e, 3).Converse(ctx, in)
+		require.NoError(t, err)
+	})
+	o, _ := e.OneGeneration(t, id)
+	assert.NotContains(t, o.Input, "Piranesi")
+	assert.NotContains(t, o.Output, "Piranesi")
+	assert.Contains(t, o.Output, "[title]")
+	assert.LessOrEqual(t, len(o.Input), 256)
+	assert.Contains(t, o.Input, "truncated")
+}
+
+func TestConcurrentCalls(t *testing.T) {
+	e := llmtest.New(t)
+	const n = 8
+	for range n {
+		e.LLM.Enqueue(llmtest.Answer(t, "bedrock_converse_basic"))
+	}
+	c := traced(e, 3)
+	id := e.Traced(func(ctx context.Context) {
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		for range n {
+			wg.Go(func() {
+				_, err := c.Converse(ctx, basicInput())
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+	})
+	gens := e.Generations(t, id)
+	require.Len(t, gens, n)
+	for _, g := range gens {
+		require.NotNil(t, g.Usage)
+		assert.Equal(t, int64(89), g.Usage.TotalTokens)
+	}
 }

@@ -47,7 +47,7 @@ func (b *streamBody) Read(p []byte) (int, error) {
 		}
 		return n, err
 	}
-	final := n > 0 && c.events.feed(p[:n], time.Now())
+	final := n > 0 && c.events.feed(p[:n])
 	if !final && err == nil {
 		c.mu.Unlock()
 		return n, err
@@ -87,8 +87,11 @@ func (b *streamBody) Close() error {
 // and accumulates the answer they carry.
 type eventParser struct {
 	dec *eventstream.Decoder
-	// buf holds the bytes of an incomplete message.
-	buf []byte
+	// buf holds the bytes of an incomplete message; r reads a complete
+	// one, into payload.
+	buf     []byte
+	r       bytes.Reader
+	payload []byte
 	// broken is set when the stream cannot be decoded any further.
 	broken bool
 
@@ -114,9 +117,9 @@ func newEventParser() *eventParser {
 	return &eventParser{dec: eventstream.NewDecoder()}
 }
 
-// feed parses the bytes b, read at, and reports whether they completed the
-// stream's final message (metadata, or an exception).
-func (p *eventParser) feed(b []byte, at time.Time) bool {
+// feed parses the bytes b, just read, and reports whether they completed
+// the stream's final message (metadata, or an exception).
+func (p *eventParser) feed(b []byte) bool {
 	if p.broken {
 		return false
 	}
@@ -131,20 +134,22 @@ func (p *eventParser) feed(b []byte, at time.Time) bool {
 		if len(p.buf) < total {
 			break
 		}
-		msg, err := p.dec.Decode(bytes.NewReader(p.buf[:total]), nil)
+		p.r.Reset(p.buf[:total])
+		msg, err := p.dec.Decode(&p.r, p.payload[:0])
 		if err != nil {
 			p.broken, p.buf = true, nil
 			return false
 		}
 		p.buf = p.buf[:copy(p.buf, p.buf[total:])]
-		final = p.message(msg, at)
+		p.payload = msg.Payload
+		final = p.message(msg)
 	}
 	return final
 }
 
-// message takes one message of the stream and reports whether it was the
-// final one.
-func (p *eventParser) message(m eventstream.Message, at time.Time) bool {
+// message takes one message of the stream, just read, and reports whether
+// it was the final one.
+func (p *eventParser) message(m eventstream.Message) bool {
 	header := func(name string) string {
 		if v := m.Headers.Get(name); v != nil {
 			return v.String()
@@ -197,7 +202,7 @@ func (p *eventParser) message(m eventstream.Message, at time.Time) bool {
 		}
 	case "contentBlockDelta":
 		if p.firstToken.IsZero() {
-			p.firstToken = at
+			p.firstToken = time.Now()
 		}
 		b := p.block(ev.Index)
 		d := ev.Delta

@@ -85,9 +85,14 @@
 //
 // The AWS SDK emits no span of its own unless the application gives the
 // client a tracing provider (Options.TracerProvider, through smithy-go's
-// OpenTelemetry adapter) or adds otelaws' middlewares; these spans are RPC
-// spans (rpc.system aws-api), not GenAI ones, and sit beside the
-// generation. Nothing is recorded twice.
+// OpenTelemetry adapter) or adds otelaws' middlewares. These are RPC spans
+// ("Bedrock Runtime.Converse", "RetryLoop", "Attempt"...), without GenAI
+// attributes, and the generation starts inside the operation's span.
+// AgentTrace's exporter leaves them out by default (its span filter keeps
+// GenAI and known LLM instrumentations' spans), and the generation then
+// attaches to the observation around the call; exported anyway
+// (exporter.WithExportAllSpans), they are plain spans above it. Either way
+// the call is one generation, never two.
 //
 // # Limits
 //

@@ -7,7 +7,7 @@ replace github.com/agenttrace/agenttrace-otel-go => ../..
 replace github.com/agenttrace/agenttrace-otel-go/instrument/bedrocktrace => ../../instrument/bedrocktrace
 
 require (
-	github.com/agenttrace/agenttrace-otel-go v0.0.0-00010101000000-000000000000
+	github.com/agenttrace/agenttrace-otel-go v0.0.0
 	github.com/agenttrace/agenttrace-otel-go/instrument/bedrocktrace v0.0.0
 	github.com/aws/aws-sdk-go-v2 v1.48.0
 	github.com/aws/aws-sdk-go-v2/config v1.33.19

@@ -5,7 +5,7 @@ go 1.26.0
 replace github.com/agenttrace/agenttrace-otel-go => ../..
 
 require (
-	github.com/agenttrace/agenttrace-otel-go v0.0.0-00010101000000-000000000000
+	github.com/agenttrace/agenttrace-otel-go v0.0.0
 	github.com/aws/aws-sdk-go-v2 v1.48.0
 	github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream v1.7.27
 	github.com/aws/aws-sdk-go-v2/config v1.33.19

@@ -44,6 +44,10 @@ type Response struct {
 	// SSE holds raw events exactly as on the wire, blank-line terminator
 	// included.
 	SSE []string `json:"sse,omitempty"`
+	// Frames holds the binary messages of an AWS event stream
+	// (application/vnd.amazon.eventstream), base64 in JSON, each written
+	// with a flush after it as an SSE event is.
+	Frames [][]byte `json:"frames,omitempty"`
 }
 
 // Load returns the exchange of the embedded fixture name (a file name of
@@ -92,7 +96,7 @@ type Answer struct {
 	Path string
 	Response
 	// CutAfter, when above zero, drops the connection after that many
-	// events of a streaming answer (the client's read fails with an
+	// events (or frames) of a streaming answer (the client's read fails with an
 	// unexpected EOF), or after that many bytes of a JSON body.
 	CutAfter int
 	// StallAfter, when above zero, writes that many events of a streaming
@@ -192,7 +196,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(a.Status)
 	flusher, _ := w.(http.Flusher)
-	if a.SSE == nil {
+	events := a.SSE
+	if a.Frames != nil {
+		events = a.frameChunks()
+	}
+	if events == nil {
 		b := []byte(a.Body)
 		if a.CutAfter > 0 && a.CutAfter < len(b) {
 			_, _ = w.Write(b[:a.CutAfter])
@@ -202,7 +210,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(b)
 		return
 	}
-	for i, ev := range a.SSE {
+	for i, ev := range events {
 		if a.CutAfter > 0 && i == a.CutAfter {
 			panic(http.ErrAbortHandler) // drops the connection mid-stream
 		}

@@ -5,12 +5,16 @@ go 1.26.0
 require (
 	github.com/agenttrace/agenttrace-otel-go v0.0.0
 	github.com/agenttrace/agenttrace-otel-go/instrument/anthropictrace v0.0.0
+	github.com/agenttrace/agenttrace-otel-go/instrument/bedrocktrace v0.0.0
 	github.com/agenttrace/agenttrace-otel-go/instrument/genaitrace v0.0.0
 	github.com/agenttrace/agenttrace-otel-go/instrument/goopenaitrace v0.0.0
 	github.com/agenttrace/agenttrace-otel-go/instrument/mcptrace v0.0.0
 	github.com/agenttrace/agenttrace-otel-go/instrument/openaitrace v0.0.0
 	github.com/anthropics/anthropic-sdk-go v1.84.0
 	github.com/anthropics/anthropic-sdk-go/v2 v2.17.0
+	github.com/aws/aws-sdk-go-v2 v1.48.0
+	github.com/aws/aws-sdk-go-v2/config v1.33.19
+	github.com/aws/aws-sdk-go-v2/service/bedrockruntime v1.63.13
 	github.com/modelcontextprotocol/go-sdk v1.8.0
 	github.com/openai/openai-go/v3 v3.96.0
 	github.com/sashabaranov/go-openai v1.43.0
@@ -34,6 +38,19 @@ require (
 
 require (
 	github.com/agenttrace/agenttrace-otel-go/instrument/anthropicv2trace v0.0.0
+	github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream v1.7.27 // indirect
+	github.com/aws/aws-sdk-go-v2/credentials v1.21.1 // indirect
+	github.com/aws/aws-sdk-go-v2/feature/ec2/imds v1.20.9 // indirect
+	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.12 // indirect
+	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.8.12 // indirect
+	github.com/aws/aws-sdk-go-v2/internal/v4a v1.5.12 // indirect
+	github.com/aws/aws-sdk-go-v2/service/internal/accept-encoding v1.13.25 // indirect
+	github.com/aws/aws-sdk-go-v2/service/internal/presigned-url v1.14.12 // indirect
+	github.com/aws/aws-sdk-go-v2/service/signin v1.13.1 // indirect
+	github.com/aws/aws-sdk-go-v2/service/sso v1.39.5 // indirect
+	github.com/aws/aws-sdk-go-v2/service/ssooidc v1.44.5 // indirect
+	github.com/aws/aws-sdk-go-v2/service/sts v1.52.0 // indirect
+	github.com/aws/smithy-go v1.28.9 // indirect
 	github.com/bahlo/generic-list-go v0.2.0 // indirect
 	github.com/buger/jsonparser v1.1.2 // indirect
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
@@ -83,6 +100,7 @@ require (
 replace (
 	github.com/agenttrace/agenttrace-otel-go => ../../..
 	github.com/agenttrace/agenttrace-otel-go/instrument/anthropictrace => ../../../instrument/anthropictrace
+	github.com/agenttrace/agenttrace-otel-go/instrument/bedrocktrace => ../../../instrument/bedrocktrace
 	github.com/agenttrace/agenttrace-otel-go/instrument/genaitrace => ../../../instrument/genaitrace
 	github.com/agenttrace/agenttrace-otel-go/instrument/goopenaitrace => ../../../instrument/goopenaitrace
 	github.com/agenttrace/agenttrace-otel-go/instrument/mcptrace => ../../../instrument/mcptrace

@@ -1,18 +1,21 @@
-// Package llmtrace is the machinery shared by instrument/openaitrace and
-// instrument/anthropictrace: it turns each call of an official LLM client
-// into one AgentTrace generation, however many HTTP attempts the client's
-// retry loop makes. It is not for applications: trace an LLM client with
-// openaitrace.Option or anthropictrace.Option, and record the calls of any
-// other client by hand with instrument's Generation.
+// Package llmtrace is the machinery shared by the LLM integrations
+// (instrument/openaitrace, anthropictrace, anthropicv2trace, goopenaitrace,
+// genaitrace, bedrocktrace): it turns each call of an LLM client into one
+// AgentTrace generation, however many HTTP attempts the client's retry loop
+// makes. It is not for applications: trace an LLM client with its
+// integration, and record the calls of any other client by hand with
+// instrument's Generation.
 //
-// It is public because the two integrations are modules of their own, so
-// that the SDK's module requires neither LLM client, and what code of
-// another module builds on must keep the compatibility promise of a public
-// API. It imports no LLM client: a [Provider] reads a client's requests and
-// responses with that client's own types, in the integration's module.
+// It is public because the integrations are modules of their own, so that
+// the SDK's module requires no LLM client, and what code of another module
+// builds on must keep the compatibility promise of a public API. It
+// imports no LLM client. A [Provider] reads one API's requests and
+// responses from their JSON: the OpenAI and Anthropic wire formats, which
+// several clients speak, are read once, in the subpackages openaiapi and
+// anthropicapi; the others in their integration's module.
 //
-// The clients apply their request options once per call and run their
-// middlewares once per attempt. [RequestOption] builds a request option
+// The official OpenAI and Anthropic clients apply their request options once
+// per call and run their middlewares once per attempt. [RequestOption] builds a request option
 // that the clients accept (without naming their internal configuration
 // type) and that installs, for every call, a middleware bound to that
 // call's state.
@@ -33,7 +36,8 @@
 //   - the call's context ending first ends it (context.AfterFunc).
 //
 // When there was more than one attempt, each becomes a child span of the
-// generation. A [Provider] knows one API's endpoints: what a request is,
-// and how its responses and stream events read, with the client's own
-// types.
+// generation. Clients that take an HTTP client but no middleware
+// (go-openai, Google GenAI) are traced with [Transport], one call per round
+// trip. A [Provider] knows one API's endpoints: what a request is, and how
+// its responses and stream events read.
 package llmtrace

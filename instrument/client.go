@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
+	"github.com/agenttrace/agenttrace-otel-go/connection"
 	"github.com/agenttrace/agenttrace-otel-go/exporter"
 	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
 	"github.com/agenttrace/agenttrace-otel-go/internal/records"
@@ -46,6 +47,9 @@ type Client struct {
 	// otlpFailures keeps what its exporter could not send.
 	otlp         sdktrace.SpanProcessor
 	otlpFailures *failureRecorder
+	// conn is the resolved connection of the exporter and the prompt
+	// client.
+	conn connection.Config
 	// promptClient fetches prompts; nil (fallbacks only) when tracing is
 	// disabled or offline.
 	promptClient *prompts.Client
@@ -89,6 +93,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.conn = cfg.conn
 	c.promptClient, err = newPromptClient(&cfg)
 	if err != nil {
 		return nil, errors.Join(err, exp.Shutdown(ctx))

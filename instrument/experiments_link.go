@@ -1,14 +1,18 @@
 package instrument
 
-import "github.com/agenttrace/agenttrace-otel-go/internal/clientapi"
+import (
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+	"github.com/agenttrace/agenttrace-otel-go/internal/clientapi"
+)
 
 // The experiments package calls dataset routes with the client's
-// connection, which the prompt client holds (internal/clientapi).
+// connection (internal/clientapi).
 func init() {
-	clientapi.SetInstrument(func(v any) any {
-		if c, ok := v.(*Client); ok && c.enabled() && c.promptClient != nil {
-			return c.promptClient
+	clientapi.SetInstrument(func(v any) (connection.Config, bool) {
+		c, ok := v.(*Client)
+		if !ok || !c.enabled() || c.conn.Offline() {
+			return connection.Config{}, false
 		}
-		return nil
+		return c.conn, true
 	})
 }

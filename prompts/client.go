@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/agenttrace/agenttrace-otel-go/internal/clientapi"
 	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
 )
 
@@ -81,19 +81,9 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	base, _ := url.Parse(cfg.conn.APIURL) // validated by newConfig
-	retry := httpapi.DefaultRetry
-	retry.Budget = cfg.conn.RetryBudget
 	ctx, cancel := context.WithCancelCause(context.Background())
 	return &Client{
-		api: &httpapi.Client{
-			BaseURL:    base,
-			APIKey:     cfg.conn.APIKey,
-			ProjectID:  cfg.conn.ProjectID,
-			HTTPClient: cfg.conn.HTTPClient,
-			Timeout:    cfg.conn.Timeout,
-			Retry:      retry,
-		},
+		api:     clientapi.New(cfg.conn),
 		ttl:     cfg.ttl,
 		now:     cfg.now,
 		ctx:     ctx,

@@ -1,42 +1,47 @@
 package clientapi
 
-import "github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
+import (
+	"net/url"
 
-// Hooks set by the packages that own the connection. They take any
-// because this package cannot import theirs.
-var (
-	// instrumentPrompts returns the prompt client of an
-	// *instrument.Client, the one part of it that holds the connection;
-	// nil when the client has no server (nil, disabled, offline).
-	instrumentPrompts func(client any) any
-	// promptsAPI returns the connection of a *prompts.Client; nil for a
-	// nil client.
-	promptsAPI func(promptClient any) *httpapi.Client
+	"github.com/agenttrace/agenttrace-otel-go/connection"
+	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
 )
 
+// connectionOf is set by package instrument: the resolved connection of an
+// *instrument.Client, and false when the client has no server to call (nil,
+// disabled, or offline with a file:// API URL). It takes any because this
+// package cannot import instrument.
+var connectionOf func(client any) (connection.Config, bool)
+
 // SetInstrument is called by package instrument with its hook.
-func SetInstrument(promptClientOf func(client any) any) { instrumentPrompts = promptClientOf }
+func SetInstrument(f func(client any) (connection.Config, bool)) { connectionOf = f }
 
-// SetPrompts is called by package prompts with its hook.
-func SetPrompts(apiOf func(promptClient any) *httpapi.Client) { promptsAPI = apiOf }
-
-// API returns a copy of the connection of client, an *instrument.Client:
-// its API URL, key, project id, HTTP client, timeout and retry policy. It
-// returns nil when the client has no server to call: a nil or disabled
-// client, or one in offline mode (a file:// API URL).
+// API returns an HTTP client of the AgentTrace API on the connection of
+// client, an *instrument.Client, or nil when it has no server to call.
 func API(client any) *httpapi.Client {
-	if instrumentPrompts == nil || promptsAPI == nil {
+	if connectionOf == nil {
 		return nil
 	}
-	pc := instrumentPrompts(client)
-	if pc == nil {
+	conn, ok := connectionOf(client)
+	if !ok {
 		return nil
 	}
-	api := promptsAPI(pc)
-	if api == nil {
-		return nil
+	return New(conn)
+}
+
+// New returns an HTTP client of the AgentTrace API on conn, a resolved
+// connection (connection.Config.Resolve) whose URL is http:// or https://:
+// its key, project, HTTP client, per-attempt timeout and retry budget.
+func New(conn connection.Config) *httpapi.Client {
+	base, _ := url.Parse(conn.APIURL) // checked by Resolve
+	retry := httpapi.DefaultRetry
+	retry.Budget = conn.RetryBudget
+	return &httpapi.Client{
+		BaseURL:    base,
+		APIKey:     conn.APIKey,
+		ProjectID:  conn.ProjectID,
+		HTTPClient: conn.HTTPClient,
+		Timeout:    conn.Timeout,
+		Retry:      retry,
 	}
-	c := *api
-	c.OnAttempt = nil
-	return &c
 }

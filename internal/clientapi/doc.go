@@ -1,7 +1,8 @@
-// Package clientapi lends the AgentTrace API connection of an instrument
-// client to the SDK's other packages (experiments), which call routes the
-// client has no method for, without an exported identifier in package
-// instrument or prompts. Both set their hook here when they are
-// initialised; a package that imports instrument can therefore rely on the
-// hooks being set.
+// Package clientapi builds the HTTP client of the AgentTrace API for a
+// connection (connection.Config), for the prompt client and the experiments
+// package alike, and lends an instrument client's connection to
+// experiments, which calls routes the client has no method for, without an
+// exported identifier in package instrument: instrument sets its hook here
+// when it is initialised, so a package that imports instrument can rely on
+// it.
 package clientapi

@@ -51,15 +51,12 @@ type call struct {
 
 // attempt is one HTTP attempt of a call.
 type attempt struct {
-	start, end time.Time
-	status     int
-	// errorType is the API's error type of an error answer
-	// (x-amzn-errortype), requestID its x-amzn-requestid.
-	errorType, requestID string
+	llmtrace.Attempt
+	// requestID is the answer's x-amzn-requestid.
+	requestID string
 	// usage is what the x-amzn-bedrock-*-token-count headers say, nil
 	// when they are absent (InvokeModel's answers carry them).
 	usage *tokenUsage
-	err   error
 }
 
 // start starts the generation of a call of model, or returns nil when the
@@ -166,13 +163,15 @@ func requestBody(req *smithyhttp.Request) ([]byte, error) {
 // attempted records an HTTP attempt, and wraps the body of a successful
 // answer so that the call reads it as it passes.
 func (c *call) attempted(start time.Time, raw any, err error) {
-	a := attempt{start: start, end: time.Now(), err: err}
+	a := attempt{Attempt: llmtrace.Attempt{Start: start, End: time.Now(), Err: err}}
 	res, _ := raw.(*smithyhttp.Response)
 	if res != nil && res.Response != nil {
-		a.status = res.StatusCode
+		a.Status = res.StatusCode
 		a.requestID = res.Header.Get("X-Amzn-Requestid")
-		if t := res.Header.Get("X-Amzn-Errortype"); t != "" {
-			a.errorType, _, _ = strings.Cut(t, ":")
+		if err == nil && res.StatusCode >= 400 {
+			// The API's error type is x-amzn-errortype's.
+			t, _, _ := strings.Cut(res.Header.Get("X-Amzn-Errortype"), ":")
+			a.Err = &llmtrace.APIError{StatusCode: res.StatusCode, Type: t}
 		}
 		a.usage = headerUsage(res.Header)
 	}
@@ -202,12 +201,12 @@ func (c *call) returned(err error) {
 		c.mu.Unlock()
 		return
 	}
-	o := outcome{err: err, end: time.Now()}
+	o := llmtrace.Outcome{Err: err, End: time.Now()}
 	if err == nil && c.body != nil {
 		if c.op == opInvokeModel {
-			o.result = parseInvoke(c.body.bytes(), c.attempts[len(c.attempts)-1].usage)
+			o.Result = parseInvoke(c.body.bytes(), c.attempts[len(c.attempts)-1].usage)
 		} else {
-			o.result = parseConverse(c.body.bytes())
+			o.Result = parseConverse(c.body.bytes())
 		}
 	}
 	rec := c.endLocked(o)
@@ -219,27 +218,17 @@ func (c *call) returned(err error) {
 // the stream ended.
 func (c *call) cancelled() {
 	c.mu.Lock()
-	o := outcome{err: context.Cause(c.ctx), end: time.Now(), result: c.events.result()}
+	o := llmtrace.Outcome{Err: context.Cause(c.ctx), End: time.Now(), Result: c.events.result()}
 	rec := c.endLocked(o)
 	c.mu.Unlock()
 	rec()
-}
-
-// outcome is how a call ended.
-type outcome struct {
-	result llmtrace.Result
-	// err is the call's error; warning, when err is nil, a problem that is
-	// not one (a stream the application closed early).
-	err     error
-	warning string
-	end     time.Time
 }
 
 // endLocked marks the call done and returns the function that records o,
 // to be called once c.mu is released. When the call was done already, the
 // function waits until it is recorded, so that nobody sees the end of a
 // call before its generation ended. c.mu must be held.
-func (c *call) endLocked(o outcome) func() {
+func (c *call) endLocked(o llmtrace.Outcome) func() {
 	if c.ended {
 		return func() { <-c.recorded }
 	}
@@ -257,100 +246,30 @@ func (c *call) endLocked(o outcome) func() {
 
 // record sets what o says on the generation and ends it, with a child span
 // per attempt when there was more than one.
-func (c *call) record(o outcome, attempts []attempt) {
-	defer func() {
-		if r := recover(); r != nil {
-			otel.Handle(fmt.Errorf("agenttrace: recording a Bedrock call: panic: %v", r))
-		}
-		c.gen.EndAt(o.end)
-	}()
-	g, r := c.gen, o.result
-	var attrs []attribute.KeyValue
-	if len(r.FinishReasons) > 0 {
-		attrs = append(attrs, semconv.GenAIResponseFinishReasonsKey.StringSlice(r.FinishReasons))
-	}
-	if len(attempts) > 0 {
-		last := attempts[len(attempts)-1]
-		if last.requestID != "" {
-			attrs = append(attrs, otelsemconv.AWSRequestID(last.requestID))
-		}
-		if last.status >= 400 {
-			attrs = append(attrs, otelsemconv.HTTPResponseStatusCode(last.status))
-		}
-	}
-	if len(attempts) > 1 {
-		attrs = append(attrs, otelsemconv.HTTPRequestResendCount(len(attempts)-1))
-	}
-	err := o.err
-	if err == nil {
-		err = r.Err
-	}
-	if err != nil {
-		attrs = append(attrs, otelsemconv.ErrorTypeKey.String(errorType(err)))
-	}
-	g.SetAttributes(attrs...)
-	if c.t.cfg.CaptureContent && r.Output != nil {
-		g.SetOutput(r.Output)
-	}
-	switch {
-	case r.Usage != nil:
-		g.SetUsage(*r.Usage)
-	case r.UsageUnavailable != "":
-		g.SetAttributes(semconv.GenerationUsageUnavailableKey.String(r.UsageUnavailable))
-	}
-	if !r.CompletionStart.IsZero() {
-		g.SetCompletionStartTime(r.CompletionStart)
-	}
-	switch {
-	case err != nil:
-		g.SetError(err)
-	case o.warning != "":
-		g.SetLevel(instrument.LevelWarning)
-		g.SetStatusMessage(o.warning)
-	}
-	if len(attempts) > 1 {
-		c.recordAttempts(attempts, err, o.end)
-	}
-}
-
-// recordAttempts records each attempt of a retried call as a child span of
-// its generation: failed attempts that were retried at level WARNING, the
-// last one with the call's error.
-func (c *call) recordAttempts(attempts []attempt, callErr error, end time.Time) {
+func (c *call) record(o llmtrace.Outcome, attempts []attempt) {
+	o.Attempts = make([]llmtrace.Attempt, len(attempts))
 	for i, a := range attempts {
-		attrs := slices.Clip(c.server)
-		if a.status != 0 {
-			attrs = append(attrs, otelsemconv.HTTPResponseStatusCode(a.status))
-		}
-		if i > 0 {
-			attrs = append(attrs, otelsemconv.HTTPRequestResendCount(i))
-		}
-		failure := a.err
-		if failure == nil && a.status >= 400 {
-			failure = &llmtrace.APIError{StatusCode: a.status, Type: a.errorType}
-		}
-		lastAttempt := i == len(attempts)-1
-		if lastAttempt {
-			failure = callErr
-			if c.stream {
-				// The answer of a stream's last attempt lasts until the
-				// stream ends.
-				a.end = end
-			}
-		}
-		if failure != nil {
-			attrs = append(attrs, otelsemconv.ErrorTypeKey.String(errorType(failure)))
-		}
-		_, s := c.gen.Span(c.genCtx, c.spanName, instrument.WithStartTime(a.start), instrument.WithAttributes(attrs...))
-		switch {
-		case failure != nil && lastAttempt:
-			s.SetError(failure)
-		case failure != nil:
-			s.SetLevel(instrument.LevelWarning)
-			s.SetStatusMessage("retried after: " + failure.Error())
-		}
-		s.EndAt(a.end)
+		o.Attempts[i] = a.Attempt
 	}
+	if n := len(attempts); n > 0 {
+		if c.stream {
+			// The answer of a stream's last attempt lasts until the
+			// stream ends.
+			o.Attempts[n-1].End = o.End
+		}
+		if id := attempts[n-1].requestID; id != "" {
+			c.gen.SetAttributes(otelsemconv.AWSRequestID(id))
+		}
+	}
+	rec := llmtrace.Recorder{
+		Generation:     c.gen,
+		Context:        c.genCtx,
+		SpanName:       c.spanName,
+		Server:         c.server,
+		CaptureContent: c.t.cfg.CaptureContent,
+		ErrorType:      errorType,
+	}
+	rec.Record(o)
 }
 
 // errorType is the OpenTelemetry error.type of err: the API's error code

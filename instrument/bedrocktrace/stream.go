@@ -52,15 +52,15 @@ func (b *streamBody) Read(p []byte) (int, error) {
 		c.mu.Unlock()
 		return n, err
 	}
-	o := outcome{result: c.events.result(), end: time.Now()}
+	o := llmtrace.Outcome{Result: c.events.result(), End: time.Now()}
 	switch {
 	case final:
 	case errors.Is(err, io.EOF):
 		if !c.events.stopped {
-			o.err = errIncomplete
+			o.Err = errIncomplete
 		}
 	default:
-		o.err = err
+		o.Err = err
 	}
 	rec := c.endLocked(o)
 	c.mu.Unlock()
@@ -73,9 +73,9 @@ func (b *streamBody) Read(p []byte) (int, error) {
 func (b *streamBody) Close() error {
 	c := b.c
 	c.mu.Lock()
-	var o outcome
+	var o llmtrace.Outcome
 	if !c.ended {
-		o = outcome{result: c.events.result(), end: time.Now(), warning: "the stream was closed before its end"}
+		o = llmtrace.Outcome{Result: c.events.result(), End: time.Now(), Warning: "the stream was closed before its end"}
 	}
 	rec := c.endLocked(o) // when ended already: waits until it is recorded
 	c.mu.Unlock()

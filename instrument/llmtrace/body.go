@@ -80,7 +80,7 @@ func (c *call) observe(b *body, p []byte, err error) {
 }
 
 // observeLocked returns how the call ended, if these bytes end it.
-func (c *call) observeLocked(b *body, p []byte, err error, now time.Time) (outcome, bool) {
+func (c *call) observeLocked(b *body, p []byte, err error, now time.Time) (Outcome, bool) {
 	if len(p) > 0 {
 		b.read = true
 		c.last = now
@@ -94,13 +94,13 @@ func (c *call) observeLocked(b *body, p []byte, err error, now time.Time) (outco
 		}
 		switch {
 		case done:
-			return outcome{result: c.parser.Result(), end: now}, true
+			return Outcome{Result: c.parser.Result(), End: now}, true
 		case err == io.EOF:
-			return outcome{result: c.parser.Result(), err: errors.New("stream ended before its final event"), end: now}, true
+			return Outcome{Result: c.parser.Result(), Err: errors.New("stream ended before its final event"), End: now}, true
 		case err != nil:
-			return outcome{result: c.parser.Result(), err: fmt.Errorf("stream cut: %w", err), end: now}, true
+			return Outcome{Result: c.parser.Result(), Err: fmt.Errorf("stream cut: %w", err), End: now}, true
 		}
-		return outcome{}, false
+		return Outcome{}, false
 	}
 	if !b.overflow {
 		if len(b.buf)+len(p) > maxInspectBytes {
@@ -113,33 +113,33 @@ func (c *call) observeLocked(b *body, p []byte, err error, now time.Time) (outco
 	case err == io.EOF:
 		return c.answered(b, now), true
 	case err == nil:
-		return outcome{}, false
+		return Outcome{}, false
 	}
 	// The body could not be read: anthropic-sdk-go retries such an attempt.
-	c.attempts[b.n].err = err
+	c.attempts[b.n].Err = err
 	if c.t.p.RetriesDroppedBodies() && b.kind == kindJSON && c.ctx.Err() == nil && b.n < c.view.MaxRetries() {
-		return outcome{}, false
+		return Outcome{}, false
 	}
-	return outcome{err: fmt.Errorf("reading the response: %w", err), end: now}, true
+	return Outcome{Err: fmt.Errorf("reading the response: %w", err), End: now}, true
 }
 
 // answered returns the outcome of a response body read to its end.
-func (c *call) answered(b *body, now time.Time) outcome {
-	status := c.attempts[b.n].status
+func (c *call) answered(b *body, now time.Time) Outcome {
+	status := c.attempts[b.n].Status
 	switch {
 	case b.kind == kindError && b.overflow:
-		return outcome{err: &APIError{StatusCode: status}, end: now}
+		return Outcome{Err: &APIError{StatusCode: status}, End: now}
 	case b.kind == kindError:
-		return outcome{err: c.t.p.APIError(status, b.buf), end: now}
+		return Outcome{Err: c.t.p.APIError(status, b.buf), End: now}
 	case b.overflow:
-		return outcome{result: Result{UsageUnavailable: "the response was too large to inspect"}, end: now}
+		return Outcome{Result: Result{UsageUnavailable: "the response was too large to inspect"}, End: now}
 	}
 	var r Result
 	if c.req.ParseJSON != nil {
 		r = c.req.ParseJSON(b.buf)
 	}
 	b.buf = nil
-	return outcome{result: r, end: now}
+	return Outcome{Result: r, End: now}
 }
 
 // closed handles the close of b.
@@ -151,13 +151,13 @@ func (c *call) closed(b *body) {
 		c.wait()
 		return
 	}
-	var o outcome
+	var o Outcome
 	switch {
 	case b.kind == kindStream:
-		o = outcome{result: c.parser.Result(), warning: "the stream was closed before its end", end: now}
+		o = Outcome{Result: c.parser.Result(), Warning: "the stream was closed before its end", End: now}
 	case !b.read && b.retryable && c.ctx.Err() != nil:
 		// The client gives up on a retry once the context is done.
-		o = outcome{err: context.Cause(c.ctx), end: now}
+		o = Outcome{Err: context.Cause(c.ctx), End: now}
 	case !b.read && b.retryable:
 		// The client closes a response it retries without reading it: the
 		// next attempt follows, unless the context ends during the wait.
@@ -167,9 +167,9 @@ func (c *call) closed(b *body) {
 		// An error answer closed unread, and not retried as far as the
 		// tracing knows (a client retrying on its own behind [Transport]):
 		// its status is all there is to record.
-		o = outcome{err: &APIError{StatusCode: c.attempts[b.n].status}, end: now}
+		o = Outcome{Err: &APIError{StatusCode: c.attempts[b.n].Status}, End: now}
 	default:
-		o = outcome{err: errors.New("the response was closed before it was read to its end"), end: now}
+		o = Outcome{Err: errors.New("the response was closed before it was read to its end"), End: now}
 	}
 	rec := c.endLocked(o)
 	c.mu.Unlock()
@@ -191,10 +191,10 @@ func abandoned(a abandonArg) {
 	c.mu.Lock()
 	rec := func() {}
 	if c.state == stateTraced {
-		rec = c.endLocked(outcome{
-			result:  c.parser.Result(),
-			warning: "the stream was abandoned: neither read to its end nor closed",
-			end:     c.last,
+		rec = c.endLocked(Outcome{
+			Result:  c.parser.Result(),
+			Warning: "the stream was abandoned: neither read to its end nor closed",
+			End:     c.last,
 		})
 	}
 	c.mu.Unlock()

@@ -71,13 +71,6 @@ const (
 	stateDone                      // the generation ended
 )
 
-// attemptRec is one HTTP attempt of a call.
-type attemptRec struct {
-	start, end time.Time
-	status     int
-	err        error
-}
-
 // call is the state of one API call, shared by the middleware (which runs
 // once per attempt, on the client's goroutine), the response bodies it wraps,
 // and the context's AfterFunc. mu guards everything below it; instrument
@@ -90,13 +83,10 @@ type call struct {
 	view     configView // cleared once no attempt can follow
 	ctx      context.Context
 	req      Request
-	gen      *instrument.Generation
-	genCtx   context.Context
+	rec      Recorder // of the generation, once it started
 	stop     func() bool
-	attempts []attemptRec
+	attempts []Attempt
 	parser   StreamParser // of the streaming response, if any
-	spanName string
-	server   []attribute.KeyValue
 	// last is when the response was last read from.
 	last time.Time
 	// recorded is closed once the generation is recorded and ended.
@@ -128,7 +118,7 @@ func (c *call) begin(req *http.Request) (int, bool) {
 		return 0, false
 	}
 	if state == stateTraced {
-		c.attempts = append(c.attempts, attemptRec{start: now})
+		c.attempts = append(c.attempts, Attempt{Start: now})
 		n := len(c.attempts) - 1
 		c.mu.Unlock()
 		return n, true
@@ -147,7 +137,7 @@ func (c *call) begin(req *http.Request) (int, bool) {
 	}
 	c.mu.Lock()
 	c.state = stateTraced
-	c.attempts = append(c.attempts, attemptRec{start: now})
+	c.attempts = append(c.attempts, Attempt{Start: now})
 	c.mu.Unlock()
 	if c.ctx.Done() != nil {
 		stop := context.AfterFunc(c.ctx, c.cancelled)
@@ -223,10 +213,15 @@ func (c *call) start(req *http.Request, now time.Time) (ok bool) {
 		return false
 	}
 	c.mu.Lock()
-	c.ctx, c.req, c.gen, c.genCtx = ctx, r, gen, genCtx
+	c.ctx, c.req = ctx, r
+	c.rec = Recorder{
+		Generation:     gen,
+		Context:        genCtx,
+		SpanName:       req.Method + " " + req.URL.Path,
+		Server:         serverAttrs(req),
+		CaptureContent: c.t.cfg.CaptureContent,
+	}
 	c.recorded = make(chan struct{})
-	c.spanName = req.Method + " " + req.URL.Path
-	c.server = serverAttrs(req)
 	c.mu.Unlock()
 	return true
 }
@@ -285,24 +280,24 @@ func (c *call) attempted(n int, start time.Time, res *http.Response, err error) 
 		return res
 	}
 	a := &c.attempts[n]
-	a.end = end
+	a.End = end
 	if err != nil || res == nil {
 		if err == nil {
 			err = errors.New("no response")
 		}
-		a.err = err
+		a.Err = err
 		// The client retries a failed attempt unless the call's context is
 		// done or the retries are used up.
 		if c.ctx.Err() == nil && n < c.view.MaxRetries() {
 			c.mu.Unlock()
 			return res
 		}
-		rec := c.endLocked(outcome{err: err, end: end})
+		rec := c.endLocked(Outcome{Err: err, End: end})
 		c.mu.Unlock()
 		rec()
 		return res
 	}
-	a.status = res.StatusCode
+	a.Status = res.StatusCode
 	b := &body{c: c, n: n, rc: res.Body, retryable: shouldRetry(res) && n < c.view.MaxRetries()}
 	switch {
 	case res.StatusCode >= 400:
@@ -350,23 +345,13 @@ func shouldRetry(res *http.Response) bool {
 // call ended.
 func (c *call) cancelled() {
 	c.mu.Lock()
-	o := outcome{err: context.Cause(c.ctx), end: time.Now()}
+	o := Outcome{Err: context.Cause(c.ctx), End: time.Now()}
 	if c.parser != nil {
-		o.result = c.parser.Result()
+		o.Result = c.parser.Result()
 	}
 	rec := c.endLocked(o)
 	c.mu.Unlock()
 	rec()
-}
-
-// outcome is how a call ended.
-type outcome struct {
-	result Result
-	// err is the call's error; warning, when err is nil, a problem that is
-	// not one (a stream the application closed early).
-	err     error
-	warning string
-	end     time.Time
 }
 
 // endLocked marks the call done and returns the function that records o,
@@ -374,20 +359,23 @@ type outcome struct {
 // function waits until it is recorded (by another goroutine: the context's
 // AfterFunc, say), so that the application never sees the end of a call
 // before its generation ended. c.mu must be held.
-func (c *call) endLocked(o outcome) func() {
+func (c *call) endLocked(o Outcome) func() {
 	if c.state != stateTraced {
 		return c.wait
 	}
 	c.state = stateDone
 	c.view = configView{}
-	attempts := slices.Clone(c.attempts)
+	o.Attempts = slices.Clone(c.attempts)
+	// The last attempt lasts until the call's end (the client reads its
+	// answer inside the call).
+	o.Attempts[len(o.Attempts)-1].End = o.End
 	stop := c.stop
 	return func() {
 		defer close(c.recorded)
 		if stop != nil {
 			stop()
 		}
-		c.record(o, attempts)
+		c.rec.Record(o)
 	}
 }
 
@@ -400,124 +388,4 @@ func (c *call) wait() {
 	if done {
 		<-ch
 	}
-}
-
-// record sets what o says on the generation and ends it, with a child span
-// per attempt when there was more than one.
-func (c *call) record(o outcome, attempts []attemptRec) {
-	defer func() {
-		if r := recover(); r != nil {
-			otel.Handle(fmt.Errorf("agenttrace: recording an LLM call: panic: %v", r))
-		}
-		c.gen.EndAt(o.end)
-	}()
-	g, r := c.gen, o.result
-	var attrs []attribute.KeyValue
-	if r.ResponseModel != "" {
-		attrs = append(attrs, semconv.GenAIResponseModelKey.String(r.ResponseModel))
-	}
-	if r.ResponseID != "" {
-		attrs = append(attrs, semconv.GenAIResponseIDKey.String(r.ResponseID))
-	}
-	if len(r.FinishReasons) > 0 {
-		attrs = append(attrs, semconv.GenAIResponseFinishReasonsKey.StringSlice(r.FinishReasons))
-	}
-	last := attempts[len(attempts)-1]
-	if last.status >= 400 {
-		attrs = append(attrs, otelsemconv.HTTPResponseStatusCode(last.status))
-	}
-	if len(attempts) > 1 {
-		attrs = append(attrs, otelsemconv.HTTPRequestResendCount(len(attempts)-1))
-	}
-	err := o.err
-	if err == nil {
-		err = r.Err
-	}
-	if err != nil {
-		attrs = append(attrs, otelsemconv.ErrorTypeKey.String(errorType(err)))
-	}
-	g.SetAttributes(attrs...)
-	if c.t.cfg.CaptureContent && r.Output != nil {
-		g.SetOutput(r.Output)
-	}
-	switch {
-	case r.Usage != nil:
-		g.SetUsage(*r.Usage)
-	case r.UsageUnavailable != "":
-		g.SetAttributes(semconv.GenerationUsageUnavailableKey.String(r.UsageUnavailable)) // no usage rather than zeros
-	}
-	if !r.CompletionStart.IsZero() {
-		g.SetCompletionStartTime(r.CompletionStart)
-	}
-	switch {
-	case err != nil:
-		g.SetError(err)
-	case o.warning != "":
-		g.SetLevel(instrument.LevelWarning)
-		g.SetStatusMessage(o.warning)
-	}
-	if len(attempts) > 1 {
-		c.recordAttempts(attempts, err, o.end)
-	}
-}
-
-// recordAttempts records each attempt of a retried call as a child span of
-// its generation: failed attempts that were retried at level WARNING, the
-// last one with the call's error.
-func (c *call) recordAttempts(attempts []attemptRec, callErr error, end time.Time) {
-	for i, a := range attempts {
-		attrs := slices.Clip(c.server)
-		if a.status != 0 {
-			attrs = append(attrs, otelsemconv.HTTPResponseStatusCode(a.status))
-		}
-		if i > 0 {
-			attrs = append(attrs, otelsemconv.HTTPRequestResendCount(i))
-		}
-		failure := a.err
-		if failure == nil && a.status >= 400 {
-			failure = &APIError{StatusCode: a.status}
-		}
-		lastAttempt := i == len(attempts)-1
-		if lastAttempt {
-			failure, a.end = callErr, end
-		}
-		if failure != nil {
-			attrs = append(attrs, otelsemconv.ErrorTypeKey.String(errorType(failure)))
-		}
-		_, s := c.gen.Span(c.genCtx, c.spanName, instrument.WithStartTime(a.start), instrument.WithAttributes(attrs...))
-		switch {
-		case failure != nil && lastAttempt:
-			s.SetError(failure)
-		case failure != nil:
-			s.SetLevel(instrument.LevelWarning)
-			s.SetStatusMessage("retried after: " + failureText(failure))
-		}
-		s.EndAt(a.end)
-	}
-}
-
-// failureText describes a failed attempt: an API error without a message
-// by its status alone.
-func failureText(err error) string {
-	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr.Message == "" && apiErr.StatusCode != 0 {
-		return fmt.Sprintf("%d %s", apiErr.StatusCode, http.StatusText(apiErr.StatusCode))
-	}
-	return err.Error()
-}
-
-// errorType is the OpenTelemetry error.type of err: an API error's type,
-// else the Go type of the error.
-func errorType(err error) string {
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.errorType()
-	}
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return "context.DeadlineExceeded"
-	case errors.Is(err, context.Canceled):
-		return "context.Canceled"
-	}
-	return fmt.Sprintf("%T", err)
 }

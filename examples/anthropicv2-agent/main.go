@@ -29,15 +29,12 @@ import (
 	"os"
 	"time"
 
-	"github.com/agenttrace/agenttrace-otel-go/connection"
-
 	"github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/anthropics/anthropic-sdk-go/v2/option"
 
-	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
 	"github.com/agenttrace/agenttrace-otel-go/instrument/anthropicv2trace"
-	"github.com/agenttrace/agenttrace-otel-go/internal/llmreplay"
+	"github.com/agenttrace/agenttrace-otel-go/internal/examplekit"
 )
 
 func main() {
@@ -48,14 +45,10 @@ func main() {
 }
 
 func run(ctx context.Context, w io.Writer) error {
-	var srv *agenttracetest.Server
-	var atOpts []instrument.Option
-	if os.Getenv("AGENTTRACE_API_URL") == "" {
-		srv = agenttracetest.NewServer()
-		defer srv.Close()
-		atOpts = append(atOpts, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
-	}
-	at, err := instrument.New(ctx, atOpts...)
+	// The traces go to AGENTTRACE_API_URL or to a server started in-process.
+	backend := examplekit.NewBackend()
+	defer backend.Close()
+	at, err := instrument.New(ctx, backend.Options()...)
 	if err != nil {
 		return err
 	}
@@ -65,13 +58,10 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 	opts := []option.RequestOption{anthropicv2trace.Option(at)}
 	if os.Getenv("ANTHROPIC_API_KEY") == "" {
-		llm := llmreplay.NewServer()
+		llm := examplekit.Replay(w, "ANTHROPIC_API_KEY is not set",
+			"anthropic_messages_tool_use", "anthropic_messages_tool_result_answer", "anthropic_messages_stream_thinking")
 		defer llm.Close()
-		for _, name := range []string{"anthropic_messages_tool_use", "anthropic_messages_tool_result_answer", "anthropic_messages_stream_thinking"} {
-			llm.Enqueue(llmreplay.MustLoad(name).Answer())
-		}
 		opts = append(opts, option.WithBaseURL(llm.URL), option.WithAPIKey("replay"))
-		fmt.Fprintf(w, "ANTHROPIC_API_KEY is not set: the model's answers are replayed from recorded exchanges.\n\n")
 	}
 	client := anthropic.NewClient(opts...)
 
@@ -81,20 +71,14 @@ func run(ctx context.Context, w io.Writer) error {
 		tr.SetError(err)
 	}
 	tr.End()
+	// Shutdown flushes what is still buffered; give it a deadline.
 	flushCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if shutdownErr := at.Shutdown(flushCtx); err == nil && shutdownErr != nil {
-		err = fmt.Errorf("not everything was delivered: %w", shutdownErr)
-	}
+	shutdownErr := at.Shutdown(flushCtx)
 	if err != nil {
 		return err
 	}
-	if srv == nil {
-		fmt.Fprintf(w, "trace %s sent to %s\n", tr.TraceID(), os.Getenv("AGENTTRACE_API_URL"))
-		return nil
-	}
-	fmt.Fprintln(w)
-	return srv.RenderTrace(w, tr.TraceID().String())
+	return backend.Report(w, shutdownErr, tr.TraceID().String())
 }
 
 var checkAvailability = anthropic.ToolParam{

@@ -35,18 +35,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/agenttrace/agenttrace-otel-go/connection"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/document"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 
-	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
 	"github.com/agenttrace/agenttrace-otel-go/instrument/bedrocktrace"
-	"github.com/agenttrace/agenttrace-otel-go/internal/llmreplay"
+	"github.com/agenttrace/agenttrace-otel-go/internal/examplekit"
 )
 
 func main() {
@@ -57,14 +54,10 @@ func main() {
 }
 
 func run(ctx context.Context, w io.Writer) error {
-	var srv *agenttracetest.Server
-	var atOpts []instrument.Option
-	if os.Getenv("AGENTTRACE_API_URL") == "" {
-		srv = agenttracetest.NewServer()
-		defer srv.Close()
-		atOpts = append(atOpts, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
-	}
-	at, err := instrument.New(ctx, atOpts...)
+	// The traces go to AGENTTRACE_API_URL or to a server started in-process.
+	backend := examplekit.NewBackend()
+	defer backend.Close()
+	at, err := instrument.New(ctx, backend.Options()...)
 	if err != nil {
 		return err
 	}
@@ -75,14 +68,11 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 	var cfg aws.Config
 	if os.Getenv("AWS_ACCESS_KEY_ID") == "" && os.Getenv("AWS_PROFILE") == "" {
-		llm := llmreplay.NewServer()
-		defer llm.Close()
-		for _, name := range []string{
+		llm := examplekit.Replay(w, "No AWS credentials are set",
 			"bedrock_converse_tool_use", "bedrock_converse_tool_result_answer",
 			"bedrock_converse_stream_tool_use", "bedrock_converse_stream_tool_result_answer",
-		} {
-			llm.Enqueue(llmreplay.MustLoad(name).Answer())
-		}
+		)
+		defer llm.Close()
 		cfg = aws.Config{
 			Region: "us-east-1",
 			Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
@@ -90,7 +80,6 @@ func run(ctx context.Context, w io.Writer) error {
 			}),
 			BaseEndpoint: aws.String(llm.URL),
 		}
-		fmt.Fprintf(w, "No AWS credentials are set: the model's answers are replayed from recorded exchanges.\n\n")
 	} else if cfg, err = config.LoadDefaultConfig(ctx); err != nil {
 		return err
 	}
@@ -109,22 +98,10 @@ func run(ctx context.Context, w io.Writer) error {
 		}
 	}
 
+	// Shutdown flushes what is still buffered; give it a deadline.
 	flushCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := at.Shutdown(flushCtx); err != nil {
-		return fmt.Errorf("not everything was delivered: %w", err)
-	}
-	for _, id := range traces {
-		if srv == nil {
-			fmt.Fprintf(w, "trace %s sent to %s\n", id, os.Getenv("AGENTTRACE_API_URL"))
-			continue
-		}
-		fmt.Fprintln(w)
-		if err := srv.RenderTrace(w, id); err != nil {
-			return err
-		}
-	}
-	return nil
+	return backend.Report(w, at.Shutdown(flushCtx), traces...)
 }
 
 const (

@@ -33,14 +33,11 @@ import (
 	"os"
 	"time"
 
-	"github.com/agenttrace/agenttrace-otel-go/connection"
-
 	"google.golang.org/genai"
 
-	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
 	"github.com/agenttrace/agenttrace-otel-go/instrument/genaitrace"
-	"github.com/agenttrace/agenttrace-otel-go/internal/llmreplay"
+	"github.com/agenttrace/agenttrace-otel-go/internal/examplekit"
 )
 
 func main() {
@@ -51,14 +48,10 @@ func main() {
 }
 
 func run(ctx context.Context, w io.Writer) error {
-	var srv *agenttracetest.Server
-	var atOpts []instrument.Option
-	if os.Getenv("AGENTTRACE_API_URL") == "" {
-		srv = agenttracetest.NewServer()
-		defer srv.Close()
-		atOpts = append(atOpts, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
-	}
-	at, err := instrument.New(ctx, atOpts...)
+	// The traces go to AGENTTRACE_API_URL or to a server started in-process.
+	backend := examplekit.NewBackend()
+	defer backend.Close()
+	at, err := instrument.New(ctx, backend.Options()...)
 	if err != nil {
 		return err
 	}
@@ -69,15 +62,10 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 	cc := &genai.ClientConfig{Backend: genai.BackendGeminiAPI, HTTPClient: genaitrace.HTTPClient(at)}
 	if os.Getenv("GEMINI_API_KEY") == "" && os.Getenv("GOOGLE_API_KEY") == "" {
-		llm := llmreplay.NewServer()
+		llm := examplekit.Replay(w, "GEMINI_API_KEY is not set",
+			"genai_generate_function_call", "genai_generate_tool_result_answer", "genai_generate_stream")
 		defer llm.Close()
-		for _, name := range []string{
-			"genai_generate_function_call", "genai_generate_tool_result_answer", "genai_generate_stream",
-		} {
-			llm.Enqueue(llmreplay.MustLoad(name).Answer())
-		}
 		cc.APIKey, cc.HTTPOptions.BaseURL = "replay", llm.URL
-		fmt.Fprintf(w, "GEMINI_API_KEY is not set: the model's answers are replayed from recorded exchanges.\n\n")
 	}
 	client, err := genai.NewClient(ctx, cc)
 	if err != nil {
@@ -95,22 +83,10 @@ func run(ctx context.Context, w io.Writer) error {
 		}
 	}
 
+	// Shutdown flushes what is still buffered; give it a deadline.
 	flushCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := at.Shutdown(flushCtx); err != nil {
-		return fmt.Errorf("not everything was delivered: %w", err)
-	}
-	for _, id := range traces {
-		if srv == nil {
-			fmt.Fprintf(w, "trace %s sent to %s\n", id, os.Getenv("AGENTTRACE_API_URL"))
-			continue
-		}
-		fmt.Fprintln(w)
-		if err := srv.RenderTrace(w, id); err != nil {
-			return err
-		}
-	}
-	return nil
+	return backend.Report(w, at.Shutdown(flushCtx), traces...)
 }
 
 // task is one job for the agent: a conversation start, its settings and the

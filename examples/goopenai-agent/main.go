@@ -32,14 +32,11 @@ import (
 	"os"
 	"time"
 
-	"github.com/agenttrace/agenttrace-otel-go/connection"
-
 	"github.com/sashabaranov/go-openai"
 
-	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
 	"github.com/agenttrace/agenttrace-otel-go/instrument/goopenaitrace"
-	"github.com/agenttrace/agenttrace-otel-go/internal/llmreplay"
+	"github.com/agenttrace/agenttrace-otel-go/internal/examplekit"
 )
 
 func main() {
@@ -50,14 +47,10 @@ func main() {
 }
 
 func run(ctx context.Context, w io.Writer) error {
-	var srv *agenttracetest.Server
-	var atOpts []instrument.Option
-	if os.Getenv("AGENTTRACE_API_URL") == "" {
-		srv = agenttracetest.NewServer()
-		defer srv.Close()
-		atOpts = append(atOpts, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
-	}
-	at, err := instrument.New(ctx, atOpts...)
+	// The traces go to AGENTTRACE_API_URL or to a server started in-process.
+	backend := examplekit.NewBackend()
+	defer backend.Close()
+	at, err := instrument.New(ctx, backend.Options()...)
 	if err != nil {
 		return err
 	}
@@ -68,17 +61,13 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 	cfg := openai.DefaultConfig(os.Getenv("OPENAI_API_KEY"))
 	if os.Getenv("OPENAI_API_KEY") == "" {
-		llm := llmreplay.NewServer()
-		defer llm.Close()
-		for _, name := range []string{
+		llm := examplekit.Replay(w, "OPENAI_API_KEY is not set",
 			"goopenai_chat_tool_calls", "goopenai_chat_tool_result_answer",
 			"openai_chat_stream_tool_call", "openai_chat_stream_tool_result_answer",
-		} {
-			llm.Enqueue(llmreplay.MustLoad(name).Answer())
-		}
+		)
+		defer llm.Close()
 		cfg = openai.DefaultConfig("replay")
 		cfg.BaseURL = llm.URL + "/v1"
-		fmt.Fprintf(w, "OPENAI_API_KEY is not set: the model's answers are replayed from recorded exchanges.\n\n")
 	}
 	// WrapConfig traces the client's HTTP calls; the streamed answers ask
 	// for their usage (StreamOptions below; WithStreamUsage would add it).
@@ -94,22 +83,10 @@ func run(ctx context.Context, w io.Writer) error {
 		}
 	}
 
+	// Shutdown flushes what is still buffered; give it a deadline.
 	flushCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := at.Shutdown(flushCtx); err != nil {
-		return fmt.Errorf("not everything was delivered: %w", err)
-	}
-	for _, id := range traces {
-		if srv == nil {
-			fmt.Fprintf(w, "trace %s sent to %s\n", id, os.Getenv("AGENTTRACE_API_URL"))
-			continue
-		}
-		fmt.Fprintln(w)
-		if err := srv.RenderTrace(w, id); err != nil {
-			return err
-		}
-	}
-	return nil
+	return backend.Report(w, at.Shutdown(flushCtx), traces...)
 }
 
 // task is one job for the agent: a conversation start and the tools it may

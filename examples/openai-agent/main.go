@@ -31,15 +31,12 @@ import (
 	"os"
 	"time"
 
-	"github.com/agenttrace/agenttrace-otel-go/connection"
-
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 
-	"github.com/agenttrace/agenttrace-otel-go/exporter/agenttracetest"
 	"github.com/agenttrace/agenttrace-otel-go/instrument"
 	"github.com/agenttrace/agenttrace-otel-go/instrument/openaitrace"
-	"github.com/agenttrace/agenttrace-otel-go/internal/llmreplay"
+	"github.com/agenttrace/agenttrace-otel-go/internal/examplekit"
 )
 
 func main() {
@@ -50,14 +47,10 @@ func main() {
 }
 
 func run(ctx context.Context, w io.Writer) error {
-	var srv *agenttracetest.Server
-	var atOpts []instrument.Option
-	if os.Getenv("AGENTTRACE_API_URL") == "" {
-		srv = agenttracetest.NewServer()
-		defer srv.Close()
-		atOpts = append(atOpts, instrument.WithConnection(connection.Config{APIURL: srv.URL, APIKey: srv.APIKey}))
-	}
-	at, err := instrument.New(ctx, atOpts...)
+	// The traces go to AGENTTRACE_API_URL or to a server started in-process.
+	backend := examplekit.NewBackend()
+	defer backend.Close()
+	at, err := instrument.New(ctx, backend.Options()...)
 	if err != nil {
 		return err
 	}
@@ -69,16 +62,12 @@ func run(ctx context.Context, w io.Writer) error {
 	// WithStreamUsage: streamed answers carry their token usage too.
 	opts := []option.RequestOption{openaitrace.Option(at, openaitrace.WithStreamUsage(true))}
 	if os.Getenv("OPENAI_API_KEY") == "" {
-		llm := llmreplay.NewServer()
-		defer llm.Close()
-		for _, name := range []string{
+		llm := examplekit.Replay(w, "OPENAI_API_KEY is not set",
 			"openai_chat_tool_calls", "openai_chat_tool_result_answer",
 			"openai_chat_stream_tool_call", "openai_chat_stream_tool_result_answer",
-		} {
-			llm.Enqueue(llmreplay.MustLoad(name).Answer())
-		}
+		)
+		defer llm.Close()
 		opts = append(opts, option.WithBaseURL(llm.URL+"/v1/"), option.WithAPIKey("replay"))
-		fmt.Fprintf(w, "OPENAI_API_KEY is not set: the model's answers are replayed from recorded exchanges.\n\n")
 	}
 	a := agent{client: openai.NewClient(opts...), at: at, model: model, out: w}
 
@@ -92,22 +81,10 @@ func run(ctx context.Context, w io.Writer) error {
 		}
 	}
 
+	// Shutdown flushes what is still buffered; give it a deadline.
 	flushCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := at.Shutdown(flushCtx); err != nil {
-		return fmt.Errorf("not everything was delivered: %w", err)
-	}
-	for _, id := range traces {
-		if srv == nil {
-			fmt.Fprintf(w, "trace %s sent to %s\n", id, os.Getenv("AGENTTRACE_API_URL"))
-			continue
-		}
-		fmt.Fprintln(w)
-		if err := srv.RenderTrace(w, id); err != nil {
-			return err
-		}
-	}
-	return nil
+	return backend.Report(w, at.Shutdown(flushCtx), traces...)
 }
 
 // task is one job for the agent: a conversation start and the tools it may

@@ -88,10 +88,11 @@ lint: ## gofmt, go vet and staticcheck in every module
 	exit $$status
 
 .PHONY: fuzz
-fuzz: ## run every Fuzz target for FUZZTIME (default 10s) each
+fuzz: ## run every Fuzz target for FUZZTIME (default 10s) each (only packages with one are built)
 	@for m in $(MODULES); do \
-		(cd $$m && for pkg in $$($(GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' ./...); do \
-			list=$$($(GO) test -list '^Fuzz' $$pkg); \
+		(cd $$m && for dir in $$($(GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.Dir}}{{end}}' ./...); do \
+			grep -qs '^func Fuzz' $$dir/*_test.go || continue; \
+			pkg=$$($(GO) list $$dir); list=$$($(GO) test -list '^Fuzz' $$pkg); \
 			for target in $$(grep '^Fuzz' <<<"$$list" || true); do \
 				echo "== $$pkg $$target ($(FUZZTIME))"; \
 				$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg; \

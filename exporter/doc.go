@@ -2,7 +2,7 @@
 // spans to AgentTrace: every span becomes an AgentTrace observation and
 // every trace an AgentTrace trace, delivered to the ingestion API in
 // batches. Scores and git links, which are not spans, go through the same
-// exporter ([Exporter.ExportScore], [Exporter.ExportGitLink]).
+// exporter from package instrument (its Score and GitLink methods).
 //
 // Most applications use it through package instrument, which creates the
 // spans and registers the exporter's own span processor. Use it directly to
@@ -73,8 +73,9 @@
 // After a 429 or 503 with Retry-After, nothing is sent before the time it
 // names, whatever the retry budget; the items wait in the queue. 408, 5xx,
 // timeouts and connection errors are retried with jittered backoff, and an
-// item that has failed for longer than [WithRetryBudget] since its first
-// failure is given up; a 413 splits the request. The server answers 200
+// item that has failed for longer than the retry budget (the RetryBudget
+// of [WithConnection]) since its first failure is given up; a 413 splits
+// the request. The server answers 200
 // with per-item results: items it refused with a 4xx are dropped. Scores
 // and agent records, which the server would store twice, are sent again
 // only when the server certainly did not act on them. They wait until

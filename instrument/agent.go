@@ -49,7 +49,7 @@ type agentConfig struct {
 // key blocks, and the values of environment variables whose names look
 // secret (containing TOKEN, SECRET, PASSWORD, KEY...). Matches are replaced
 // by "[REDACTED]". Patterns of [WithRedactionPatterns], the mask of
-// [WithMask] and the redaction of the client's own API key ([WithAPIKey] or
+// [WithMask] and the redaction of the client's own API key ([WithConnection] or
 // AGENTTRACE_API_KEY, replaced wherever it occurs, whatever its shape, when
 // it has at least 8 characters) apply either way. Default: on.
 func WithRedaction(on bool) Option {

@@ -71,7 +71,7 @@ type Client struct {
 
 // New returns a client configured by defaults, then the AGENTTRACE_*
 // environment, then opts. While tracing is enabled it needs an API key
-// (AGENTTRACE_API_KEY or [WithAPIKey]) unless the API URL is a file:// URL,
+// (AGENTTRACE_API_KEY or [WithConnection]) unless the API URL is a file:// URL,
 // and it starts the exporter's goroutines; a disabled client starts none.
 func New(ctx context.Context, opts ...Option) (*Client, error) {
 	cfg, err := newConfig(opts)

@@ -10,7 +10,12 @@
 //	if err != nil {
 //		return err
 //	}
-//	defer client.Shutdown(context.Background())
+//	defer func() {
+//		// Shutdown says what could not be delivered: check it.
+//		if err := client.Shutdown(context.Background()); err != nil {
+//			log.Print(err)
+//		}
+//	}()
 //
 //	ctx, tr := client.Trace(ctx, "chat", instrument.WithUserID("u-42"))
 //	defer tr.End()
@@ -23,14 +28,25 @@
 //
 // [Observe], [Do] and [Wrap] trace a function call in one line, keeping
 // the function's signature (the Go form of the Python SDK's @observe).
+// Which to use: [Observe] runs a function that returns a value, once, and
+// records the value as the output; [Do] is the same for a function that
+// returns only an error; [Wrap] returns a traced function to call many
+// times (a tool in an agent's tool table), recording its argument as the
+// input. When the work needs more than one observation, or sets fields as
+// it goes, start one with [Client.Trace] or [Observation.Span] instead.
 //
 // # Configuration
 //
-// [New] reads defaults, then the AGENTTRACE_* environment variables
-// (AGENTTRACE_API_KEY, AGENTTRACE_PROJECT_ID, AGENTTRACE_API_URL,
-// AGENTTRACE_DEBUG, AGENTTRACE_FLUSH_INTERVAL, AGENTTRACE_BATCH_SIZE,
-// AGENTTRACE_ENABLED, AGENTTRACE_SAMPLE_RATE), then its options; explicit
-// options win. An enabled client without an API key is an error at New. A
+// [New] reads defaults, then the AGENTTRACE_* environment variables, then
+// its options; explicit options win. Where the API is and how to reach it
+// ([WithConnection]) is a connection.Config, whose zero fields take
+// AGENTTRACE_API_URL, AGENTTRACE_API_KEY, AGENTTRACE_PROJECT_ID,
+// AGENTTRACE_INSECURE, AGENTTRACE_TIMEOUT and AGENTTRACE_RETRY_BUDGET; the
+// exporter reads AGENTTRACE_DEBUG, AGENTTRACE_FLUSH_INTERVAL,
+// AGENTTRACE_BATCH_SIZE, AGENTTRACE_MAX_REQUEST_BYTES, AGENTTRACE_GZIP and
+// AGENTTRACE_EXPORT_ALL_SPANS ([WithExporterOptions] gives its options);
+// the client itself reads AGENTTRACE_ENABLED, AGENTTRACE_SAMPLE_RATE and
+// AGENTTRACE_JOIN_ENV_TRACE. An enabled client without an API key is an error at New. A
 // disabled client ([WithEnabled](false) or AGENTTRACE_ENABLED=false) needs
 // no key, starts no goroutine and hands out no-op observations.
 //
@@ -105,7 +121,7 @@
 //
 // [Observation.Score] scores the trace of a [Trace] handle, or the
 // observation of a span or generation handle; [Client.Score] scores a trace
-// (or, with [WithObservationID], an observation) by id. Values are
+// by id. Values are
 // [scores.Numeric], [scores.Boolean] or [scores.Categorical]. Scores are
 // sent after their trace exists on the server, also while it runs; the
 // scores of a trace the sample rate drops are not sent. A score given while

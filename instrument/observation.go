@@ -17,7 +17,7 @@ import (
 // Observation is what traces, spans and generations have in common: an
 // OpenTelemetry span carrying AgentTrace attributes, and the methods that
 // create child observations and set the fields every observation has.
-// [Trace], [Span] and [Generation] embed it.
+// [Trace] and [Generation] embed it; [Observation.Span] returns one.
 //
 // Observations are safe for concurrent use. The no-op observations of a
 // disabled client or a sampled-out trace accept every call and record
@@ -498,7 +498,7 @@ func (t *Trace) SetUserID(id string) {
 }
 
 // SetSessionID sets the session the trace belongs to (see
-// [Client.Session]).
+// [WithSessionID]).
 func (t *Trace) SetSessionID(id string) {
 	if t.recording() {
 		t.span.SetAttributes(semconv.TraceSessionIDKey.String(id))

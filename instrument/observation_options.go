@@ -106,9 +106,9 @@ func WithOutput(v any) ObservationOption {
 	return observationOption(func(c *obsConfig) { c.output, c.hasOutput = v, true })
 }
 
-// WithMetadata sets the metadata: the trace's for [Client.Trace] and
-// [Session.Trace] (see [Trace.SetTraceMetadata]), the observation's
-// otherwise (see [Observation.SetMetadata]).
+// WithMetadata sets the metadata: the trace's for [Client.Trace] (see
+// [Trace.SetTraceMetadata]), the observation's otherwise (see
+// [Observation.SetMetadata]).
 func WithMetadata(md map[string]any) ObservationOption {
 	return observationOption(func(c *obsConfig) { c.metadata = md })
 }
@@ -123,8 +123,8 @@ func WithStatusMessage(msg string) ObservationOption {
 }
 
 // WithVersion sets the version of the code that ran: the trace's for
-// [Client.Trace] and [Session.Trace] (see [Trace.SetTraceVersion]), the
-// observation's otherwise (see [Observation.SetVersion]).
+// [Client.Trace] (see [Trace.SetTraceVersion]), the observation's otherwise
+// (see [Observation.SetVersion]).
 func WithVersion(v string) ObservationOption {
 	return observationOption(func(c *obsConfig) { c.version = v })
 }
@@ -136,7 +136,9 @@ func WithUserID(id string) ObservationOption {
 	return observationOption(func(c *obsConfig) { c.userID = id })
 }
 
-// WithSessionID sets the trace's session id (see [Client.Session]).
+// WithSessionID sets the trace's session id: the traces given the same id
+// are grouped as one session (the turns of a conversation, the tasks of
+// one user visit), as the Python SDK's at.session(id) does.
 func WithSessionID(id string) ObservationOption {
 	return observationOption(func(c *obsConfig) { c.sessionID = id })
 }

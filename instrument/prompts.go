@@ -80,7 +80,7 @@ func (l promptLink) appendAttrs(attrs []attribute.KeyValue) []attribute.KeyValue
 // [Generation.SetPrompt] does: it records the prompt's name and version
 // (gen_ai.prompt.name, agenttrace.generation.prompt.version), which
 // AgentTrace shows as the promptName and promptVersion of a generation. On
-// [Client.Trace] and [Session.Trace] it links the trace, as
+// [Client.Trace] it links the trace, as
 // [Trace.SetPrompt] does. A nil prompt, or one without a name, links
 // nothing.
 func WithPrompt(p *prompts.Prompt) ObservationOption {

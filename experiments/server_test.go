@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -18,7 +19,9 @@ import (
 // imported once, and each run is a dataset run with one run item per
 // trace, linking the server's item of each item id.
 func TestDatasetRun(t *testing.T) {
-	srv, client := newClient(t)
+	// The server's budget of 100 requests, over a window scaled from a
+	// minute to 6 s (learned from its headers): each run item is a request.
+	srv, client := newClient(t, attestctl.WithRateLimit(100, 6*time.Second))
 	d := arithmetic(t, 20)
 	var runs []*experiments.Result
 	for range 2 {

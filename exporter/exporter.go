@@ -20,6 +20,7 @@ import (
 
 	"github.com/agenttrace/agenttrace-otel-go/exporter/internal/wire"
 	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
+	"github.com/agenttrace/agenttrace-otel-go/internal/pace"
 	"github.com/agenttrace/agenttrace-otel-go/internal/records"
 	"github.com/agenttrace/agenttrace-otel-go/scores"
 )
@@ -74,7 +75,7 @@ type Exporter struct {
 	// Owned by the loop goroutine.
 	traces    *traceTable
 	q         queue
-	pace      *pacer
+	pace      *pace.Pacer
 	backoff   *backoff.ExponentialBackOff
 	ids       *rand.ChaCha8
 	stamps    stampCache
@@ -140,7 +141,7 @@ func New(opts ...Option) (*Exporter, error) {
 		stop:        make(chan struct{}),
 		done:        make(chan struct{}),
 		traces:      newTraceTable(),
-		pace:        newPacer(cfg.requestsPerWindow, cfg.rateWindow, now),
+		pace:        pace.New(cfg.requestsPerWindow, cfg.rateWindow, now),
 		ids:         rand.NewChaCha8(seed()),
 		restFlying:  map[string]bool{},
 		tally:       map[string]int{},
@@ -529,17 +530,17 @@ func (e *Exporter) step(now time.Time) {
 func (e *Exporter) dispatch(now time.Time) {
 	for e.flying < e.cfg.maxInFlight && e.due(now) && e.sendable() {
 		if !e.offline {
-			if !e.pace.answered && e.flying > 0 {
+			if !e.pace.Answered() && e.flying > 0 {
 				return // the first answer tells the budget
 			}
-			if at := e.pace.next(now); at.After(now) {
+			if at := e.pace.Next(now); at.After(now) {
 				if !e.paced {
 					e.paced = true
-					e.debug("pacing", "queued", e.q.len(), "next_request", at.Format(time.RFC3339Nano), "why", e.pace.waiting(now))
+					e.debug("pacing", "queued", e.q.len(), "next_request", at.Format(time.RFC3339Nano), "why", e.pace.Waiting(now))
 				}
 				return
 			}
-			e.pace.take(now)
+			e.pace.Take(now)
 		}
 		e.paced, e.urgent = false, false
 		f := e.pack()
@@ -590,10 +591,10 @@ func (e *Exporter) nextWake(now time.Time) time.Duration {
 	}
 	// With every request slot taken, or only records of a kind with a
 	// request in flight, a landing request wakes the loop.
-	if e.q.len() > 0 && e.flying < e.cfg.maxInFlight && e.sendable() && (e.pace.answered || e.flying == 0) {
+	if e.q.len() > 0 && e.flying < e.cfg.maxInFlight && e.sendable() && (e.pace.Answered() || e.flying == 0) {
 		at := e.q.since.Add(e.cfg.flushInterval)
 		if e.due(now) && !e.offline {
-			at = e.pace.next(now)
+			at = e.pace.Next(now)
 		}
 		if at.Before(wake) {
 			wake = at
@@ -612,7 +613,7 @@ func (e *Exporter) answer(now time.Time) {
 		case w.export && w.items == 0, !w.export && w.epoch < oldest:
 			w.done <- e.result(w, nil, "", nil)
 		case w.ctx.Err() != nil:
-			w.done <- e.result(w, e.pending(), e.pace.waiting(now), context.Cause(w.ctx))
+			w.done <- e.result(w, e.pending(), e.pace.Waiting(now), context.Cause(w.ctx))
 		default:
 			kept = append(kept, w)
 		}
@@ -724,7 +725,7 @@ func (e *Exporter) finish(senders *sync.WaitGroup) {
 	close(e.flights)
 	senders.Wait()
 	now := time.Now()
-	e.final.pending, e.final.wait = e.pending(), e.pace.waiting(now)
+	e.final.pending, e.final.wait = e.pending(), e.pace.Waiting(now)
 	if n := sum(e.final.pending); n > 0 {
 		e.stats.mu.Lock()
 		if e.stats.dropped == nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/agenttrace/agenttrace-otel-go/connection"
 	"github.com/agenttrace/agenttrace-otel-go/internal/connmerge"
+	"github.com/agenttrace/agenttrace-otel-go/internal/pace"
 )
 
 // Defaults of the options.
@@ -186,8 +187,8 @@ func newConfig(opts []Option) (config, error) {
 		maxRequestBytes:   defaultMaxRequestBytes,
 		flushInterval:     defaultFlushInterval,
 		maxQueue:          defaultMaxQueueSize,
-		requestsPerWindow: defaultRequestsPerWindow,
-		rateWindow:        defaultRateWindow,
+		requestsPerWindow: pace.DefaultRequestsPerWindow,
+		rateWindow:        pace.DefaultWindow,
 		maxInFlight:       16,
 		maxRecordText:     defaultMaxRecordTextBytes,
 	}

@@ -5,6 +5,7 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/agenttrace/agenttrace-otel-go/internal/pace"
 	"github.com/agenttrace/agenttrace-otel-go/internal/records"
 )
 
@@ -23,3 +24,4 @@ func (s recordSink) ExportGitLink(l records.GitLink) error { return s.e.exportGi
 func (s recordSink) ExportTraceStart(id trace.TraceID, start time.Time) error {
 	return s.e.exportTraceStart(id, start)
 }
+func (s recordSink) Pacer() *pace.Pacer { return s.e.pace }

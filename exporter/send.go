@@ -317,7 +317,7 @@ func (e *Exporter) land(f *flight, now time.Time) {
 		status = f.resp.Status
 		// The server set its headers when the request arrived, about
 		// when it left.
-		e.pace.learn(f.resp.Header, f.sent)
+		e.pace.Learn(f.resp.Header, f.sent)
 	}
 	if e.cfg.gzip && f.encoding == "gzip" && len(f.body) > 0 {
 		r := float64(len(f.payload)) / float64(len(f.body))
@@ -341,7 +341,7 @@ func (e *Exporter) land(f *flight, now time.Time) {
 	switch out {
 	case delivered:
 		e.backoff.Reset()
-		e.pace.delivered()
+		e.pace.Delivered()
 		e.split = 0
 		if f.path == ingestionPath {
 			e.results(f, now)
@@ -382,7 +382,7 @@ func (e *Exporter) judge(f *flight, status int, err error, now time.Time) outcom
 			// Nothing goes before the time the server named, whatever
 			// the retry budget (A10).
 			until := now.Add(d)
-			e.pace.holdUntil(until, why+" until "+until.Format(time.TimeOnly))
+			e.pace.HoldUntil(until, why+" until "+until.Format(time.TimeOnly))
 			e.debug("retry", "why", why, "next_attempt", until.Format(time.RFC3339))
 		} else {
 			e.holdBackoff(now, why)
@@ -401,7 +401,7 @@ func (e *Exporter) judge(f *flight, status int, err error, now time.Time) outcom
 func (e *Exporter) holdBackoff(now time.Time, why string) {
 	d := e.backoff.NextBackOff()
 	until := now.Add(d)
-	e.pace.holdUntil(until, "backing off "+why+" until "+until.Format(time.TimeOnly))
+	e.pace.HoldUntil(until, "backing off "+why+" until "+until.Format(time.TimeOnly))
 	e.debug("retry", "why", why, "next_attempt", until.Format(time.RFC3339Nano))
 }
 

@@ -5,28 +5,32 @@ import (
 
 	"github.com/agenttrace/agenttrace-otel-go/connection"
 	"github.com/agenttrace/agenttrace-otel-go/internal/httpapi"
+	"github.com/agenttrace/agenttrace-otel-go/internal/pace"
 )
 
 // connectionOf is set by package instrument: the resolved connection of an
-// *instrument.Client, and false when the client has no server to call (nil,
-// disabled, or offline with a file:// API URL). It takes any because this
-// package cannot import instrument.
-var connectionOf func(client any) (connection.Config, bool)
+// *instrument.Client and the pacer of its exporter, and false when the
+// client has no server to call (nil, disabled, or offline with a file://
+// API URL). It takes any because this package cannot import instrument.
+var connectionOf func(client any) (connection.Config, *pace.Pacer, bool)
 
 // SetInstrument is called by package instrument with its hook.
-func SetInstrument(f func(client any) (connection.Config, bool)) { connectionOf = f }
+func SetInstrument(f func(client any) (connection.Config, *pace.Pacer, bool)) { connectionOf = f }
 
 // API returns an HTTP client of the AgentTrace API on the connection of
-// client, an *instrument.Client, or nil when it has no server to call.
+// client, an *instrument.Client, paced with its exporter to the server's
+// request budget, or nil when it has no server to call.
 func API(client any) *httpapi.Client {
 	if connectionOf == nil {
 		return nil
 	}
-	conn, ok := connectionOf(client)
+	conn, p, ok := connectionOf(client)
 	if !ok {
 		return nil
 	}
-	return New(conn)
+	c := New(conn)
+	c.Pacer = p
+	return c
 }
 
 // New returns an HTTP client of the AgentTrace API on conn, a resolved

@@ -22,6 +22,8 @@ import (
 
 	"github.com/cenkalti/backoff/v5"
 	"github.com/google/uuid"
+
+	"github.com/agenttrace/agenttrace-otel-go/internal/pace"
 )
 
 // Version is the SDK version sent in the User-Agent header.
@@ -74,6 +76,11 @@ type Client struct {
 	// OnAttempt, when set, is called after every attempt with its status (0
 	// for a transport error), whether it will be retried and its duration.
 	OnAttempt func(status int, retry bool, d time.Duration)
+	// Pacer, when set, paces every attempt to the server's request budget
+	// (shared with the exporter of the same connection) and learns the
+	// budget from the answers; a wait the server names (429 or 503 with
+	// Retry-After) then holds the pacer and never uses up the retry budget.
+	Pacer *pace.Pacer
 }
 
 // Response is a response whose body has been read.
@@ -119,10 +126,16 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	b.Reset()
 	start := time.Now()
 	for {
+		if err := c.turn(ctx); err != nil {
+			return nil, err
+		}
 		attemptStart := time.Now()
 		resp, err := c.attempt(ctx, method, path, query, payload, encoding)
 		retry, wait := c.evaluate(resp, err, idempotent)
-		if retry {
+		serverWait := c.Pacer != nil && c.paced(resp, attemptStart)
+		if retry && serverWait {
+			wait = 0 // the pacer holds the next attempt until the time the server named
+		} else if retry {
 			wait = max(wait, b.NextBackOff())
 			if c.Retry.Budget <= 0 || time.Since(start)+wait > c.Retry.Budget || ctx.Err() != nil {
 				retry = false
@@ -309,6 +322,43 @@ func RetryAfter(v string, now time.Time) (time.Duration, bool) {
 func retryAfterHeader(h http.Header) time.Duration {
 	d, _ := RetryAfter(h.Get("Retry-After"), time.Now())
 	return d
+}
+
+// turn waits until the pacer, if any, lets a request leave, and spends it.
+func (c *Client) turn(ctx context.Context) error {
+	for c.Pacer != nil {
+		now := time.Now()
+		at := c.Pacer.Next(now)
+		if !at.After(now) {
+			c.Pacer.Take(now)
+			return nil
+		}
+		if err := sleep(ctx, at.Sub(now)); err != nil {
+			return fmt.Errorf("waiting for the server's request budget: %w", err)
+		}
+	}
+	return nil
+}
+
+// paced gives the pacer what the answer to the attempt sent at sent says:
+// the budget, and a wait the server names (429 or 503 with Retry-After),
+// for which it holds every request. It reports whether the server named
+// such a wait, so that the next attempt waits for the pacer alone.
+func (c *Client) paced(resp *Response, sent time.Time) bool {
+	if resp == nil {
+		return false
+	}
+	c.Pacer.Learn(resp.Header, sent)
+	if resp.Status != http.StatusTooManyRequests && resp.Status != http.StatusServiceUnavailable {
+		return false
+	}
+	d, ok := RetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	if !ok {
+		return false
+	}
+	until := time.Now().Add(d)
+	c.Pacer.HoldUntil(until, fmt.Sprintf("rate-limited by the server (%d) until %s", resp.Status, until.Format(time.TimeOnly)))
+	return true
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -1,6 +1,7 @@
 // Package records holds the records that are not spans (scores, git links,
-// trace starts) as package instrument hands them to the exporter. They are
-// not part of the exporter's public API: package exporter registers, when it
+// trace starts) as package instrument hands them to the exporter, and lends
+// instrument the exporter's pacer. They are not part of the exporter's
+// public API: package exporter registers, when it
 // is loaded, the function that gives instrument an exporter's [Sink].
 package records
 
@@ -9,6 +10,7 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/agenttrace/agenttrace-otel-go/internal/pace"
 	"github.com/agenttrace/agenttrace-otel-go/scores"
 )
 
@@ -73,6 +75,10 @@ type Sink interface {
 	// still runs (a provisional row), before the trace is handed to
 	// another process (A18).
 	ExportTraceStart(id trace.TraceID, start time.Time) error
+	// Pacer returns the exporter's pacer, which the API calls made on the
+	// same connection (package experiments) share, so that all of them
+	// keep to the one request budget of the server.
+	Pacer() *pace.Pacer
 }
 
 // sinkOf is registered by package exporter.
